@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { AuditpackError } from '../errors.js';
+import type { Redactor } from '../util/redactor.js';
+
+/** Where a secret comes from: the name of an environment variable, or a file the user names. */
+export interface SecretRef {
+  env?: string;
+  file?: string;
+}
+
+export interface SecretResolver {
+  /**
+   * Returns the secret, registering it with the redactor. `at` is the config path that named it
+   * (e.g. `sources[0].auth.clientSecretEnv`), for the error message.
+   */
+  resolve(ref: SecretRef, at: string): string;
+  /** As resolve, but undefined when the reference is empty. */
+  optional(ref: SecretRef, at: string): string | undefined;
+}
+
+export function createSecretResolver(env: NodeJS.ProcessEnv, redactor: Redactor, baseDir = process.cwd()): SecretResolver {
+  const optional = (ref: SecretRef, at: string): string | undefined => {
+    if (ref.env) {
+      const v = env[ref.env];
+      if (v === undefined || v.trim() === '') {
+        throw new AuditpackError('SECRET_MISSING', `environment variable ${ref.env} (named by ${at}) is not set`, {
+          hint: `export ${ref.env}=... before running, or name a file instead`,
+        });
+      }
+      redactor.add(v.trim());
+      return v.trim();
+    }
+    if (ref.file) {
+      let v: string;
+      try {
+        v = readFileSync(ref.file.startsWith('/') ? ref.file : `${baseDir}/${ref.file}`, 'utf8').trim();
+      } catch (cause) {
+        throw new AuditpackError('SECRET_MISSING', `cannot read the secret file ${ref.file} (named by ${at})`, {
+          cause,
+          hint: 'check the path and its permissions',
+        });
+      }
+      if (!v) throw new AuditpackError('SECRET_MISSING', `the secret file ${ref.file} (named by ${at}) is empty`);
+      redactor.add(v);
+      return v;
+    }
+    return undefined;
+  };
+  return {
+    optional,
+    resolve(ref, at) {
+      const v = optional(ref, at);
+      if (v === undefined) {
+        throw new AuditpackError('CONFIG_INVALID', `${at}: no secret named`, {
+          hint: 'give the name of an environment variable (…Env) or a file (…File)',
+        });
+      }
+      return v;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** The one shape every source normalizes to. Aggregation, rules and renderers only ever see this. */
+export type SourceType = 'smapi' | 'cloudtrail' | 'cloudtrail-files' | 'trail-logs' | 'amplitude';
+
+export type Outcome = 'success' | 'failure';
+
+export interface Requester {
+  /** Stable identifier as the source gives it (LWA user id, IAM ARN, e-mail, API key id). */
+  id: string;
+  /** Identity kind where the source has one (CloudTrail userIdentity.type, Trail Logs auth method). */
+  type?: string;
+  /** Filled from the requester directory, never invented. */
+  name?: string;
+  email?: string;
+}
+
+export interface ResourceRef {
+  id: string;
+  type?: string;
+}
+
+export interface ClientRef {
+  id?: string;
+  name?: string;
+}
+
+export interface AuditEvent {
+  /** Unique within the source; a content hash where the source gives none. */
+  id: string;
+  /** Epoch milliseconds, UTC. */
+  time: number;
+  /** Source instance name from the config (defaults to its type). */
+  source: string;
+  sourceType: SourceType;
+  /** Product area: `smapi`, the CloudTrail eventSource, the vendor service, the Amplitude domain. */
+  service: string;
+  /** What was called. */
+  operation: string;
+  outcome: Outcome;
+  /** The code as the source states it: "200", "403", "AccessDenied", "Success". */
+  responseCode: string;
+  requester: Requester;
+  client?: ClientRef;
+  resources: ResourceRef[];
+  region?: string;
+  account?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  errorMessage?: string;
+  /**
+   * Source-specific facts that rules match on (e.g. `mfa: "false"`, `scope: "management"`,
+   * `identityType: "Root"`). Flat strings only, so templates can match them declaratively.
+   */
+  attributes?: Record<string, string>;
+}
+
+/** "2xx", "4xx", "5xx" for numeric codes; "error" / "ok" for symbolic ones. */
+export function responseClass(event: Pick<AuditEvent, 'responseCode' | 'outcome'>): string {
+  const n = Number(event.responseCode);
+  if (Number.isInteger(n) && n >= 100 && n <= 599) return `${Math.floor(n / 100)}xx`;
+  return event.outcome === 'failure' ? 'error' : 'ok';
+}

@@ -1,0 +1,31 @@
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/** Month-over-month state against a previous pack (set only with --previous). */
+export type ExceptionTrend = 'new' | 'recurring' | 'resolved';
+
+/** One exception: an event (or a coverage finding) matched by a rule. Rules annotate, never drop. */
+export interface ExceptionRow {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  /** The SOC 2 Trust Services Criterion the rule supports, e.g. "CC6.1". */
+  control: string;
+  /** Plain-language reason this row is an exception. */
+  reason: string;
+  /** Epoch ms, UTC. */
+  time: number;
+  source: string;
+  eventId: string | null;
+  operation: string;
+  responseCode: string;
+  requesterId: string;
+  requesterName: string | null;
+  requesterEmail: string | null;
+  resource: string | null;
+  client: string | null;
+  /** What the exception is about, for matching across months: requester, resource, window... */
+  subject: string;
+  trend?: ExceptionTrend;
+}

@@ -1,0 +1,157 @@
+import type { AuditEvent } from './audit-event.js';
+import type { CoverageLedger } from './coverage.js';
+import type { ExceptionRow, Severity } from './exception.js';
+
+/** A table row of counts by one key (operation, response code, requester, client). */
+export interface CountRow {
+  key: string;
+  /** Human label where it differs from the key (requester name, client name). */
+  label?: string;
+  events: number;
+  failures: number;
+  /** failures / events, 0..1. */
+  failureRate: number;
+  firstTime: number | null;
+  lastTime: number | null;
+}
+
+export interface RequesterRow extends CountRow {
+  name: string | null;
+  email: string | null;
+  type: string | null;
+  /** False when the id is not in the requester directory. */
+  inDirectory: boolean;
+}
+
+export interface DailyRow {
+  /** YYYY-MM-DD in the report's time zone. */
+  day: string;
+  events: number;
+  failures: number;
+}
+
+export interface Totals {
+  events: number;
+  failures: number;
+  /** successes / events, 0..1; 1 when there are no events. */
+  successRate: number;
+  requesters: number;
+  operations: number;
+  firstEventTime: number | null;
+  lastEventTime: number | null;
+  duplicatesRemoved: number;
+  outsideWindow: number;
+}
+
+export interface SourceSummary extends Totals {
+  source: string;
+  sourceType: string;
+}
+
+export interface PeriodInfo {
+  /** What the user asked for: "2026-10", "last-month", "2026-10-01..2026-10-15". */
+  label: string;
+  /** IANA zone the period and all local times are in. */
+  timeZone: string;
+  /** Epoch ms, half-open. */
+  start: number;
+  end: number;
+  /** ISO strings with offset in the report zone, and in UTC. */
+  startLocal: string;
+  endLocal: string;
+  startUtc: string;
+  endUtc: string;
+}
+
+export interface SignOff {
+  preparedBy: string | null;
+  reviewedBy: string | null;
+  date: string | null;
+  conclusion: string | null;
+}
+
+/** Sections a template asks for; renderers skip what is not listed. */
+export type SectionId =
+  | 'cover'
+  | 'summary'
+  | 'charts'
+  | 'operations'
+  | 'responseCodes'
+  | 'requesters'
+  | 'clients'
+  | 'daily'
+  | 'exceptions'
+  | 'failureClusters'
+  | 'events'
+  | 'sample'
+  | 'coverage'
+  | 'signoff';
+
+/** A re-readable stream of rows spilled to disk: renderers may open it more than once. */
+export interface RowStream<T> {
+  count: number;
+  open(): AsyncIterable<T>;
+}
+
+export interface FailureCluster {
+  requesterId: string;
+  requesterName: string | null;
+  operation: string;
+  responseCode: string;
+  failures: number;
+  firstTime: number;
+  lastTime: number;
+}
+
+export interface SampleInfo {
+  population: string;
+  populationSize: number;
+  sampleSize: number;
+  seed: string;
+  method: string;
+  rows: AuditEvent[];
+}
+
+export interface ReportMeta {
+  title: string;
+  organization: string;
+  template: string;
+  templateDescription: string;
+  toolVersion: string;
+  /** ISO 8601 UTC. */
+  generatedAt: string;
+  /** Short id printed on every page: first 12 hex of the sha-256 of the run parameters. */
+  packId: string;
+  command: string;
+  parameters: Record<string, unknown>;
+  sources: { name: string; type: string; description: string }[];
+}
+
+export interface ReportModel {
+  meta: ReportMeta;
+  period: PeriodInfo;
+  sections: SectionId[];
+  /** Maximum exception rows in the PDF before the "showing N of M" banner. */
+  pdfExceptionLimit: number;
+  complete: boolean;
+  /** One line per failed window or source problem, for the cover and summary. */
+  incompleteReasons: string[];
+  totals: Totals;
+  bySource: SourceSummary[];
+  operations: CountRow[];
+  responseCodes: CountRow[];
+  /** Counts by class: 2xx, 4xx, 5xx, error, ok. */
+  responseClasses: CountRow[];
+  requesters: RequesterRow[];
+  clients: CountRow[];
+  daily: DailyRow[];
+  exceptionCounts: { bySeverity: Record<Severity, number>; byControl: Record<string, number>; byRule: Record<string, number> };
+  failureClusters: FailureCluster[];
+  samples: SampleInfo[];
+  coverage: CoverageLedger;
+  signOff: SignOff;
+  /** Sorted by severity, then time. */
+  exceptions: RowStream<ExceptionRow>;
+  /** The whole normalized population, sorted by time. */
+  events: RowStream<AuditEvent>;
+}

@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import type { AuditEvent, SourceType } from '../model/audit-event.js';
+import type { SourceLedger, WindowStats } from '../model/coverage.js';
+import type { TimeWindow } from '../model/window.js';
+import type { HttpClient } from '../http/types.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { Redactor } from '../util/redactor.js';
+import type { SecretResolver } from '../config/secrets.js';
+
+/** How a source's API wants its time range cut. */
+export interface WindowPolicy {
+  /** Longest window one query may cover (ms); null: no limit. */
+  maxWindowMs: number | null;
+  /** How far back the API keeps data (ms); windows starting earlier are refused up front. */
+  retentionMs: number | null;
+  /** Whether the API treats the end bound as inclusive (we still ask half-open and filter). */
+  endInclusive: boolean;
+  /** Records per page we ask for. */
+  pageSize: number;
+  /** Windows pulled at the same time. */
+  concurrency: number;
+  /** What to suggest when retention refuses a window. */
+  retentionHint?: string;
+}
+
+/** One unit of what `pull` yields. */
+export type PullItem =
+  | {
+      kind: 'page';
+      /** Records exactly as received (after secret redaction where the source must redact). */
+      records: unknown[];
+    }
+  | {
+      /** The window is being pulled again from its start; records already seen are re-reads. */
+      kind: 'restart';
+      reason: string;
+    };
+
+export interface PullContext {
+  http: HttpClient;
+  signal: AbortSignal;
+  log: Logger;
+  clock: Clock;
+  /** This window's counters: the source increments pages/restarts/problems/extra; http adds attempts. */
+  stats: WindowStats;
+  progress(update: { pages?: number; records?: number }): void;
+}
+
+/** A configured, ready-to-pull source. Plain object; no module-level state. */
+export interface Source {
+  name: string;
+  type: SourceType;
+  /** One line for the report: "Alexa SMAPI audit logs, vendor M1EXAMPLE". */
+  description: string;
+  policy: WindowPolicy;
+  /** The query parameters for a window, secrets removed: what coverage.json records. */
+  describeRequest(window: TimeWindow): Record<string, unknown>;
+  /** Pages to the end of the window; throws AuditpackError when the window cannot be completed. */
+  pull(window: TimeWindow, ctx: PullContext): AsyncIterable<PullItem>;
+  /** A raw record to the normalized event; null for records that are not events (a digest record). */
+  normalize(raw: unknown): AuditEvent | null;
+  /** Estimated requests for a window (for `auditpack plan`). */
+  estimateRequests?(window: TimeWindow): number;
+  /** Source-level checks after all windows (e.g. digest validation); ledger sections for coverage. */
+  finish?(ctx: { signal: AbortSignal; log: Logger; clock: Clock; period: { start: number; end: number } }): Promise<SourceLedger[]>;
+  close?(): Promise<void>;
+}
+
+export interface SourceDeps {
+  secrets: SecretResolver;
+  redactor: Redactor;
+  log: Logger;
+  clock: Clock;
+  /** Builds an HTTP client with the source's limits (each source owns its client). */
+  createHttpClient: (opts: import('../http/types.js').HttpClientOptions) => HttpClient;
+  /** Directory relative paths in the config are resolved against. */
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A source type: its config schema and a factory. The registry (registry.ts) names them. */
+export interface SourceDefinition<C extends { type: string; name?: string } = { type: string; name?: string }> {
+  type: SourceType;
+  title: string;
+  /** zod schema of one `sources[]` entry (strict: unknown keys are errors). */
+  configSchema: z.ZodType<C>;
+  create(config: C, deps: SourceDeps): Source;
+}
