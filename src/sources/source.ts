@@ -10,8 +10,13 @@ import type { SecretResolver } from '../config/secrets.js';
 
 /** How a source's API wants its time range cut. */
 export interface WindowPolicy {
-  /** Longest window one query may cover (ms); null: no limit. */
+  /** Longest window one query may cover (ms), a hard API limit; null: no limit. */
   maxWindowMs: number | null;
+  /**
+   * Preferred window length in local calendar days (cut at midnight in the report's zone, so a
+   * DST day is a 23- or 25-hour window). Windows are then cut again wherever maxWindowMs requires.
+   */
+  windowDays?: number;
   /** How far back the API keeps data (ms); windows starting earlier are refused up front. */
   retentionMs: number | null;
   /** Whether the API treats the end bound as inclusive (we still ask half-open and filter). */
