@@ -10,6 +10,7 @@ export const EXIT = {
   unreachable: 4,
   verifyFailed: 5,
   internal: 70,
+  interrupted: 130,
 } as const;
 
 export type ErrorCode =
@@ -59,7 +60,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   QUERY_TIMEOUT: EXIT.incomplete,
   DATA_INVALID: EXIT.incomplete,
   VERIFY_FAILED: EXIT.verifyFailed,
-  ABORTED: EXIT.incomplete,
+  ABORTED: EXIT.interrupted,
   INTERNAL: EXIT.internal,
 };
 

@@ -93,6 +93,15 @@ export interface RowStream<T> {
   open(): AsyncIterable<T>;
 }
 
+export interface ExceptionSubjectCount {
+  ruleId: string;
+  subject: string;
+  title: string;
+  severity: Severity;
+  control: string;
+  count: number;
+}
+
 export interface FailureCluster {
   requesterId: string;
   requesterName: string | null;
@@ -146,6 +155,8 @@ export interface ReportModel {
   clients: CountRow[];
   daily: DailyRow[];
   exceptionCounts: { bySeverity: Record<Severity, number>; byControl: Record<string, number>; byRule: Record<string, number> };
+  /** Exceptions aggregated by rule and subject: what month-over-month reads from last period's pack. */
+  exceptionSubjects: ExceptionSubjectCount[];
   failureClusters: FailureCluster[];
   samples: SampleInfo[];
   coverage: CoverageLedger;

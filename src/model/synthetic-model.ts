@@ -152,6 +152,7 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
       byControl: { 'CC6.1': Math.ceil(opts.exceptions / 3), 'CC7.2': Math.ceil(opts.exceptions / 3), 'CC8.1': opts.exceptions - 2 * Math.ceil(opts.exceptions / 3) },
       byRule: { 'failed-operation': opts.exceptions },
     },
+    exceptionSubjects: [],
     failureClusters: requesters.slice(0, 5).map((r, i) => ({
       requesterId: r.key, requesterName: r.name, operation: OPS[i], responseCode: '403', failures: 50 - i, firstTime: start, lastTime: end - 1,
     })),

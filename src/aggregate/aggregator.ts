@@ -1,0 +1,201 @@
+import { responseClass, type AuditEvent } from '../model/audit-event.js';
+import type { CountRow, DailyRow, FailureCluster, RequesterRow, SourceSummary, Totals } from '../model/report-model.js';
+import type { DayIndex } from './day-index.js';
+
+/** Counts for one group key. */
+interface Counter {
+  label?: string;
+  events: number;
+  failures: number;
+  firstTime: number;
+  lastTime: number;
+}
+
+interface SourceCounter extends Counter {
+  sourceType: string;
+  requesters: Set<string>;
+  operations: Set<string>;
+  duplicates: number;
+  outsideWindow: number;
+}
+
+export interface AggregateResult {
+  totals: Totals;
+  bySource: SourceSummary[];
+  operations: CountRow[];
+  responseCodes: CountRow[];
+  responseClasses: CountRow[];
+  requesters: RequesterRow[];
+  clients: CountRow[];
+  daily: DailyRow[];
+  failureClusters: FailureCluster[];
+}
+
+export interface Aggregator {
+  add(event: AuditEvent): void;
+  result(opts?: {
+    directoryHas?: (id: string) => boolean;
+    maxClusters?: number;
+    /** Per source, what the pipeline did not keep (from the coverage ledger), for the totals. */
+    dropped?: Record<string, { sourceType: string; duplicates: number; outsideWindow: number }>;
+  }): AggregateResult;
+}
+
+/**
+ * Streaming counters: memory grows with the number of groups (operations, codes, requesters,
+ * clients, days, failure clusters), never with the number of events.
+ */
+export function createAggregator(days: DayIndex): Aggregator {
+  const operations = new Map<string, Counter>();
+  const codes = new Map<string, Counter>();
+  const classes = new Map<string, Counter>();
+  const requesters = new Map<string, Counter & { name?: string; email?: string; type?: string }>();
+  const clients = new Map<string, Counter>();
+  const sources = new Map<string, SourceCounter>();
+  const clusters = new Map<string, FailureCluster>();
+  const daily = days.days.map(() => ({ events: 0, failures: 0 }));
+
+  const bump = <C extends Counter>(map: Map<string, C>, key: string, e: AuditEvent, make: () => C): C => {
+    let c = map.get(key);
+    if (!c) {
+      c = make();
+      map.set(key, c);
+    }
+    c.events++;
+    if (e.outcome === 'failure') c.failures++;
+    if (e.time < c.firstTime) c.firstTime = e.time;
+    if (e.time > c.lastTime) c.lastTime = e.time;
+    return c;
+  };
+  const counter = (label?: string): Counter => ({ label, events: 0, failures: 0, firstTime: Infinity, lastTime: -Infinity });
+  const sourceCounter = (type: string): SourceCounter => ({
+    ...counter(), sourceType: type, requesters: new Set(), operations: new Set(), duplicates: 0, outsideWindow: 0,
+  });
+
+  return {
+    add(e) {
+      const op = operationKey(e);
+      bump(operations, op, e, () => counter());
+      bump(codes, e.responseCode, e, () => counter());
+      bump(classes, responseClass(e), e, () => counter());
+      const r = bump(requesters, e.requester.id, e, (): Counter & { name?: string; email?: string; type?: string } => counter());
+      r.name ??= e.requester.name;
+      r.email ??= e.requester.email;
+      r.type ??= e.requester.type;
+      const clientKey = e.client?.name ?? e.client?.id ?? e.userAgent ?? '(none)';
+      bump(clients, clientKey, e, () => counter(e.client?.id && e.client.name ? e.client.id : undefined));
+      const s = bump(sources, e.source, e, () => sourceCounter(e.sourceType));
+      s.requesters.add(e.requester.id);
+      s.operations.add(op);
+      const d = days.indexOf(e.time);
+      if (d >= 0) {
+        daily[d].events++;
+        if (e.outcome === 'failure') daily[d].failures++;
+      }
+      if (e.outcome === 'failure') {
+        const key = `${e.requester.id}\u0000${op}\u0000${e.responseCode}`;
+        const c = clusters.get(key);
+        if (c) {
+          c.failures++;
+          c.firstTime = Math.min(c.firstTime, e.time);
+          c.lastTime = Math.max(c.lastTime, e.time);
+        } else {
+          clusters.set(key, {
+            requesterId: e.requester.id, requesterName: e.requester.name ?? null, operation: op,
+            responseCode: e.responseCode, failures: 1, firstTime: e.time, lastTime: e.time,
+          });
+        }
+      }
+    },
+    result(opts = {}) {
+      for (const [name, d] of Object.entries(opts.dropped ?? {})) {
+        let s = sources.get(name);
+        if (!s) {
+          s = sourceCounter(d.sourceType);
+          sources.set(name, s);
+        }
+        s.duplicates = d.duplicates;
+        s.outsideWindow = d.outsideWindow;
+      }
+      const allRequesters = new Set<string>();
+      const allOps = new Set<string>();
+      let events = 0;
+      let failures = 0;
+      let first = Infinity;
+      let last = -Infinity;
+      let dups = 0;
+      let outside = 0;
+      const bySource: SourceSummary[] = [...sources.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, s]) => {
+          events += s.events;
+          failures += s.failures;
+          first = Math.min(first, s.firstTime);
+          last = Math.max(last, s.lastTime);
+          dups += s.duplicates;
+          outside += s.outsideWindow;
+          for (const r of s.requesters) allRequesters.add(r);
+          for (const o of s.operations) allOps.add(o);
+          return { source: name, sourceType: s.sourceType, ...totalsOf(s, s.requesters.size, s.operations.size, s.duplicates, s.outsideWindow) };
+        });
+      const totals: Totals = totalsOf({ events, failures, firstTime: first, lastTime: last }, allRequesters.size, allOps.size, dups, outside);
+      return {
+        totals,
+        bySource,
+        operations: rowsOf(operations),
+        responseCodes: rowsOf(codes),
+        responseClasses: rowsOf(classes),
+        requesters: rowsOf(requesters).map((row) => {
+          const c = requesters.get(row.key)!;
+          return {
+            ...row,
+            label: c.name ?? row.key,
+            name: c.name ?? null,
+            email: c.email ?? null,
+            type: c.type ?? null,
+            inDirectory: opts.directoryHas ? opts.directoryHas(row.key) : true,
+          };
+        }),
+        clients: rowsOf(clients),
+        daily: days.days.map((day, i) => ({ day, ...daily[i] })),
+        failureClusters: [...clusters.values()]
+          .sort((a, b) => b.failures - a.failures || a.requesterId.localeCompare(b.requesterId) || a.operation.localeCompare(b.operation) || a.responseCode.localeCompare(b.responseCode))
+          .slice(0, opts.maxClusters ?? 500),
+      };
+    },
+  };
+}
+
+/** Operations are grouped per service: CloudTrail's DeleteBucket is s3's, not lambda's. */
+export function operationKey(e: Pick<AuditEvent, 'service' | 'operation'>): string {
+  return e.operation.startsWith(e.service) ? e.operation : `${e.service} ${e.operation}`;
+}
+
+function totalsOf(c: Pick<Counter, 'events' | 'failures' | 'firstTime' | 'lastTime'>, requesters: number, operations: number, duplicatesRemoved: number, outsideWindow: number): Totals {
+  return {
+    events: c.events,
+    failures: c.failures,
+    successRate: c.events === 0 ? 1 : (c.events - c.failures) / c.events,
+    requesters,
+    operations,
+    firstEventTime: Number.isFinite(c.firstTime) ? c.firstTime : null,
+    lastEventTime: Number.isFinite(c.lastTime) ? c.lastTime : null,
+    duplicatesRemoved,
+    outsideWindow,
+  };
+}
+
+/** Most events first; ties by key so output never depends on arrival order. */
+function rowsOf(map: Map<string, Counter>): CountRow[] {
+  return [...map.entries()]
+    .map(([key, c]) => ({
+      key,
+      ...(c.label !== undefined ? { label: c.label } : {}),
+      events: c.events,
+      failures: c.failures,
+      failureRate: c.events ? c.failures / c.events : 0,
+      firstTime: Number.isFinite(c.firstTime) ? c.firstTime : null,
+      lastTime: Number.isFinite(c.lastTime) ? c.lastTime : null,
+    }))
+    .sort((a, b) => b.events - a.events || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { AuditpackError } from '../errors.js';
+import type { SourceDefinition } from '../sources/source.js';
+import { configSchema, type RawConfig } from './config-schema.js';
+import { describeZodError } from './zod-error.js';
+
+export interface SourceEntry {
+  definition: SourceDefinition;
+  /** The entry as validated by its type's schema. */
+  config: { type: string; name?: string };
+  /** Unique name: the entry's `name`, else its type (type#2, type#3 for repeats). */
+  name: string;
+  at: string;
+}
+
+export interface LoadedConfig {
+  file: string;
+  dir: string;
+  raw: RawConfig;
+  sources: SourceEntry[];
+  /** The file's text, for the pack's fingerprint (it holds no secrets: only their names). */
+  text: string;
+}
+
+export type SourceRegistry = Readonly<Record<string, SourceDefinition>>;
+
+export async function loadConfig(file: string, registry: SourceRegistry): Promise<LoadedConfig> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new AuditpackError('CONFIG_NOT_FOUND', `cannot read the config file ${file}`, { cause, hint: 'check the --config path' });
+  }
+  return parseConfig(text, path, registry);
+}
+
+export function parseConfig(text: string, path: string, registry: SourceRegistry): LoadedConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new AuditpackError('CONFIG_INVALID', `${path} is not valid JSON: ${jsonErrorWhere(text, cause)}`, {
+      cause,
+      hint: 'fix the syntax (a missing comma or quote, or a trailing comma)',
+    });
+  }
+  const top = configSchema.safeParse(json);
+  if (!top.success) throw new AuditpackError('CONFIG_INVALID', `${path}: ${describeZodError(top.error)}`);
+  const names = new Map<string, number>();
+  const sources: SourceEntry[] = top.data.sources.map((entry, i) => {
+    const at = `sources[${i}]`;
+    const definition = registry[entry.type];
+    if (!definition) {
+      throw new AuditpackError('CONFIG_INVALID', `${path}: ${at}.type: unknown source type "${entry.type}"`, {
+        hint: `use one of: ${Object.keys(registry).join(', ')}`,
+      });
+    }
+    const parsed = definition.configSchema.safeParse(entry);
+    if (!parsed.success) throw new AuditpackError('CONFIG_INVALID', `${path}: ${describeZodError(parsed.error, at)}`);
+    const base = parsed.data.name ?? parsed.data.type;
+    const n = (names.get(base) ?? 0) + 1;
+    names.set(base, n);
+    if (n > 1 && parsed.data.name) {
+      throw new AuditpackError('CONFIG_INVALID', `${path}: ${at}.name: "${base}" is used by another source`, { hint: 'give each source a unique name' });
+    }
+    return { definition, config: parsed.data, name: n > 1 ? `${base}#${n}` : base, at };
+  });
+  return { file: path, dir: dirname(path), raw: top.data, sources, text };
+}
+
+function jsonErrorWhere(text: string, cause: unknown): string {
+  const msg = cause instanceof Error ? cause.message : String(cause);
+  const m = msg.match(/position (\d+)/);
+  if (!m) return msg;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  return `${msg.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${col}`;
+}

@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { AuditpackError } from '../errors.js';
+
+export interface DirectoryEntry {
+  name: string;
+  email: string;
+}
+
+/** requester id → name and e-mail, so reports show people rather than bare ids (seed 000, tool-builder workflow). */
+export interface RequesterDirectory {
+  size: number;
+  get(id: string): DirectoryEntry | undefined;
+  has(id: string): boolean;
+}
+
+export function directoryFromRows(rows: readonly { userId: string; name: string; email: string }[]): RequesterDirectory {
+  const map = new Map(rows.map((r) => [r.userId, { name: r.name, email: r.email }]));
+  return { size: map.size, get: (id) => map.get(id), has: (id) => map.has(id) };
+}
+
+/** Reads a CSV with a header row `userId,name,email` (extra columns are ignored). */
+export async function loadRequesterDirectory(path: string): Promise<RequesterDirectory> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new AuditpackError('CONFIG_INVALID', `cannot read the requester directory ${path}`, { cause, hint: 'check requesterDirectory in the config' });
+  }
+  let records: Record<string, string>[];
+  try {
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+  } catch (cause) {
+    throw new AuditpackError('CONFIG_INVALID', `the requester directory ${path} is not valid CSV: ${(cause as Error).message}`, { cause });
+  }
+  if (records.length > 0 && !('userId' in records[0])) {
+    throw new AuditpackError('CONFIG_INVALID', `the requester directory ${path} has no userId column`, {
+      hint: 'its first line must be: userId,name,email',
+    });
+  }
+  return directoryFromRows(records.map((r) => ({ userId: r.userId, name: r.name ?? '', email: r.email ?? '' })));
+}

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import type { CoverageLedger } from '../model/coverage.js';
+import type { PeriodInfo, ReportMeta, ReportModel, SectionId, SignOff } from '../model/report-model.js';
+import type { PipelineResult } from './run-pipeline.js';
+
+export interface ModelInputs {
+  meta: Omit<ReportMeta, 'packId'>;
+  period: PeriodInfo;
+  sections: SectionId[];
+  pdfExceptionLimit: number;
+  signOff: SignOff;
+  result: PipelineResult;
+}
+
+/** The one model every renderer reads: the pipeline's result plus what the run was. */
+export function buildReportModel(inputs: ModelInputs): ReportModel {
+  const { result } = inputs;
+  return {
+    meta: { ...inputs.meta, packId: packIdOf(inputs.meta.parameters) },
+    period: inputs.period,
+    sections: inputs.sections,
+    pdfExceptionLimit: inputs.pdfExceptionLimit,
+    complete: result.coverage.complete,
+    incompleteReasons: incompleteReasons(result.coverage),
+    ...result.aggregate,
+    exceptionCounts: result.exceptionCounts,
+    exceptionSubjects: result.exceptionSubjects,
+    samples: result.samples,
+    coverage: result.coverage,
+    signOff: inputs.signOff,
+    exceptions: result.exceptions,
+    events: result.events,
+  };
+}
+
+/** Short id printed on every page: the same parameters give the same id. */
+export function packIdOf(parameters: Record<string, unknown>): string {
+  return createHash('sha256').update(stableStringify(parameters)).digest('hex').slice(0, 12);
+}
+
+export function incompleteReasons(coverage: CoverageLedger): string[] {
+  const reasons: string[] = [];
+  for (const w of coverage.windows) {
+    if (w.status !== 'complete') {
+      reasons.push(`${w.source} window ${w.window.start} – ${w.window.end} ${w.status}: ${w.error?.message ?? 'not completed'}`);
+    }
+  }
+  for (const s of coverage.sources) {
+    if (s.status !== 'complete') {
+      const first = s.problems[0];
+      reasons.push(`${s.source} ${s.title} failed${first ? `: ${first.item}: ${first.message}` : ''}${s.problems.length > 1 ? ` (+${s.problems.length - 1} more)` : ''}`);
+    }
+  }
+  return reasons;
+}
+
+/** JSON with object keys sorted, so hashes do not depend on insertion order. */
+export function stableStringify(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}

@@ -1,0 +1,193 @@
+import type { AuditEvent } from '../model/audit-event.js';
+import { emptyStats, type WindowCoverage, type WindowStats } from '../model/coverage.js';
+import { windowKey, type TimeWindow } from '../model/window.js';
+import type { HttpClient } from '../http/types.js';
+import type { PullContext, Source } from '../sources/source.js';
+import type { RawWindowWriter } from '../pack/raw-archive.js';
+import { toAuditpackError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+/** Where kept events go, and how drops are reported. */
+export interface EventSink {
+  accept(event: AuditEvent): void;
+}
+
+export interface WindowRunDeps {
+  http: HttpClient;
+  signal: AbortSignal;
+  log: Logger;
+  clock: Clock;
+  archive: RawWindowWriter;
+  /** Event ids already kept for this source (all windows): de-duplication across windows. */
+  seen: Set<string>;
+  sink: EventSink;
+  progress(update: { pages?: number; records?: number; events?: number }): void;
+}
+
+/** Counts the window keeps while records pass through it. */
+interface WindowTally {
+  kept: number;
+  outside: number;
+  duplicates: number;
+  rereads: number;
+  nonEvents: number;
+  first: number;
+  last: number;
+  /** Ids kept by this window before the latest restart: seen again, they are re-reads, not duplicates. */
+  beforeRestart: Set<string> | null;
+  keptHere: Set<string>;
+}
+
+function newTally(): WindowTally {
+  return { kept: 0, outside: 0, duplicates: 0, rereads: 0, nonEvents: 0, first: Infinity, last: -Infinity, beforeRestart: null, keptHere: new Set() };
+}
+
+/**
+ * Runs one window: pulls every page, archives it as received, normalizes, keeps only events in
+ * [start, end), de-duplicates by id. Never throws for window failures: the failure is the
+ * window's status in the ledger. Fatal errors (auth, unreachable) are rethrown to stop the run.
+ */
+export async function pullWindow(source: Source, window: TimeWindow, deps: WindowRunDeps): Promise<WindowCoverage> {
+  const stats = emptyStats();
+  const tally = newTally();
+  const ctx: PullContext = {
+    http: deps.http,
+    signal: deps.signal,
+    log: deps.log,
+    clock: deps.clock,
+    stats,
+    progress: (u) => deps.progress({ pages: u.pages }),
+  };
+  let error: { code: string; message: string } | undefined;
+  try {
+    for await (const item of source.pull(window, ctx)) {
+      if (item.kind === 'restart') {
+        deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
+        tally.beforeRestart = new Set(tally.keptHere);
+        continue;
+      }
+      await deps.archive.writePage(item.records);
+      processRecords(source, window, item.records, stats, tally, deps);
+    }
+  } catch (e) {
+    const err = toAuditpackError(e);
+    if (err.fatal || deps.signal.aborted) throw err;
+    error = { code: err.code, message: err.message };
+    deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
+  }
+  return coverageOf(source, window, stats, tally, error, false);
+}
+
+/** Replays a window finished by an interrupted earlier run from its raw archive. */
+export async function replayWindow(
+  source: Source,
+  window: TimeWindow,
+  records: AsyncIterable<unknown>,
+  previous: WindowCoverage,
+  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress' | 'log'>,
+): Promise<WindowCoverage> {
+  const stats: WindowStats = { ...emptyStats(), ...pickStats(previous), recordsReceived: 0, problems: [...previous.problems] };
+  const tally = newTally();
+  let batch: unknown[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length >= 500) {
+      processRecords(source, window, batch, stats, tally, deps);
+      batch = [];
+    }
+  }
+  processRecords(source, window, batch, stats, tally, deps);
+  return coverageOf(source, window, stats, tally, previous.error, true);
+}
+
+function processRecords(
+  source: Source,
+  window: TimeWindow,
+  records: readonly unknown[],
+  stats: WindowStats,
+  tally: WindowTally,
+  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress'>,
+): void {
+  let keptNow = 0;
+  for (const raw of records) {
+    stats.recordsReceived++;
+    let event: AuditEvent | null;
+    try {
+      event = source.normalize(raw);
+    } catch (e) {
+      stats.problems.push({ item: `record ${stats.recordsReceived}`, code: 'DATA_INVALID', message: toAuditpackError(e).message });
+      continue;
+    }
+    if (event === null) {
+      tally.nonEvents++;
+      continue;
+    }
+    // Half-open: an API whose end bound is inclusive returns events at `end`; they belong to the next window.
+    if (!(event.time >= window.start && event.time < window.end)) {
+      tally.outside++;
+      continue;
+    }
+    if (deps.seen.has(event.id)) {
+      if (tally.beforeRestart?.has(event.id)) {
+        tally.rereads++;
+        tally.beforeRestart.delete(event.id);
+      } else {
+        tally.duplicates++;
+      }
+      continue;
+    }
+    deps.seen.add(event.id);
+    tally.keptHere.add(event.id);
+    tally.kept++;
+    keptNow++;
+    if (event.time < tally.first) tally.first = event.time;
+    if (event.time > tally.last) tally.last = event.time;
+    deps.sink.accept(event);
+  }
+  deps.progress({ records: records.length, events: keptNow });
+}
+
+function pickStats(c: WindowCoverage): Partial<WindowStats> {
+  return {
+    pages: c.pages, attempts: c.attempts, retries: c.retries, throttles: c.throttles, retryWaitMs: c.retryWaitMs,
+    restarts: c.restarts, extra: { ...c.extra },
+  };
+}
+
+function coverageOf(
+  source: Source,
+  window: TimeWindow,
+  stats: WindowStats,
+  tally: WindowTally,
+  error: { code: string; message: string } | undefined,
+  resumed: boolean,
+): WindowCoverage {
+  const failed = error !== undefined || stats.problems.length > 0;
+  const extra = { ...stats.extra };
+  if (tally.nonEvents) extra.nonEventRecords = tally.nonEvents;
+  return {
+    source: source.name,
+    sourceType: source.type,
+    window: { index: window.index, key: windowKey(window), start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+    request: source.describeRequest(window),
+    pages: stats.pages,
+    recordsReceived: stats.recordsReceived,
+    attempts: stats.attempts,
+    retries: stats.retries,
+    throttles: stats.throttles,
+    retryWaitMs: stats.retryWaitMs,
+    restarts: stats.restarts,
+    problems: stats.problems,
+    eventsKept: tally.kept,
+    outsideWindow: tally.outside,
+    duplicates: tally.duplicates,
+    rereads: tally.rereads,
+    firstEventTime: Number.isFinite(tally.first) ? new Date(tally.first).toISOString() : null,
+    lastEventTime: Number.isFinite(tally.last) ? new Date(tally.last).toISOString() : null,
+    status: failed ? 'failed' : 'complete',
+    resumed,
+    ...(error ? { error } : stats.problems.length ? { error: { code: stats.problems[0].code, message: `${stats.problems.length} item(s) failed, first: ${stats.problems[0].item}: ${stats.problems[0].message}` } } : {}),
+    extra,
+  };
+}

@@ -1,0 +1,223 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditEvent } from '../model/audit-event.js';
+import type { CoverageLedger, SourceLedger, WindowCoverage } from '../model/coverage.js';
+import { SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
+import type { ExceptionSubjectCount, PeriodInfo, RowStream, SampleInfo } from '../model/report-model.js';
+import { windowKey, type TimeWindow } from '../model/window.js';
+import type { HttpClient } from '../http/types.js';
+import type { Source } from '../sources/source.js';
+import type { RequesterDirectory } from '../config/requester-directory.js';
+import { createAggregator, type AggregateResult } from '../aggregate/aggregator.js';
+import { createDayIndex } from '../aggregate/day-index.js';
+import { createRawWindowWriter, readRawWindow } from '../pack/raw-archive.js';
+import { toAuditpackError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { pullWindow, replayWindow } from './pull-window.js';
+import { createSpillStore } from './spill-store.js';
+import { mapPool } from './map-pool.js';
+
+/** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
+export interface EventRules {
+  onEvent(event: AuditEvent): ExceptionRow[];
+  finish(coverage: CoverageLedger): ExceptionRow[];
+}
+
+export interface EventSampler {
+  onEvent(event: AuditEvent, matchedRuleIds: readonly string[]): void;
+  finish(): SampleInfo[];
+}
+
+export interface PreviousComparison {
+  trendOf(row: ExceptionRow): ExceptionTrend;
+  resolved: ExceptionSubjectCount[];
+}
+
+export interface ProgressReporter {
+  windowStarted(source: string, window: TimeWindow): void;
+  windowDone(coverage: WindowCoverage): void;
+  update(u: { pages?: number; records?: number; events?: number }): void;
+}
+
+export interface PipelineInput {
+  sources: Source[];
+  period: PeriodInfo;
+  plans: ReadonlyMap<string, TimeWindow[]>;
+  /** raw/<source>/<window>.ndjson.gz are written below this (the pack's staging folder). */
+  packDir: string;
+  /** Resume state and spill files (removed by the caller once the pack is final). */
+  stateDir: string;
+  httpFor(source: Source): HttpClient;
+  directory: RequesterDirectory | null;
+  rules: EventRules;
+  sampler: EventSampler | null;
+  /** Built from the previous pack, when month-over-month comparison was asked for. */
+  compareWith?: (subjects: ExceptionSubjectCount[]) => PreviousComparison;
+  log: Logger;
+  clock: Clock;
+  signal: AbortSignal;
+  progress: ProgressReporter;
+}
+
+export interface PipelineResult {
+  aggregate: AggregateResult;
+  coverage: CoverageLedger;
+  exceptions: RowStream<ExceptionRow>;
+  events: RowStream<AuditEvent>;
+  exceptionCounts: { bySeverity: Record<Severity, number>; byControl: Record<string, number>; byRule: Record<string, number> };
+  exceptionSubjects: ExceptionSubjectCount[];
+  samples: SampleInfo[];
+}
+
+const DAY = 86_400_000;
+
+export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
+  const days = createDayIndex(input.period.timeZone, input.period.start, input.period.end);
+  const aggregator = createAggregator(days);
+  await mkdir(join(input.stateDir, 'spill'), { recursive: true });
+  const events = createSpillStore<AuditEvent>({
+    dir: join(input.stateDir, 'spill'),
+    name: 'events',
+    bucketOf: (e) => Math.floor(e.time / DAY),
+    compare: (a, b) => a.time - b.time || cmp(a.source, b.source) || cmp(a.id, b.id),
+  });
+  const exceptions = createSpillStore<ExceptionRow>({
+    dir: join(input.stateDir, 'spill'),
+    name: 'exceptions',
+    bucketOf: (r) => SEVERITY_ORDER.indexOf(r.severity) * 1_000_000 + Math.max(0, Math.floor(r.time / DAY)),
+    compare: (a, b) => a.time - b.time || cmp(a.ruleId, b.ruleId) || cmp(a.eventId ?? '', b.eventId ?? '') || cmp(a.subject, b.subject),
+  });
+  const subjects = new Map<string, ExceptionSubjectCount>();
+  const addException = (row: ExceptionRow) => {
+    exceptions.add(row);
+    const key = `${row.ruleId}\u0000${row.subject}`;
+    const s = subjects.get(key);
+    if (s) s.count++;
+    else subjects.set(key, { ruleId: row.ruleId, subject: row.subject, title: row.title, severity: row.severity, control: row.control, count: 1 });
+  };
+
+  const sink = {
+    accept(e: AuditEvent) {
+      const entry = input.directory?.get(e.requester.id);
+      if (entry) e.requester = { ...e.requester, name: entry.name || e.requester.name, email: entry.email || e.requester.email };
+      aggregator.add(e);
+      const rows = input.rules.onEvent(e);
+      for (const r of rows) addException(r);
+      input.sampler?.onEvent(e, rows.map((r) => r.ruleId));
+      events.add(e);
+    },
+  };
+
+  // One fatal error (access refused, unreachable) stops every window of every source.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([input.signal, stop.signal]);
+  let fatal: unknown = null;
+
+  const windowsOut: WindowCoverage[] = [];
+  await Promise.all(
+    input.sources.map(async (source) => {
+      const plan = input.plans.get(source.name) ?? [];
+      const seen = new Set<string>();
+      const http = input.httpFor(source);
+      const results = await mapPool(plan, source.policy.concurrency, async (window) => {
+        if (signal.aborted) return null;
+        const key = windowKey(window);
+        const rawPath = join(input.packDir, 'raw', source.name, `${key}.ndjson.gz`);
+        const donePath = join(input.stateDir, 'windows', source.name, `${key}.json`);
+        input.progress.windowStarted(source.name, window);
+        try {
+          let cov: WindowCoverage;
+          if (existsSync(donePath) && existsSync(rawPath)) {
+            const previous = JSON.parse(await readFile(donePath, 'utf8')) as WindowCoverage;
+            cov = await replayWindow(source, window, readRawWindow(rawPath), previous, { seen, sink, progress: input.progress.update, log: input.log });
+          } else {
+            const archive = await createRawWindowWriter(rawPath);
+            cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, sink, progress: input.progress.update });
+            if (cov.status === 'complete') {
+              await mkdir(join(input.stateDir, 'windows', source.name), { recursive: true });
+              await writeFile(donePath, JSON.stringify(cov));
+            }
+          }
+          input.progress.windowDone(cov);
+          return cov;
+        } catch (e) {
+          fatal ??= e;
+          stop.abort(e);
+          return null;
+        }
+      });
+      for (const r of results) if (r) windowsOut.push(r);
+    }),
+  );
+  if (fatal) throw toAuditpackError(fatal);
+  if (input.signal.aborted) throw toAuditpackError(input.signal.reason ?? new Error('interrupted'));
+
+  const sourceLedgers: SourceLedger[] = [];
+  for (const source of input.sources) {
+    if (source.finish) {
+      sourceLedgers.push(...(await source.finish({ signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end } })));
+    }
+  }
+  windowsOut.sort((a, b) => cmp(a.source, b.source) || a.window.index - b.window.index);
+  const coverage: CoverageLedger = {
+    complete: windowsOut.every((w) => w.status === 'complete') && sourceLedgers.every((s) => s.status === 'complete'),
+    windows: windowsOut,
+    sources: sourceLedgers,
+  };
+  for (const r of input.rules.finish(coverage)) addException(r);
+
+  const exceptionSubjects = [...subjects.values()].sort((a, b) => cmp(a.ruleId, b.ruleId) || cmp(a.subject, b.subject));
+  const comparison = input.compareWith?.(exceptionSubjects);
+  for (const gone of comparison?.resolved ?? []) {
+    exceptions.add({
+      ruleId: gone.ruleId, title: gone.title, severity: gone.severity, control: gone.control,
+      reason: `Resolved: seen ${gone.count} time(s) in the previous pack, not in this period.`,
+      time: input.period.start, source: '', eventId: null, operation: '', responseCode: '',
+      requesterId: '', requesterName: null, requesterEmail: null, resource: null, client: null,
+      subject: gone.subject, trend: 'resolved',
+    });
+  }
+
+  const dropped: Record<string, { sourceType: string; duplicates: number; outsideWindow: number }> = {};
+  for (const w of windowsOut) {
+    const d = (dropped[w.source] ??= { sourceType: w.sourceType, duplicates: 0, outsideWindow: 0 });
+    d.duplicates += w.duplicates;
+    d.outsideWindow += w.outsideWindow;
+  }
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  const byControl: Record<string, number> = {};
+  const byRule: Record<string, number> = {};
+  for (const s of exceptionSubjects) {
+    bySeverity[s.severity] += s.count;
+    byControl[s.control] = (byControl[s.control] ?? 0) + s.count;
+    byRule[s.ruleId] = (byRule[s.ruleId] ?? 0) + s.count;
+  }
+
+  const sealed = exceptions.seal();
+  return {
+    aggregate: aggregator.result({ directoryHas: input.directory ? (id) => input.directory!.has(id) : undefined, dropped }),
+    coverage,
+    exceptions: comparison
+      ? {
+          count: sealed.count,
+          async *open() {
+            for await (const row of sealed.open()) yield row.trend ? row : { ...row, trend: comparison.trendOf(row) };
+          },
+        }
+      : sealed,
+    events: events.seal(),
+    exceptionCounts: { bySeverity, byControl: sortKeys(byControl), byRule: sortKeys(byRule) },
+    exceptionSubjects,
+    samples: input.sampler?.finish() ?? [],
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => cmp(a, b)));
+}

@@ -1,0 +1,87 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RowStream } from '../model/report-model.js';
+
+/**
+ * Rows that may not fit in memory (every event, every exception) go to disk in ordered buckets
+ * (a day, a severity × day); reading sorts one bucket at a time. So memory holds one bucket, and
+ * the order never depends on the order rows arrived in.
+ */
+export interface SpillStore<T> {
+  add(row: T): void;
+  readonly count: number;
+  /** Flushes and returns a re-readable stream of all rows in bucket order, sorted within each. */
+  seal(): RowStream<T>;
+}
+
+export interface SpillOptions<T> {
+  dir: string;
+  name: string;
+  bucketOf(row: T): number;
+  compare(a: T, b: T): number;
+  /** Bytes buffered per bucket before an append. */
+  flushBytes?: number;
+}
+
+export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
+  const buffers = new Map<number, string[]>();
+  const sizes = new Map<number, number>();
+  const flushBytes = opts.flushBytes ?? 64 * 1024;
+  const fileOf = (bucket: number) => join(opts.dir, `${opts.name}-${bucket}.ndjson`);
+  let count = 0;
+
+  const flush = (bucket: number) => {
+    const lines = buffers.get(bucket);
+    if (!lines || lines.length === 0) return;
+    appendFileSync(fileOf(bucket), lines.join(''));
+    buffers.set(bucket, []);
+    sizes.set(bucket, 0);
+  };
+
+  return {
+    add(row) {
+      const bucket = opts.bucketOf(row);
+      const line = JSON.stringify(row) + '\n';
+      let lines = buffers.get(bucket);
+      if (!lines) {
+        lines = [];
+        buffers.set(bucket, lines);
+      }
+      lines.push(line);
+      const size = (sizes.get(bucket) ?? 0) + line.length;
+      sizes.set(bucket, size);
+      count++;
+      if (size >= flushBytes) flush(bucket);
+    },
+    get count() {
+      return count;
+    },
+    seal() {
+      for (const b of buffers.keys()) flush(b);
+      const buckets = [...buffers.keys()].sort((a, b) => a - b);
+      const total = count;
+      return {
+        count: total,
+        async *open() {
+          for (const b of buckets) {
+            const text = readFileSync(fileOf(b), 'utf8');
+            const rows: T[] = [];
+            for (const line of text.split('\n')) if (line) rows.push(JSON.parse(line) as T);
+            rows.sort(opts.compare);
+            yield* rows;
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A stream over rows already in memory (small tables, tests). */
+export function memoryStream<T>(rows: readonly T[]): RowStream<T> {
+  return {
+    count: rows.length,
+    async *open() {
+      yield* rows;
+    },
+  };
+}
