@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Seed 004: `POST https://amplitude.com/api/2/audit-logs/{ORG_ID}`. */
+export const AMPLITUDE_US_URL = 'https://amplitude.com';
+/**
+ * API-NOTES.md §4: newer pages mention the EU host; the seed's own FAQ (004) still says the API
+ * uses amplitude.com for all requests. Offered, not defaulted.
+ */
+export const AMPLITUDE_EU_URL = 'https://analytics.eu.amplitude.com';
+
+/** Seed 004: "a maximum query range of 30 days, and Amplitude retains data for 90 days". */
+export const AMPLITUDE_MAX_WINDOW_DAYS = 30;
+export const AMPLITUDE_RETENTION_DAYS = 90;
+
+export const amplitudeConfigSchema = z
+  .object({
+    type: z.literal('amplitude'),
+    name: z.string().min(1).optional(),
+    orgId: z
+      .union([z.string().regex(/^[A-Za-z0-9_-]+$/), z.number().int().positive()], {
+        error: 'orgId must be the Amplitude organization id, e.g. "76273"',
+      })
+      .transform((v) => String(v)),
+    host: z.enum(['us', 'eu']).default('us'),
+    endpoint: z.url({ error: 'endpoint must be an absolute URL such as https://amplitude.com' }).optional(),
+    apiKeyEnv: z.string().min(1).optional(),
+    apiKeyFile: z.string().min(1).optional(),
+    secretKeyEnv: z.string().min(1).optional(),
+    secretKeyFile: z.string().min(1).optional(),
+    filters: z
+      .object({ domain: z.string().min(1).optional(), feature: z.string().min(1).optional(), action: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    /** `pagination.limit`; its bounds are undocumented (API-NOTES.md §4), the seed's example uses 100. */
+    pageSize: z.number().int().min(1).max(1000).default(100),
+    windowDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(AMPLITUDE_MAX_WINDOW_DAYS, {
+        error: `windowDays must be ${AMPLITUDE_MAX_WINDOW_DAYS} or less: the Amplitude Audit Logs API refuses ranges over ${AMPLITUDE_MAX_WINDOW_DAYS} days`,
+      })
+      .default(AMPLITUDE_MAX_WINDOW_DAYS),
+    concurrency: z.number().int().min(1).max(8).default(1),
+  })
+  .strict()
+  .refine((c) => c.apiKeyEnv !== undefined || c.apiKeyFile !== undefined, {
+    error: 'amplitude needs apiKeyEnv (the environment variable holding the Organization API key) or apiKeyFile',
+    path: ['apiKeyEnv'],
+  })
+  .refine((c) => c.secretKeyEnv !== undefined || c.secretKeyFile !== undefined, {
+    error: 'amplitude needs secretKeyEnv (the environment variable holding the Organization Secret Key) or secretKeyFile',
+    path: ['secretKeyEnv'],
+  });
+
+export type AmplitudeConfigInput = z.input<typeof amplitudeConfigSchema>;
+export type AmplitudeConfig = z.output<typeof amplitudeConfigSchema>;
+
+/** The query URL; `endpoint` replaces the host (scheme, host and any path prefix). */
+export function amplitudeQueryUrl(cfg: Pick<AmplitudeConfig, 'endpoint' | 'host' | 'orgId'>): string {
+  const base = (cfg.endpoint ?? (cfg.host === 'eu' ? AMPLITUDE_EU_URL : AMPLITUDE_US_URL)).replace(/\/+$/, '');
+  return `${base}/api/2/audit-logs/${encodeURIComponent(cfg.orgId)}`;
+}

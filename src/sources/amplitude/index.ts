@@ -1,0 +1,56 @@
+import type { Source, SourceDefinition } from '../source.js';
+import type { TimeWindow } from '../../model/window.js';
+import { AMPLITUDE_MAX_WINDOW_DAYS, AMPLITUDE_RETENTION_DAYS, amplitudeConfigSchema, amplitudeQueryUrl, type AmplitudeConfig } from './config.js';
+import { normalizeAmplitudeRecord } from './normalize.js';
+import { pullAmplitudeWindow } from './pull.js';
+
+const DAY = 86_400_000;
+
+export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
+  type: 'amplitude',
+  title: 'Amplitude audit logs',
+  configSchema: amplitudeConfigSchema,
+  create(config, deps): Source {
+    const name = config.name ?? 'amplitude';
+    const apiKey = deps.secrets.resolve({ env: config.apiKeyEnv, file: config.apiKeyFile }, `sources.${name}.apiKeyEnv`);
+    const secretKey = deps.secrets.resolve({ env: config.secretKeyEnv, file: config.secretKeyFile }, `sources.${name}.secretKeyEnv`);
+    const authorization = `Basic ${Buffer.from(`${apiKey}:${secretKey}`).toString('base64')}`;
+    // The encoded pair is a secret of its own: keep it out of every log line and message too.
+    deps.redactor.add(authorization.slice('Basic '.length));
+    const url = amplitudeQueryUrl(config);
+    const filters = config.filters ?? {};
+    return {
+      name,
+      type: 'amplitude',
+      description: `Amplitude audit logs, organization ${config.orgId}${Object.keys(filters).length ? ` (${Object.entries(filters).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`,
+      policy: {
+        // Seed 004: at most 30 days per query, 90 days kept.
+        maxWindowMs: AMPLITUDE_MAX_WINDOW_DAYS * DAY,
+        windowDays: config.windowDays,
+        retentionMs: AMPLITUDE_RETENTION_DAYS * DAY,
+        endInclusive: true,
+        pageSize: config.pageSize,
+        concurrency: config.concurrency,
+        retentionHint: 'Amplitude keeps audit logs for 90 days: choose a period that starts within the last 90 days',
+      },
+      describeRequest(window: TimeWindow) {
+        return {
+          url,
+          start_date: new Date(window.start).toISOString(),
+          end_date: new Date(window.end).toISOString(),
+          ...(Object.keys(filters).length ? { filters } : {}),
+          limit: config.pageSize,
+        };
+      },
+      pull(window, ctx) {
+        return pullAmplitudeWindow(window, ctx, { config, url, authorization });
+      },
+      normalize(raw) {
+        return normalizeAmplitudeRecord(raw, name);
+      },
+      estimateRequests() {
+        return 1;
+      },
+    };
+  },
+};

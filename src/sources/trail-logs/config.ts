@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/** Base URL of the documented region (seed 002, API-NOTES.md §3). */
+export const TRAIL_LOGS_GLOBAL_URL = 'https://trail.management.global.vidos.id/';
+/**
+ * ASSUMPTION: the seed documents only the global host; records carry `metadata.region` global|eu,
+ * so an EU deployment is taken to follow the same naming. Use `endpoint` if it differs.
+ */
+export const TRAIL_LOGS_EU_URL = 'https://trail.management.eu.vidos.id/';
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+export const trailLogsConfigSchema = z
+  .object({
+    type: z.literal('trail-logs'),
+    name: z.string().min(1).optional(),
+    region: z.enum(['global', 'eu']).default('global'),
+    endpoint: z.url({ error: 'endpoint must be an absolute URL such as https://trail.example/' }).optional(),
+    apiKeyEnv: z.string().min(1).optional(),
+    apiKeyFile: z.string().min(1).optional(),
+    /** Only calls with this HTTP method (the API's own `method` filter). */
+    method: z.enum(HTTP_METHODS).optional(),
+    windowHours: z.number().int().min(1).max(24 * 31).default(24),
+    /** First wait between result polls; it grows up to `maxPollIntervalMs`. */
+    pollIntervalMs: z.number().int().min(1).max(60_000).default(1000),
+    maxPollIntervalMs: z.number().int().min(1).max(120_000).default(10_000),
+    /** How long one query may stay unfinished before the window fails with QUERY_TIMEOUT. */
+    queryTimeoutMs: z.number().int().min(1).max(3_600_000).default(300_000),
+    concurrency: z.number().int().min(1).max(16).default(2),
+  })
+  .strict()
+  .refine((c) => c.apiKeyEnv !== undefined || c.apiKeyFile !== undefined, {
+    error: 'trail-logs needs apiKeyEnv (the name of an environment variable holding the API key) or apiKeyFile',
+    path: ['apiKeyEnv'],
+  });
+
+export type TrailLogsConfigInput = z.input<typeof trailLogsConfigSchema>;
+export type TrailLogsConfig = z.output<typeof trailLogsConfigSchema>;
+
+/** Always ends with "/" so relative paths (`query-result/…`) resolve below any path prefix. */
+export function trailLogsBaseUrl(cfg: Pick<TrailLogsConfig, 'endpoint' | 'region'>): string {
+  const base = cfg.endpoint ?? (cfg.region === 'eu' ? TRAIL_LOGS_EU_URL : TRAIL_LOGS_GLOBAL_URL);
+  return base.endsWith('/') ? base : `${base}/`;
+}
