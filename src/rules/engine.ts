@@ -1,0 +1,164 @@
+import type { AuditEvent } from '../model/audit-event.js';
+import type { CoverageLedger } from '../model/coverage.js';
+import type { ExceptionRow } from '../model/exception.js';
+import { createBusinessHoursCheck, type BusinessHours } from './business-hours.js';
+import { createBurstTracker, type BurstTracker } from './burst.js';
+import { coverageFindings, createQuietPeriodTracker, type QuietPeriodTracker } from './coverage-findings.js';
+import { createLocalStamper, rowFromEvent } from './exception-row.js';
+import { compileMatch, subjectOf, type EventPredicate } from './match.js';
+import type { EventRuleSpec, RuleSpec, SubjectField } from './rule-spec.js';
+
+export interface RuleContext {
+  /** IANA zone of the report: business hours and local times in reasons use it. */
+  timeZone: string;
+  /** The requester directory; null when the config names none (the directory rule then does not run). */
+  directory: { has(requesterId: string): boolean } | null;
+  /** From the config; null when not configured (the business-hours rule then does not run). */
+  businessHours: BusinessHours | null;
+}
+
+export interface RuleEngine {
+  /** Rows for one kept, de-duplicated event. Call in any order. */
+  onEvent(event: AuditEvent): ExceptionRow[];
+  /** The same, plus the ids of every event rule the event matched (for sample populations). */
+  evaluate(event: AuditEvent): { rows: ExceptionRow[]; matchedRuleIds: string[] };
+  /** Rows only known at the end: bursts, one-per-subject rows, coverage and integrity findings. */
+  finish(coverage: CoverageLedger): ExceptionRow[];
+  /** Rules that cannot run with this context, and why (for the report's notes). */
+  readonly inactive: readonly { ruleId: string; reason: string }[];
+}
+
+const DEFAULT_SUBJECT: Record<EventRuleSpec['type'], SubjectField[]> = {
+  match: ['requester', 'operation'],
+  'requester-not-in-directory': ['requester'],
+  'outside-business-hours': ['requester'],
+};
+
+interface Aggregate {
+  row: ExceptionRow;
+  count: number;
+  last: number;
+}
+
+interface EventRule {
+  spec: EventRuleSpec;
+  test: EventPredicate;
+  detail: ((e: AuditEvent) => string) | null;
+  subject: SubjectField[];
+  aggregates: Map<string, Aggregate> | null;
+}
+
+const ALL: EventPredicate = () => true;
+
+function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
+  return a.time < b.time || (a.time === b.time && (a.eventId ?? '') < (b.eventId ?? ''));
+}
+
+export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngine {
+  const eventRules: EventRule[] = [];
+  const burstFilters: { filter: EventPredicate; tracker: BurstTracker }[] = [];
+  const quietTrackers: QuietPeriodTracker[] = [];
+  const inactive: { ruleId: string; reason: string }[] = [];
+  const stamp = createLocalStamper(ctx.timeZone);
+  const finishers: ((coverage: CoverageLedger) => ExceptionRow[])[] = [];
+
+  for (const spec of rules) {
+    switch (spec.type) {
+      case 'match':
+      case 'requester-not-in-directory':
+      case 'outside-business-hours': {
+        const filter = spec.match ? compileMatch(spec.match) : ALL;
+        let test: EventPredicate = filter;
+        let detail: EventRule['detail'] = null;
+        if (spec.type === 'requester-not-in-directory') {
+          const directory = ctx.directory;
+          if (!directory) {
+            inactive.push({ ruleId: spec.id, reason: 'no requester directory is configured' });
+            continue;
+          }
+          test = (e) => filter(e) && !directory.has(e.requester.id);
+        } else if (spec.type === 'outside-business-hours') {
+          if (!ctx.businessHours) {
+            inactive.push({ ruleId: spec.id, reason: 'no business hours are configured' });
+            continue;
+          }
+          const outside = createBusinessHoursCheck(ctx.businessHours, ctx.timeZone);
+          test = (e) => filter(e) && outside(e.time);
+          detail = (e) => `at ${stamp(e.time)} ${ctx.timeZone}`;
+        }
+        const rule: EventRule = {
+          spec,
+          test,
+          detail,
+          subject: spec.subject ?? DEFAULT_SUBJECT[spec.type],
+          aggregates: spec.onePerSubject ? new Map() : null,
+        };
+        eventRules.push(rule);
+        if (rule.aggregates) finishers.push(() => flushAggregates(rule));
+        break;
+      }
+      case 'burst': {
+        const filter = compileMatch(spec.match ?? { outcome: 'failure' });
+        const tracker = createBurstTracker(spec, ctx.timeZone, stamp);
+        burstFilters.push({ filter, tracker });
+        finishers.push(() => tracker.finish());
+        break;
+      }
+      case 'coverage':
+        finishers.push((coverage) => coverageFindings(spec, coverage));
+        break;
+      case 'quiet-period': {
+        const tracker = createQuietPeriodTracker(spec, stamp, ctx.timeZone);
+        quietTrackers.push(tracker);
+        finishers.push((coverage) => tracker.finish(coverage));
+        break;
+      }
+    }
+  }
+
+  function flushAggregates(rule: EventRule): ExceptionRow[] {
+    const subjects = [...rule.aggregates!.keys()].sort();
+    return subjects.map((s) => {
+      const a = rule.aggregates!.get(s)!;
+      const span = a.count === 1 ? `1 event at ${stamp(a.row.time)}` : `${a.count} events from ${stamp(a.row.time)} to ${stamp(a.last)}`;
+      return { ...a.row, reason: `${rule.spec.reason} (${span} ${ctx.timeZone})` };
+    });
+  }
+
+  let finished = false;
+
+  const evaluate = (event: AuditEvent) => {
+    const rows: ExceptionRow[] = [];
+    const matchedRuleIds: string[] = [];
+    for (const rule of eventRules) {
+      if (!rule.test(event)) continue;
+      matchedRuleIds.push(rule.spec.id);
+      const row = rowFromEvent(rule.spec, event, subjectOf(rule.subject, event), rule.detail?.(event));
+      if (!rule.aggregates) {
+        rows.push(row);
+        continue;
+      }
+      const a = rule.aggregates.get(row.subject);
+      if (!a) rule.aggregates.set(row.subject, { row, count: 1, last: event.time });
+      else {
+        a.count++;
+        a.last = Math.max(a.last, event.time);
+        if (earlier(row, a.row)) a.row = row;
+      }
+    }
+    for (const b of burstFilters) if (b.filter(event)) b.tracker.add(event);
+    for (const q of quietTrackers) q.add(event);
+    return { rows, matchedRuleIds };
+  };
+
+  return {
+    inactive,
+    evaluate,
+    onEvent: (event) => evaluate(event).rows,
+    finish(coverage) {
+      if (finished) return [];
+      finished = true;
+      return finishers.flatMap((f) => f(coverage));
+    },
+  };
+}

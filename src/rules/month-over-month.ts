@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { ExceptionRow, ExceptionTrend, Severity } from '../model/exception.js';
+import { SEVERITY_ORDER } from '../model/exception.js';
+import { SEVERITIES } from './rule-spec.js';
+
+/** Exceptions aggregated by rule and subject: what summary.json keeps for next month's comparison. */
+export interface ExceptionSubjectCount {
+  ruleId: string;
+  subject: string;
+  title: string;
+  severity: Severity;
+  control: string;
+  count: number;
+}
+
+/** How a previous pack's summary.json `exceptionSubjects` is checked before it is trusted. */
+export const exceptionSubjectsSchema = z.array(
+  z.object({
+    ruleId: z.string(),
+    subject: z.string(),
+    title: z.string(),
+    severity: z.enum(SEVERITIES),
+    control: z.string(),
+    count: z.number().int().nonnegative(),
+  }),
+);
+
+/** Matching is on rule and subject, never on event id: next month's events are different events. */
+export function subjectKey(row: Pick<ExceptionRow, 'ruleId' | 'subject'>): string {
+  return `${row.ruleId}\u0000${row.subject}`;
+}
+
+/** Counts rows by rule and subject as they stream past; memory grows with distinct subjects. */
+export function createSubjectCounter(): { add(row: ExceptionRow): void; list(): ExceptionSubjectCount[] } {
+  const counts = new Map<string, ExceptionSubjectCount>();
+  return {
+    add(row) {
+      const key = subjectKey(row);
+      const c = counts.get(key);
+      if (c) c.count++;
+      else counts.set(key, { ruleId: row.ruleId, subject: row.subject, title: row.title, severity: row.severity, control: row.control, count: 1 });
+    },
+    list() {
+      return [...counts.values()].sort(bySeverityRuleSubject);
+    },
+  };
+}
+
+function bySeverityRuleSubject(a: ExceptionSubjectCount, b: ExceptionSubjectCount): number {
+  return (
+    SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0)
+  );
+}
+
+/**
+ * New: the rule and subject were not in last month's pack. Recurring: they were. Resolved: last
+ * month had them and this month does not.
+ */
+export function compareWithPrevious(
+  current: ExceptionSubjectCount[],
+  previous: ExceptionSubjectCount[],
+): { trendOf(row: ExceptionRow): ExceptionTrend; resolved: ExceptionSubjectCount[] } {
+  const before = new Set(previous.map(subjectKey));
+  const now = new Set(current.map(subjectKey));
+  const seen = new Set<string>();
+  const resolved = previous
+    .filter((p) => {
+      const key = subjectKey(p);
+      if (now.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort(bySeverityRuleSubject);
+  return {
+    trendOf: (row) => (before.has(subjectKey(row)) ? 'recurring' : 'new'),
+    resolved,
+  };
+}

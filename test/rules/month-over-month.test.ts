@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { ExceptionRow } from '../../src/model/exception.js';
+import { compareWithPrevious, createSubjectCounter, exceptionSubjectsSchema, subjectKey } from '../../src/rules/month-over-month.js';
+
+function row(ruleId: string, subject: string, over: Partial<ExceptionRow> = {}): ExceptionRow {
+  return {
+    ruleId,
+    title: ruleId,
+    severity: 'high',
+    control: 'CC6.1',
+    reason: 'r',
+    time: 0,
+    source: 'smapi',
+    eventId: `evt-${Math.random()}`,
+    operation: 'op',
+    responseCode: '200',
+    requesterId: 'u',
+    requesterName: null,
+    requesterEmail: null,
+    resource: null,
+    client: null,
+    subject,
+    ...over,
+  };
+}
+
+function counts(rows: ExceptionRow[]) {
+  const c = createSubjectCounter();
+  rows.forEach((r) => c.add(r));
+  return c.list();
+}
+
+describe('month over month', () => {
+  const october = counts([
+    row('smapi-credentials-access', 'alice | getSkillCredentials'),
+    row('smapi-credentials-access', 'alice | getSkillCredentials'),
+    row('aws-root-activity', 'root | ConsoleLogin', { severity: 'critical' }),
+    row('smapi-deletion', 'bob | deleteSkill', { severity: 'medium' }),
+  ]);
+
+  it('aggregates rows by rule and subject with counts (bounded by subjects)', () => {
+    expect(october.map((c) => [c.ruleId, c.subject, c.count])).toEqual([
+      ['aws-root-activity', 'root | ConsoleLogin', 1],
+      ['smapi-credentials-access', 'alice | getSkillCredentials', 2],
+      ['smapi-deletion', 'bob | deleteSkill', 1],
+    ]);
+    expect(exceptionSubjectsSchema.parse(JSON.parse(JSON.stringify(october)))).toEqual(october);
+  });
+
+  it('marks new, recurring and resolved on rule + subject, not on event id', () => {
+    const novemberRows = [
+      row('smapi-credentials-access', 'alice | getSkillCredentials'), // different event ids than October
+      row('smapi-credentials-access', 'carol | getSkillCredentials'),
+      row('smapi-deletion', 'alice | deleteSkill', { severity: 'medium' }), // same rule, other subject
+    ];
+    const cmp = compareWithPrevious(counts(novemberRows), october);
+    expect(novemberRows.map((r) => cmp.trendOf(r))).toEqual(['recurring', 'new', 'new']);
+    expect(cmp.resolved.map((c) => [c.ruleId, c.subject, c.count])).toEqual([
+      ['aws-root-activity', 'root | ConsoleLogin', 1],
+      ['smapi-deletion', 'bob | deleteSkill', 1],
+    ]);
+  });
+
+  it('without a previous pack everything is new and nothing resolved', () => {
+    const cmp = compareWithPrevious(october, []);
+    expect(cmp.trendOf(row('smapi-deletion', 'bob | deleteSkill'))).toBe('new');
+    expect(cmp.resolved).toEqual([]);
+  });
+
+  it('keys do not collide when a subject contains the separator text', () => {
+    expect(subjectKey({ ruleId: 'a', subject: 'b|c' })).not.toBe(subjectKey({ ruleId: 'a|b', subject: 'c' }));
+  });
+
+  it('rejects a malformed previous summary', () => {
+    expect(exceptionSubjectsSchema.safeParse([{ ruleId: 'x', subject: 'y' }]).success).toBe(false);
+  });
+});

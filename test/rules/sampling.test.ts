@@ -1,0 +1,129 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/model/audit-event.js';
+import { createRuleEngine } from '../../src/rules/engine.js';
+import { createSampler, sampleSize } from '../../src/rules/sampling.js';
+import type { SampleSpec } from '../../src/rules/rule-spec.js';
+import { seededRandom } from '../../src/emulators/kit/random.js';
+import { loadTemplate } from '../../src/templates/load-template.js';
+import { TEMPLATES_DIR, ev } from './fixtures.js';
+
+const failures: SampleSpec = { population: 'Failed operations', match: { outcome: 'failure' } };
+const everything: SampleSpec = { population: 'All events', match: {} };
+
+function population(n: number, prefix = 'e'): AuditEvent[] {
+  return Array.from({ length: n }, (_, i) =>
+    ev({ id: `${prefix}-${String(i).padStart(5, '0')}`, time: Date.UTC(2026, 9, 1) + i * 60_000, outcome: i % 3 === 0 ? 'failure' : 'success' }),
+  );
+}
+
+function sample(events: AuditEvent[], specs: SampleSpec[], seed: string) {
+  const s = createSampler(specs, seed);
+  for (const e of events) s.onEvent(e, []);
+  return s.finish();
+}
+
+function shuffle<T>(items: T[], seed: string): T[] {
+  const rnd = seededRandom(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rnd.int(0, i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+describe('sample size table', () => {
+  it.each([
+    [0, 0],
+    [1, 1],
+    [5, 5],
+    [6, 5],
+    [50, 5],
+    [51, 6],
+    [100, 10],
+    [249, 25],
+    [250, 25],
+    [251, 25],
+    [100_000, 25],
+  ])('population %i → %i', (n, k) => {
+    expect(sampleSize(n)).toBe(k);
+  });
+
+  it.each([5, 6, 50, 51, 250, 251])('takes exactly the table size from a real population of %i', (n) => {
+    const [info] = sample(population(n), [everything], 'seed');
+    expect(info.populationSize).toBe(n);
+    expect(info.sampleSize).toBe(sampleSize(n));
+    expect(info.rows).toHaveLength(sampleSize(n));
+    expect(new Set(info.rows.map((r) => r.id)).size).toBe(info.rows.length);
+  });
+});
+
+describe('seeded sample', () => {
+  const events = population(1000);
+
+  it('is the same for the same seed whatever the arrival order', () => {
+    const [a] = sample(events, [everything], 'audit-2026-10');
+    const [b] = sample(shuffle(events, 'x'), [everything], 'audit-2026-10');
+    const [c] = sample([...events].reverse(), [everything], 'audit-2026-10');
+    expect(a.rows.map((r) => r.id)).toEqual(b.rows.map((r) => r.id));
+    expect(a.rows.map((r) => r.id)).toEqual(c.rows.map((r) => r.id));
+    expect(a.seed).toBe('audit-2026-10');
+  });
+
+  it('differs for another seed', () => {
+    const [a] = sample(events, [everything], 'seed-1');
+    const [b] = sample(events, [everything], 'seed-2');
+    expect(a.rows.map((r) => r.id)).not.toEqual(b.rows.map((r) => r.id));
+  });
+
+  it('is the k lowest HMAC-SHA256(seed, id), as the method text tells an auditor to recompute', () => {
+    const seed = 'recompute-me';
+    const [info] = sample(events, [failures], seed);
+    const pop = events.filter((e) => e.outcome === 'failure');
+    const expected = pop
+      .map((e) => ({ id: e.id, rank: createHmac('sha256', seed).update(e.id).digest('hex') }))
+      .sort((x, y) => (x.rank < y.rank ? -1 : 1))
+      .slice(0, sampleSize(pop.length))
+      .map((x) => x.id)
+      .sort();
+    expect(info.rows.map((r) => r.id).sort()).toEqual(expected);
+    expect(info.populationSize).toBe(pop.length);
+    expect(info.method).toContain('HMAC-SHA256');
+    expect(info.method).toContain('1–5 items: all; 6–50: 5; 51–250: 10% rounded up; more than 250: 25');
+    // Listed in time order for the reader.
+    const times = info.rows.map((r) => r.time);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+  });
+
+  it('is not changed by events outside the population', () => {
+    const base = population(300, 'p');
+    const noise = Array.from({ length: 500 }, (_, i) => ev({ id: `noise-${i}`, outcome: 'success' }));
+    const [a] = sample(base, [failures], 's');
+    const [b] = sample(shuffle([...base, ...noise], 'n'), [failures], 's');
+    expect(a.populationSize).toBe(100);
+    expect(a.sampleSize).toBe(10);
+    expect(b.rows.map((r) => r.id)).toEqual(a.rows.map((r) => r.id));
+  });
+
+  it('builds populations from rule ids with the engine’s matched rules', async () => {
+    const template = await loadTemplate('auditor-handoff', TEMPLATES_DIR);
+    const engine = createRuleEngine(template.rules, { timeZone: 'UTC', directory: null, businessHours: null });
+    const sampler = createSampler(template.samples, 'handoff');
+    const mixed = [
+      ...Array.from({ length: 7 }, (_, i) => ev({ id: `pub-${i}`, operation: 'publishSkill.v1' })),
+      ...Array.from({ length: 3 }, (_, i) => ev({ id: `fail-${i}`, outcome: 'failure', responseCode: '500' })),
+      ...Array.from({ length: 20 }, (_, i) => ev({ id: `read-${i}` })),
+    ];
+    for (const e of mixed) sampler.onEvent(e, engine.evaluate(e).matchedRuleIds);
+    const infos = sampler.finish();
+    const privileged = infos.find((i) => i.population === 'Privileged changes')!;
+    const failed = infos.find((i) => i.population === 'Failed operations')!;
+    expect(privileged.populationSize).toBe(7);
+    expect(privileged.rows).toHaveLength(5);
+    expect(privileged.rows.every((r) => r.operation === 'publishSkill.v1')).toBe(true);
+    expect(privileged.method).toContain('smapi-certification-publishing');
+    expect(failed.populationSize).toBe(3);
+    expect(failed.rows.map((r) => r.id).sort()).toEqual(['fail-0', 'fail-1', 'fail-2']);
+  });
+});
