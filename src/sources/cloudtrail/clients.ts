@@ -1,0 +1,112 @@
+import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
+import { AuditpackError } from '../../errors.js';
+import { createRateLimiter, type RateLimiter } from '../../http/rate-limiter.js';
+import type { Clock } from '../../util/clock.js';
+import type { Redactor } from '../../util/redactor.js';
+import type { CloudTrailConfig } from './config.js';
+
+/** One region's SDK client and the rate limiter of the (access key, region) it calls as. */
+export interface RegionLane {
+  region: string;
+  client: CloudTrailClient;
+  limiter: RateLimiter;
+}
+
+export interface RegionLanes {
+  lane(region: string, signal: AbortSignal): Promise<RegionLane>;
+  close(): void;
+}
+
+/**
+ * Where credentials come from, in this order: `profile` in the config; AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment auditpack was given; AWS_PROFILE
+ * there; otherwise the SDK's standard chain (SSO, web identity, container and instance roles).
+ * Secrets are registered with the redactor and never logged.
+ */
+function credentialSettings(cfg: CloudTrailConfig, env: NodeJS.ProcessEnv, redactor: Redactor): Partial<CloudTrailClientConfig> {
+  if (cfg.profile) return { profile: cfg.profile };
+  const id = env.AWS_ACCESS_KEY_ID?.trim();
+  const secret = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (id && secret) {
+    const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
+    redactor.add(secret);
+    redactor.add(sessionToken);
+    return { credentials: { accessKeyId: id, secretAccessKey: secret, ...(sessionToken ? { sessionToken } : {}) } };
+  }
+  const profile = env.AWS_PROFILE?.trim();
+  return profile ? { profile } : {};
+}
+
+/**
+ * The limit is 2 requests/s per account and region (API-NOTES.md §2). The account is not known
+ * without an extra STS call, so the bucket is keyed by region and access key id: one per key is
+ * at least as strict as one per account unless two keys of one account run in the same process.
+ * The buckets live as long as the source, so every window of a run shares them.
+ */
+export function createRegionLanes(
+  cfg: CloudTrailConfig,
+  deps: { env: NodeJS.ProcessEnv; redactor: Redactor; clock: Clock },
+): RegionLanes {
+  const creds = credentialSettings(cfg, deps.env, deps.redactor);
+  const clients = new Map<string, CloudTrailClient>();
+  const limiters = new Map<string, RateLimiter>();
+  const lanes = new Map<string, Promise<RegionLane>>();
+
+  const clientFor = (region: string): CloudTrailClient => {
+    let c = clients.get(region);
+    if (!c) {
+      c = new CloudTrailClient({
+        region,
+        ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+        ...creds,
+        // Retries are ours (lookup-page.ts): they are counted in the ledger and pass the rate limiter.
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+      });
+      clients.set(region, c);
+    }
+    return c;
+  };
+
+  const open = async (region: string): Promise<RegionLane> => {
+    const client = clientFor(region);
+    let accessKeyId: string;
+    try {
+      const identity = await client.config.credentials();
+      accessKeyId = identity.accessKeyId;
+      deps.redactor.add(identity.secretAccessKey);
+      deps.redactor.add(identity.sessionToken);
+    } catch (cause) {
+      throw new AuditpackError('AUTH_REFUSED', 'no AWS credentials found for the cloudtrail source', {
+        cause,
+        hint: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or "profile" in the source config (or run where an IAM role is available)',
+      });
+    }
+    const key = `${region}|${accessKeyId}`;
+    let limiter = limiters.get(key);
+    if (!limiter) {
+      limiter = createRateLimiter({ ratePerSecond: cfg.requestsPerSecond, burst: 1, clock: deps.clock });
+      limiters.set(key, limiter);
+    }
+    return { region, client, limiter };
+  };
+
+  return {
+    lane(region, signal) {
+      signal.throwIfAborted();
+      let p = lanes.get(region);
+      if (!p) {
+        p = open(region);
+        lanes.set(region, p);
+        // A failed credential lookup is not cached: the next window tries again.
+        p.catch(() => lanes.delete(region));
+      }
+      return p;
+    },
+    close() {
+      for (const c of clients.values()) c.destroy();
+      clients.clear();
+      lanes.clear();
+    },
+  };
+}
