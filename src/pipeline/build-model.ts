@@ -7,6 +7,9 @@ export interface ModelInputs {
   meta: Omit<ReportMeta, 'packId'>;
   period: PeriodInfo;
   sections: SectionId[];
+  pdfSections: SectionId[];
+  exceptionGrouping: ReportModel['exceptionGrouping'];
+  failuresOnly: boolean;
   pdfExceptionLimit: number;
   signOff: SignOff;
   result: PipelineResult;
@@ -19,6 +22,9 @@ export function buildReportModel(inputs: ModelInputs): ReportModel {
     meta: { ...inputs.meta, packId: packIdOf(inputs.meta.parameters) },
     period: inputs.period,
     sections: inputs.sections,
+    pdfSections: inputs.pdfSections,
+    exceptionGrouping: inputs.exceptionGrouping,
+    failuresOnly: inputs.failuresOnly,
     pdfExceptionLimit: inputs.pdfExceptionLimit,
     complete: result.coverage.complete,
     incompleteReasons: incompleteReasons(result.coverage),

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,10 +19,11 @@ import type { Logger } from '../util/logger.js';
 import { pullWindow, replayWindow } from './pull-window.js';
 import { createSpillStore } from './spill-store.js';
 import { mapPool } from './map-pool.js';
+import { createSubjectCounter } from '../rules/month-over-month.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
 export interface EventRules {
-  onEvent(event: AuditEvent): ExceptionRow[];
+  evaluate(event: AuditEvent): { rows: ExceptionRow[]; matchedRuleIds: string[] };
   finish(coverage: CoverageLedger): ExceptionRow[];
 }
 
@@ -55,6 +57,8 @@ export interface PipelineInput {
   sampler: EventSampler | null;
   /** Built from the previous pack, when month-over-month comparison was asked for. */
   compareWith?: (subjects: ExceptionSubjectCount[]) => PreviousComparison;
+  /** Keep only failed events in the events population (every event is still counted). */
+  failuresOnly?: boolean;
   log: Logger;
   clock: Clock;
   signal: AbortSignal;
@@ -89,13 +93,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     bucketOf: (r) => SEVERITY_ORDER.indexOf(r.severity) * 1_000_000 + Math.max(0, Math.floor(r.time / DAY)),
     compare: (a, b) => a.time - b.time || cmp(a.ruleId, b.ruleId) || cmp(a.eventId ?? '', b.eventId ?? '') || cmp(a.subject, b.subject),
   });
-  const subjects = new Map<string, ExceptionSubjectCount>();
+  const subjects = createSubjectCounter();
   const addException = (row: ExceptionRow) => {
     exceptions.add(row);
-    const key = `${row.ruleId}\u0000${row.subject}`;
-    const s = subjects.get(key);
-    if (s) s.count++;
-    else subjects.set(key, { ruleId: row.ruleId, subject: row.subject, title: row.title, severity: row.severity, control: row.control, count: 1 });
+    subjects.add(row);
   };
 
   const sink = {
@@ -103,16 +104,18 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       const entry = input.directory?.get(e.requester.id);
       if (entry) e.requester = { ...e.requester, name: entry.name || e.requester.name, email: entry.email || e.requester.email };
       aggregator.add(e);
-      const rows = input.rules.onEvent(e);
+      const { rows, matchedRuleIds } = input.rules.evaluate(e);
       for (const r of rows) addException(r);
-      input.sampler?.onEvent(e, rows.map((r) => r.ruleId));
-      events.add(e);
+      input.sampler?.onEvent(e, matchedRuleIds);
+      if (!input.failuresOnly || e.outcome === 'failure') events.add(e);
     },
   };
 
   // One fatal error (access refused, unreachable) stops every window of every source.
   const stop = new AbortController();
   const signal = AbortSignal.any([input.signal, stop.signal]);
+  // Every in-flight request and backoff listens on this one signal: dozens, by design.
+  setMaxListeners(0, signal);
   let fatal: unknown = null;
 
   const windowsOut: WindowCoverage[] = [];
@@ -168,7 +171,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   };
   for (const r of input.rules.finish(coverage)) addException(r);
 
-  const exceptionSubjects = [...subjects.values()].sort((a, b) => cmp(a.ruleId, b.ruleId) || cmp(a.subject, b.subject));
+  const exceptionSubjects = subjects.list();
   const comparison = input.compareWith?.(exceptionSubjects);
   for (const gone of comparison?.resolved ?? []) {
     exceptions.add({

@@ -1,17 +1,10 @@
 import { z } from 'zod';
-import type { ExceptionRow, ExceptionTrend, Severity } from '../model/exception.js';
+import type { ExceptionRow, ExceptionTrend } from '../model/exception.js';
+import type { ExceptionSubjectCount } from '../model/report-model.js';
 import { SEVERITY_ORDER } from '../model/exception.js';
 import { SEVERITIES } from './rule-spec.js';
 
-/** Exceptions aggregated by rule and subject: what summary.json keeps for next month's comparison. */
-export interface ExceptionSubjectCount {
-  ruleId: string;
-  subject: string;
-  title: string;
-  severity: Severity;
-  control: string;
-  count: number;
-}
+export type { ExceptionSubjectCount };
 
 /** How a previous pack's summary.json `exceptionSubjects` is checked before it is trusted. */
 export const exceptionSubjectsSchema = z.array(

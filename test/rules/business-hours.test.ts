@@ -105,11 +105,14 @@ describe('business hours', () => {
     const rules = await builtinRules();
     const engine = createRuleEngine(rules, { timeZone: NY, directory: null, businessHours: weekdays });
     const late = ev({ time: Date.parse('2026-11-02T12:30:00Z') });
-    const rows = engine.onEvent(late).filter((r) => r.ruleId === 'outside-business-hours');
+    // One row per requester (built-in templates set onePerSubject), with the count and the local span.
+    expect(engine.evaluate(late).matchedRuleIds).toContain('outside-business-hours');
+    expect(engine.onEvent(ev({ time: Date.parse('2026-11-02T11:00:00Z') })).map((r) => r.ruleId)).not.toContain('outside-business-hours');
+    expect(engine.evaluate(ev({ time: Date.parse('2026-11-02T13:30:00Z') })).matchedRuleIds).not.toContain('outside-business-hours');
+    const rows = engine.finish({ complete: true, windows: [], sources: [] }).filter((r) => r.ruleId === 'outside-business-hours');
     expect(rows).toHaveLength(1);
-    expect(rows[0].reason).toContain('2026-11-02 07:30 Mon');
+    expect(rows[0].reason).toContain('2 events from 2026-11-02 06:00 Mon to 2026-11-02 07:30 Mon');
     expect(rows[0].subject).toBe('amzn1.account.ALICE');
-    expect(engine.onEvent(ev({ time: Date.parse('2026-11-02T13:30:00Z') })).map((r) => r.ruleId)).not.toContain('outside-business-hours');
     // AWS services acting on their own are not people working late.
     const service = ev({ time: late.time, requester: { id: 'lambda.amazonaws.com', type: 'AWSService' } });
     expect(engine.onEvent(service).map((r) => r.ruleId)).not.toContain('outside-business-hours');

@@ -1,0 +1,76 @@
+import { relative, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { EXIT } from '../../errors.js';
+import { startDemoStack } from '../../demo/demo-stack.js';
+import { listBuiltinTemplates } from '../../templates/load-template.js';
+import { parsePeriod } from '../../period/parse-period.js';
+import { templatesDir } from '../../package-info.js';
+import { sourceRegistry } from '../../sources/registry.js';
+import { createCliContext, runCommand } from '../context.js';
+import { printPackResult } from '../print-result.js';
+import { runWithProgress } from './run.js';
+
+interface DemoArgs {
+  period?: string;
+  tz?: string;
+  template?: string;
+  out?: string;
+  'generated-at'?: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
+  return yargs.command<DemoArgs>(
+    'demo',
+    'Start the built-in API emulators and write evidence packs from their data: no account needed',
+    (y) =>
+      y
+        .option('period', { alias: 'p', type: 'string', default: 'last-month', describe: 'Period to report on (within the last 90 days: CloudTrail and Amplitude retention)' })
+        .option('tz', { type: 'string', default: 'America/New_York', describe: 'Time zone of the report' })
+        .option('template', { alias: 't', type: 'string', describe: 'One template only (default: one pack per built-in template)' })
+        .option('out', { alias: 'o', type: 'string', default: 'reports', describe: 'Folder the packs (and demo-setup/) go in' })
+        .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print JSON summaries on stdout' }),
+    async (argv) => {
+      const ctx = createCliContext(argv, signal, process.argv.slice(2));
+      await runCommand(ctx, async () => {
+        const out = resolve(argv.out ?? 'reports');
+        const period = parsePeriod({ period: argv.period, timeZone: argv.tz ?? 'America/New_York', now: ctx.clock.now() });
+        const templates = argv.template ? [argv.template] : (await listBuiltinTemplates(templatesDir())).map((t) => t.name);
+        const stack = await startDemoStack({ dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone });
+        let worst: number = EXIT.ok;
+        try {
+          if (!argv.json) {
+            ctx.stdout(`auditpack demo: ${stack.emulators.length} emulated sources on 127.0.0.1, period ${period.label} (${period.timeZone})\n`);
+            ctx.stdout(`  config used: ${relative(process.cwd(), stack.configFile)}\n\n`);
+          }
+          for (const template of templates) {
+            const result = await runWithProgress(
+              { ...ctx, argv: ['run', '--config', stack.configFile, '--period', period.label, '--tz', period.timeZone, '--template', template] },
+              {
+                configFile: stack.configFile,
+                period: argv.period,
+                tz: period.timeZone,
+                template,
+                out: resolve(out, `${template}-${period.label}`),
+                force: true,
+                generatedAt: argv['generated-at'],
+                env: { ...ctx.env, ...stack.env },
+                registry: sourceRegistry,
+              },
+            );
+            printPackResult(ctx, result, Boolean(argv.json));
+            if (!argv.json) ctx.stdout('\n');
+            if (!result.model.complete) worst = EXIT.incomplete;
+          }
+          if (!argv.json) ctx.stdout('Open report.pdf and report.xlsx in each folder; check a pack with `auditpack verify <folder>`.\n');
+        } finally {
+          await stack.close();
+        }
+        return worst;
+      });
+    },
+  );
+}

@@ -1,0 +1,87 @@
+import type { Argv } from 'yargs';
+import { EXIT } from '../../errors.js';
+import { runJob, type RunJobOptions } from '../../job/run-job.js';
+import { sourceRegistry } from '../../sources/registry.js';
+import { createProgress } from '../progress.js';
+import { createCliContext, runCommand, type CliContext } from '../context.js';
+import { printPackResult } from '../print-result.js';
+import { periodOptions, type PeriodArgs } from './period-options.js';
+
+interface RunArgs extends PeriodArgs {
+  config?: string;
+  out?: string;
+  template?: string;
+  force?: boolean;
+  'generated-at'?: string;
+  previous?: string;
+  'sample-seed'?: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
+  return yargs.command<RunArgs>(
+    'run',
+    'Pull every event of a period from the configured sources and write an evidence pack',
+    (y) =>
+      periodOptions(y)
+        .option('config', { alias: 'c', type: 'string', describe: 'Config file (JSON): organization, time zone, sources' })
+        .option('out', { alias: 'o', type: 'string', describe: 'Pack folder (default reports/<template>-<period>)' })
+        .option('template', { alias: 't', type: 'string', describe: 'Built-in template name or ./file.json (see `auditpack templates`)' })
+        .option('force', { type: 'boolean', default: false, describe: 'Replace an existing pack at the output folder' })
+        .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601) so a re-run is byte-identical' })
+        .option('previous', { type: 'string', describe: "Last period's pack, to mark exceptions new / recurring / resolved" })
+        .option('sample-seed', { type: 'string', describe: 'Seed for the auditor sample (default: derived from the period and template)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout for scripts' })
+        .example('$0 run -c auditpack.json --period 2026-10 --tz America/New_York', 'October 2026, New York time')
+        .example('$0 run -c auditpack.json --from 2026-10-01 --to 2026-10-15', 'a custom range (the --to day included)'),
+    async (argv) => {
+      const ctx = createCliContext(argv, signal, process.argv.slice(2));
+      await runCommand(ctx, async () => {
+        const result = await runWithProgress(ctx, {
+          configFile: argv.config,
+          period: argv.period,
+          from: argv.from,
+          to: argv.to,
+          tz: argv.tz,
+          template: argv.template,
+          out: argv.out,
+          force: Boolean(argv.force),
+          generatedAt: argv['generated-at'],
+          previous: argv.previous,
+          sampleSeed: argv['sample-seed'],
+          registry: sourceRegistry,
+        });
+        printPackResult(ctx, result, Boolean(argv.json));
+        return result.model.complete ? EXIT.ok : EXIT.incomplete;
+      });
+    },
+  );
+}
+
+type JobArgs = Omit<RunJobOptions, 'command' | 'env' | 'clock' | 'log' | 'redactor' | 'signal' | 'progress'> & Partial<Pick<RunJobOptions, 'env'>>;
+
+/** runJob with the context's clock, logger, signal and a TTY progress line. */
+export async function runWithProgress(ctx: CliContext, args: JobArgs) {
+  let done = () => {};
+  try {
+    return await runJob({
+      env: ctx.env,
+      ...args,
+      command: ['auditpack', ...ctx.argv].join(' '),
+      clock: ctx.clock,
+      log: ctx.log,
+      redactor: ctx.redactor,
+      signal: ctx.signal,
+      progress: (prepared) => {
+        const total = [...prepared.plans.values()].reduce((n, p) => n + p.length, 0);
+        const p = createProgress({ enabled: ctx.stderrIsTty, totalWindows: total, write: (s) => process.stderr.write(s), now: ctx.clock.now });
+        done = p.done;
+        return p;
+      },
+    });
+  } finally {
+    done();
+  }
+}

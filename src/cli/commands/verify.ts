@@ -1,0 +1,43 @@
+import type { Argv } from 'yargs';
+import { EXIT } from '../../errors.js';
+import { verifyPack } from '../../pack/verify-pack.js';
+import { createCliContext, runCommand } from '../context.js';
+
+interface VerifyArgs {
+  pack?: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function registerVerify<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
+  return yargs.command<VerifyArgs>(
+    'verify <pack>',
+    'Re-hash every file of an evidence pack against its manifest (exit 0 intact and complete, 1 intact but INCOMPLETE, 5 altered)',
+    (y) =>
+      y
+        .positional('pack', { type: 'string', describe: 'The pack folder' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
+    async (argv) => {
+      const ctx = createCliContext(argv, signal, process.argv.slice(2));
+      await runCommand(ctx, async () => {
+        const r = await verifyPack(argv.pack ?? '.');
+        if (argv.json) {
+          const { manifest: _m, ...rest } = r;
+          ctx.stdout(JSON.stringify(rest, null, 2) + '\n');
+        } else {
+          for (const p of r.mismatched) ctx.stdout(`CHANGED  ${p}\n`);
+          for (const p of r.missing) ctx.stdout(`MISSING  ${p}\n`);
+          for (const p of r.extra) ctx.stdout(`EXTRA    ${p}\n`);
+          ctx.stdout(
+            r.ok
+              ? `OK: ${r.checked} files match the manifest (pack ${r.manifest.packId}, ${r.status}, generated ${r.manifest.generatedAt})\n`
+              : `FAILED: ${r.mismatched.length} changed, ${r.missing.length} missing, ${r.extra.length} not in the manifest\n`,
+          );
+        }
+        if (!r.ok) return EXIT.verifyFailed;
+        return r.status === 'COMPLETE' ? EXIT.ok : EXIT.incomplete;
+      });
+    },
+  );
+}

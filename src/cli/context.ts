@@ -1,0 +1,47 @@
+import { EXIT } from '../errors.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { createRedactor, type Redactor } from '../util/redactor.js';
+import { withErrorBoundary } from './error-boundary.js';
+
+/** What every command gets: built once per invocation in main.ts, passed down, never global. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  redactor: Redactor;
+  log: Logger;
+  verbose: boolean;
+  stdout: (text: string) => void;
+  stderr: (line: string) => void;
+  stderrIsTty: boolean;
+  signal: AbortSignal;
+  argv: string[];
+}
+
+export interface GlobalFlags {
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function createCliContext(flags: GlobalFlags, signal: AbortSignal, argv: string[]): CliContext {
+  const redactor = createRedactor();
+  const stderr = (line: string) => process.stderr.write(line + '\n');
+  return {
+    env: process.env,
+    clock: systemClock,
+    redactor,
+    log: createLogger({ level: flags.verbose ? 'debug' : flags.quiet ? 'error' : 'warn', redactor, write: stderr }),
+    verbose: Boolean(flags.verbose),
+    stdout: (text) => process.stdout.write(text),
+    stderr,
+    stderrIsTty: Boolean(process.stderr.isTTY) && !flags.quiet,
+    signal,
+    argv,
+  };
+}
+
+/** Runs a command body inside the error boundary and sets the process exit code. */
+export async function runCommand(ctx: CliContext, body: () => Promise<number>): Promise<void> {
+  const code = await withErrorBoundary({ stderr: ctx.stderr, verbose: ctx.verbose, redactor: ctx.redactor }, body);
+  process.exitCode = code ?? EXIT.ok;
+}

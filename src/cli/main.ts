@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXIT } from '../errors.js';
+import { toolVersion } from '../package-info.js';
+import { registerDemo } from './commands/demo.js';
+import { registerEmulate } from './commands/emulate.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRun } from './commands/run.js';
+import { registerTemplates } from './commands/templates.js';
+import { registerVerify } from './commands/verify.js';
+
+const EPILOG = `Exit codes:
+  0  pack complete (verify: intact and complete)
+  1  pack written but INCOMPLETE: a window failed (see coverage.json)
+  2  bad input: usage, config, period, time zone, template, missing secret
+  3  access refused by a source (401/403, unknown vendor)
+  4  a source could not be reached (connection refused, DNS)
+  5  verify: a file changed, is missing or is not in the manifest
+  130 interrupted (run the same command again to resume)`;
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  // First Ctrl-C stops cleanly (what was pulled is kept for a resume); a second one exits at once.
+  if (++interrupts > 1) process.exit(EXIT.interrupted);
+  controller.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+});
+
+let cli = yargs(hideBin(process.argv))
+  .scriptName('auditpack')
+  .usage('auditpack <command> [options]\n\nTurns audit logs into compliance evidence packs.')
+  .option('verbose', { type: 'boolean', default: false, describe: 'Log every step, and show stack traces on errors', global: true })
+  .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line, warnings off', global: true });
+cli = registerRun(cli, controller.signal);
+cli = registerPlan(cli, controller.signal);
+cli = registerVerify(cli, controller.signal);
+cli = registerDemo(cli, controller.signal);
+cli = registerEmulate(cli, controller.signal);
+cli = registerTemplates(cli, controller.signal);
+
+await cli
+  .demandCommand(1, 'name a command: run, plan, verify, demo, emulate or templates')
+  .strict()
+  .recommendCommands()
+  .epilog(EPILOG)
+  .version(toolVersion())
+  .help()
+  .wrap(Math.min(110, process.stdout.columns || 100))
+  .fail((msg, err, y) => {
+    // Usage errors: one line and exit 2 (yargs would print the whole help and exit 1).
+    if (err) throw err;
+    process.stderr.write(`auditpack: ${msg} — see auditpack ${process.argv[2] && !process.argv[2].startsWith('-') ? process.argv[2] + ' ' : ''}--help\n`);
+    void y;
+    process.exit(EXIT.badInput);
+  })
+  .parseAsync();

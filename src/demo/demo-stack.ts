@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startSmapiEmulator, demoSmapiSetup, smapiDemoDirectory, type SmapiEmulator } from '../emulators/smapi/index.js';
+import { startCloudTrailEmulator, demoCloudTrailSetup, type CloudTrailEmulator } from '../emulators/cloudtrail/index.js';
+import { demoCloudtrailFilesSetup } from '../emulators/cloudtrail-files/demo.js';
+import { startTrailLogsEmulator, demoTrailLogsSetup, type TrailLogsEmulator } from '../emulators/trail-logs/index.js';
+import { startAmplitudeEmulator, demoAmplitudeSetup, type AmplitudeEmulator } from '../emulators/amplitude/index.js';
+import type { FaultController } from '../emulators/kit/faults.js';
+
+const DAY = 86_400_000;
+
+export interface DemoStack {
+  /** The folder holding the demo's config, requester directory and CloudTrail log folder. */
+  dir: string;
+  configFile: string;
+  /** The environment the config's `...Env` names resolve against (demo credentials only). */
+  env: Record<string, string>;
+  emulators: { name: string; url: string; faults: FaultController | null; notes: string[] }[];
+  close(): Promise<void>;
+}
+
+export interface DemoStackOptions {
+  /** Where the demo's setup files go. */
+  dir: string;
+  /** The data sets cover this range (the period to report on), with two days either side. */
+  period: { start: number; end: number };
+  now: number;
+  organization?: string;
+  timeZone: string;
+  /** Fixed ports for `auditpack emulate` (0: any free port). */
+  basePort?: number;
+}
+
+/**
+ * Starts every emulator in this process with seeded data around the period and writes a config
+ * that points each source at its emulator: the same config shape a real user writes, so the demo
+ * exercises the real code path end to end, over HTTP.
+ */
+export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack> {
+  const from = opts.period.start - 2 * DAY;
+  const to = Math.min(opts.period.end + 2 * DAY, opts.now);
+  const port = (i: number) => (opts.basePort ? opts.basePort + i : 0);
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const smapi: SmapiEmulator = await startSmapiEmulator({ period: { start: from, end: to }, port: port(0) });
+    started.push(smapi);
+    const cloudtrail: CloudTrailEmulator = await startCloudTrailEmulator({ end: to, days: Math.ceil((to - from) / DAY), regions: ['us-east-1', 'us-west-2'], port: port(1) });
+    started.push(cloudtrail);
+    const trailLogs: TrailLogsEmulator = await startTrailLogsEmulator({ start: from, end: to, port: port(2) });
+    started.push(trailLogs);
+    const amplitude: AmplitudeEmulator = await startAmplitudeEmulator({ start: from, end: to, port: port(3) });
+    started.push(amplitude);
+
+    await mkdir(opts.dir, { recursive: true });
+    const files = demoCloudtrailFilesSetup(join(opts.dir, 'cloudtrail-logs'), { now: to, days: Math.ceil((to - from) / DAY) });
+    const setups = [demoSmapiSetup(smapi), demoCloudTrailSetup(cloudtrail), files, demoTrailLogsSetup(trailLogs), demoAmplitudeSetup(amplitude)];
+    const directoryFile = join(opts.dir, 'requesters.csv');
+    await writeFile(directoryFile, 'userId,name,email\n' + smapiDemoDirectory().map((r) => [r.userId, r.name, r.email].map(csvField).join(',')).join('\n') + '\n');
+    const config = {
+      organization: opts.organization ?? 'Example Corp (demo data)',
+      timezone: opts.timeZone,
+      requesterDirectory: 'requesters.csv',
+      businessHours: { days: [1, 2, 3, 4, 5], start: '08:00', end: '18:00', holidays: [] },
+      signOff: { preparedBy: 'auditpack demo' },
+      sources: setups.map((s) => s.sourceConfig),
+    };
+    const configFile = join(opts.dir, 'auditpack.demo.json');
+    await writeFile(configFile, JSON.stringify(config, null, 2) + '\n');
+    return {
+      dir: opts.dir,
+      configFile,
+      env: Object.assign({}, ...setups.map((s) => s.env)) as Record<string, string>,
+      emulators: [
+        { name: 'smapi', url: smapi.url, faults: smapi.faults, notes: [`LWA token endpoint ${smapi.tokenUrl}`, `vendorId ${smapi.vendorId}`] },
+        { name: 'cloudtrail', url: cloudtrail.url, faults: cloudtrail.faults, notes: ['AWS JSON 1.1 LookupEvents; any SigV4 signature with the demo access key'] },
+        { name: 'cloudtrail-files', url: files.sourceConfig.location, faults: null, notes: ['a local AWSLogs/ folder with signed hourly digests'] },
+        { name: 'trail-logs', url: trailLogs.url, faults: trailLogs.faults, notes: ['POST / then GET /query-result/{id}'] },
+        { name: 'amplitude', url: amplitude.url, faults: amplitude.faults, notes: [`POST /api/2/audit-logs/${amplitude.orgId}`] },
+      ],
+      close: async () => {
+        await Promise.all(started.map((e) => e.close()));
+      },
+    };
+  } catch (e) {
+    await Promise.all(started.map((s) => s.close()));
+    throw e;
+  }
+}
+
+function csvField(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}

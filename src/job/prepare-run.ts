@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { AuditpackError } from '../errors.js';
+import type { PeriodInfo } from '../model/report-model.js';
+import type { TimeWindow } from '../model/window.js';
+import { loadConfig, type LoadedConfig, type SourceRegistry } from '../config/load-config.js';
+import { createSecretResolver } from '../config/secrets.js';
+import { parsePeriod } from '../period/parse-period.js';
+import { checkRetention, planWindows } from '../period/plan-windows.js';
+import type { Source, SourceDeps } from '../sources/source.js';
+import { createHttpClient } from '../http/client.js';
+import { loadTemplate } from '../templates/load-template.js';
+import type { Template } from '../templates/template.js';
+import { templatesDir } from '../package-info.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { Redactor } from '../util/redactor.js';
+
+export interface PeriodOptions {
+  period?: string;
+  from?: string;
+  to?: string;
+  tz?: string;
+}
+
+export interface PrepareOptions extends PeriodOptions {
+  configFile?: string;
+  /** Already loaded (demo); wins over configFile. */
+  config?: LoadedConfig;
+  template?: string;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  log: Logger;
+  redactor: Redactor;
+  registry: SourceRegistry;
+}
+
+export interface PreparedRun {
+  config: LoadedConfig;
+  period: PeriodInfo;
+  template: Template;
+  sources: Source[];
+  plans: Map<string, TimeWindow[]>;
+  /** What identifies the run: same parameters, same pack id; a resumed run must match them. */
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * Everything a run needs before the first request: config, period, template, sources and their
+ * window plans. All input errors surface here, before any network traffic or any file written.
+ */
+export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
+  const config = opts.config ?? (await loadConfig(requireConfig(opts.configFile), opts.registry));
+  const timeZone = opts.tz ?? config.raw.timezone ?? 'UTC';
+  const period = parsePeriod({ period: opts.period, from: opts.from, to: opts.to, timeZone, now: opts.clock.now() });
+  const template = await loadTemplate(opts.template ?? config.raw.template ?? 'soc2-monthly', templatesDir());
+  const secrets = createSecretResolver(opts.env, opts.redactor, config.dir);
+  const deps: SourceDeps = {
+    secrets,
+    redactor: opts.redactor,
+    log: opts.log,
+    clock: opts.clock,
+    createHttpClient: (o) => createHttpClient(o, { clock: opts.clock, log: opts.log }),
+    configDir: config.dir,
+    env: opts.env,
+  };
+  const sources = config.sources.map((entry) => entry.definition.create({ ...entry.config, name: entry.name }, deps));
+  const plans = new Map<string, TimeWindow[]>();
+  for (const source of sources) {
+    checkRetention(source.name, period, source.policy, opts.clock.now());
+    plans.set(source.name, planWindows(period, source.policy));
+  }
+  const parameters = {
+    period: period.label,
+    periodStartUtc: period.startUtc,
+    periodEndUtc: period.endUtc,
+    timeZone: period.timeZone,
+    template: template.name,
+    organization: config.raw.organization,
+    configSha256: createHash('sha256').update(config.text).digest('hex'),
+    sources: sources.map((s) => ({ name: s.name, type: s.type, description: s.description })),
+  };
+  return { config, period, template, sources, plans, parameters };
+}
+
+function requireConfig(file: string | undefined): string {
+  if (!file) {
+    throw new AuditpackError('USAGE', 'no config file given', {
+      hint: 'pass --config FILE (see README: Configuration), or try `auditpack demo`',
+    });
+  }
+  return resolve(file);
+}

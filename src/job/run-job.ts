@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AuditpackError } from '../errors.js';
+import type { Manifest } from '../pack/manifest.js';
+import { createPack } from '../pack/create-pack.js';
+import type { ReportModel } from '../model/report-model.js';
+import { loadRequesterDirectory, type RequesterDirectory } from '../config/requester-directory.js';
+import { createHttpClient } from '../http/client.js';
+import type { HttpClient } from '../http/types.js';
+import type { ProgressReporter } from '../pipeline/run-pipeline.js';
+import type { ExceptionSubjectCount } from '../model/report-model.js';
+import { createRuleEngine } from '../rules/engine.js';
+import { createSampler } from '../rules/sampling.js';
+import { compareWithPrevious, exceptionSubjectsSchema } from '../rules/month-over-month.js';
+import { businessHoursSchema } from '../rules/business-hours.js';
+import { describeZodError } from '../config/zod-error.js';
+import { renderersFor } from '../render/registry.js';
+import { toolVersion } from '../package-info.js';
+import type { Source } from '../sources/source.js';
+import { prepareRun, type PrepareOptions, type PreparedRun } from './prepare-run.js';
+
+export interface RunJobOptions extends PrepareOptions {
+  /** Pack folder; default reports/<template>-<period>. */
+  out?: string;
+  force: boolean;
+  /** Pins generated-at so a re-run can be byte-identical. */
+  generatedAt?: string;
+  /** A previous pack, for month-over-month comparison of exceptions. */
+  previous?: string;
+  /** Seed for the auditor sample; default derived from the run parameters. */
+  sampleSeed?: string;
+  command: string;
+  signal: AbortSignal;
+  progress: (prepared: PreparedRun) => ProgressReporter;
+}
+
+export interface RunJobResult {
+  packDir: string;
+  manifest: Manifest;
+  model: ReportModel;
+}
+
+export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
+  const prepared = await prepareRun(opts);
+  const { config, period, template, sources, plans } = prepared;
+  const generatedAt = normalizeGeneratedAt(opts.generatedAt ?? new Date(opts.clock.now()).toISOString());
+  const directory: RequesterDirectory | null = config.raw.requesterDirectory
+    ? await loadRequesterDirectory(resolve(config.dir, config.raw.requesterDirectory))
+    : null;
+  const businessHours = parseBusinessHours(config.raw.businessHours, config.file);
+  const previous = opts.previous ? await readPreviousSubjects(opts.previous) : null;
+  const parameters: Record<string, unknown> = {
+    ...prepared.parameters,
+    ...(previous ? { previousPack: previous.packId } : {}),
+    ...(template.samples.length ? { sampleSeed: opts.sampleSeed ?? `${prepared.parameters.period}:${template.name}` } : {}),
+  };
+  const packDir = resolve(opts.out ?? join('reports', `${template.name}-${period.label.replace(/[^A-Za-z0-9._-]+/g, '_')}`));
+
+  const clients = new Map<string, HttpClient>();
+  const httpFor = (source: Source) => {
+    let c = clients.get(source.name);
+    if (!c) {
+      c = createHttpClient({ concurrency: source.policy.concurrency * 2 }, { clock: opts.clock, log: opts.log });
+      clients.set(source.name, c);
+    }
+    return c;
+  };
+  try {
+    const created = await createPack({
+      packDir,
+      force: opts.force,
+      pipeline: {
+        sources,
+        period,
+        plans,
+        httpFor,
+        directory,
+        rules: createRuleEngine(template.rules, { timeZone: period.timeZone, directory, businessHours }),
+        sampler: template.samples.length ? createSampler(template.samples, String(parameters.sampleSeed)) : null,
+        failuresOnly: template.failuresOnly,
+        compareWith: previous ? (current: ExceptionSubjectCount[]) => compareWithPrevious(current, previous.subjects) : undefined,
+        log: opts.log,
+        clock: opts.clock,
+        signal: opts.signal,
+        progress: opts.progress(prepared),
+      },
+      model: {
+        meta: {
+          title: template.title,
+          organization: config.raw.organization,
+          template: template.name,
+          templateDescription: template.description,
+          toolVersion: toolVersion(),
+          generatedAt,
+          command: opts.command,
+          parameters,
+          sources: sources.map((s) => ({ name: s.name, type: s.type, description: s.description })),
+        },
+        period,
+        sections: template.sections,
+        pdfSections: template.pdfSections,
+        exceptionGrouping: template.groupExceptionsBy,
+        failuresOnly: template.failuresOnly,
+        pdfExceptionLimit: template.pdfExceptionLimit,
+        signOff: {
+          preparedBy: config.raw.signOff?.preparedBy ?? null,
+          reviewedBy: config.raw.signOff?.reviewedBy ?? null,
+          date: null,
+          conclusion: config.raw.signOff?.conclusion ?? null,
+        },
+      },
+      renderers: renderersFor(template),
+    });
+    return { packDir: created.packDir, manifest: created.manifest, model: created.model };
+  } finally {
+    await Promise.all([...clients.values()].map((c) => c.close()));
+    await Promise.all(sources.map((s) => s.close?.()));
+  }
+}
+
+function normalizeGeneratedAt(text: string): string {
+  const t = Date.parse(text);
+  if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    throw new AuditpackError('USAGE', `--generated-at "${text}" is not an ISO 8601 date-time`, { hint: 'e.g. --generated-at 2026-11-02T09:00:00Z' });
+  }
+  return new Date(t).toISOString();
+}
+
+function parseBusinessHours(raw: unknown, file: string) {
+  if (raw === undefined) return null;
+  const parsed = businessHoursSchema.safeParse(raw);
+  if (!parsed.success) throw new AuditpackError('CONFIG_INVALID', `${file}: ${describeZodError(parsed.error, 'businessHours')}`);
+  return parsed.data;
+}
+
+async function readPreviousSubjects(dir: string): Promise<{ packId: string; subjects: ExceptionSubjectCount[] }> {
+  try {
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as { meta?: { packId?: string }; exceptionSubjects?: ExceptionSubjectCount[] };
+    return { packId: summary.meta?.packId ?? 'unknown', subjects: exceptionSubjectsSchema.parse(summary.exceptionSubjects) };
+  } catch (cause) {
+    throw new AuditpackError('PACK_INVALID', `--previous ${dir} is not an auditpack evidence pack (no usable summary.json)`, {
+      cause,
+      hint: 'give the folder of last period\'s pack',
+    });
+  }
+}
