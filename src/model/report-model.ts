@@ -140,6 +140,12 @@ export interface ReportModel {
   meta: ReportMeta;
   period: PeriodInfo;
   sections: SectionId[];
+  /** Sections of the PDF (a subset of `sections`: the auditor handoff's PDF is a short cover and summary). */
+  pdfSections: SectionId[];
+  /** How the exceptions section is grouped: by Trust Services Criterion, severity or rule. */
+  exceptionGrouping: 'control' | 'severity' | 'rule';
+  /** The events population holds failed operations only (failed-operations review). */
+  failuresOnly: boolean;
   /** Maximum exception rows in the PDF before the "showing N of M" banner. */
   pdfExceptionLimit: number;
   complete: boolean;
