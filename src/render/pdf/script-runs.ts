@@ -1,0 +1,37 @@
+/**
+ * pdfkit has no font fallback: a glyph missing from the current font prints as a box. We
+ * therefore split every string into runs by script and give each run the font that covers it:
+ * Han, Kana, Hangul, Bopomofo, CJK punctuation and full-width forms go to the CJK font,
+ * everything else (Latin, Greek, Cyrillic, digits, punctuation) to the Latin font.
+ */
+export type ScriptClass = 'latin' | 'cjk';
+
+export interface TextRun {
+  text: string;
+  script: ScriptClass;
+}
+
+// By Script plus the CJK blocks, not by Script_Extensions: "ー" (U+30FC) and "、。" are Common by
+// Script and need the CJK font, while "·" (U+00B7) lists Han among its extensions yet is Latin punctuation.
+const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Bopomofo}\u3000-\u30ff\u31f0-\u31ff\u3200-\u33ff\uff00-\uffef]/u;
+// Spaces and ASCII punctuation between two CJK characters stay in the CJK run (both fonts have them).
+const NEUTRAL = /[\s\p{P}\p{N}]/u;
+
+export function scriptOf(ch: string): ScriptClass {
+  return CJK.test(ch) ? 'cjk' : 'latin';
+}
+
+export function splitRuns(text: string): TextRun[] {
+  const runs: TextRun[] = [];
+  let current: TextRun | null = null;
+  for (const ch of text) {
+    let script = scriptOf(ch);
+    if (script === 'latin' && current?.script === 'cjk' && NEUTRAL.test(ch) && ch.charCodeAt(0) < 0x80) script = 'cjk';
+    if (current && current.script === script) current.text += ch;
+    else {
+      current = { text: ch, script };
+      runs.push(current);
+    }
+  }
+  return runs;
+}

@@ -1,0 +1,119 @@
+import type { WindowCoverage } from '../../../model/coverage.js';
+import { fmtInt, fmtLocal, fmtUtc, fmtValue, parseIso } from '../format.js';
+import { gap, keyValues, paragraph, sectionTitle, subheading } from '../page-flow.js';
+import type { PdfContext } from '../pdf-context.js';
+import { drawTable } from '../table.js';
+import { COLOR, SIZE } from '../theme.js';
+
+function range(startIso: string, endIso: string, show: (t: number) => string): string {
+  const s = parseIso(startIso);
+  const e = parseIso(endIso);
+  return `${s === null ? startIso : show(s)} – ${e === null ? endIso : show(e)}`;
+}
+
+const STATUS_COLOR: Record<WindowCoverage['status'], string> = {
+  complete: COLOR.success,
+  failed: COLOR.failure,
+  skipped: COLOR.warning,
+};
+
+/** Every source × window, the source ledgers and the run parameters: how each figure can be traced. */
+export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
+  const { model, zone } = ctx;
+  const windows = model.coverage.windows;
+  const count = (s: WindowCoverage['status']) => windows.filter((w) => w.status === s).length;
+  sectionTitle(ctx, 'Coverage appendix', { newPage: true });
+  paragraph(
+    ctx,
+    `Every query window of every source: the half-open range [start, end) asked for, what came back and how it ended. ` +
+      `${fmtInt(windows.length)} windows: ${fmtInt(count('complete'))} complete, ${fmtInt(count('failed'))} failed, ${fmtInt(count('skipped'))} skipped. ` +
+      `Times in ${zone}, UTC below.`,
+  );
+  gap(ctx, 4);
+  await drawTable<WindowCoverage>(
+    ctx,
+    [
+      { header: 'Source', weight: 55, value: (w) => w.source, sub: (w) => w.sourceType },
+      // Weights in points: the range must fit on one line, the numbers are short.
+      {
+        header: 'Window',
+        weight: 95,
+        value: (w) => w.window.key,
+        // The query as sent (secrets already removed by the pipeline): what an auditor re-runs to check a count.
+        sub: (w) => Object.keys(w.request).sort().map((k) => `${k}=${fmtValue(w.request[k])}`).join(' ') || null,
+      },
+      {
+        header: `Range (${zone})`,
+        weight: 178,
+        value: (w) => range(w.window.start, w.window.end, (t) => fmtLocal(t, zone, false)),
+        sub: (w) => range(w.window.start, w.window.end, (t) => fmtUtc(t, false)),
+      },
+      { header: 'Pages', weight: 36, align: 'right', value: (w) => fmtInt(w.pages) },
+      { header: 'Records received', weight: 50, align: 'right', value: (w) => fmtInt(w.recordsReceived) },
+      { header: 'Events kept', weight: 46, align: 'right', value: (w) => fmtInt(w.eventsKept) },
+      { header: 'Outside window', weight: 46, align: 'right', value: (w) => fmtInt(w.outsideWindow) },
+      { header: 'Duplicates', weight: 54, align: 'right', value: (w) => fmtInt(w.duplicates) },
+      { header: 'Retries', weight: 40, align: 'right', value: (w) => fmtInt(w.retries) },
+      { header: 'Throttled', weight: 48, align: 'right', value: (w) => fmtInt(w.throttles) },
+      { header: 'Restarts', weight: 44, align: 'right', value: (w) => fmtInt(w.restarts) },
+      {
+        header: 'Status',
+        weight: 82,
+        bold: () => true,
+        value: (w) => w.status.toUpperCase() + (w.resumed ? ' (resumed)' : ''),
+        color: (w) => STATUS_COLOR[w.status],
+        sub: (w) => (w.error ? `${w.error.code}: ${w.error.message}` : w.problems.length ? `${fmtInt(w.problems.length)} problems (below)` : null),
+      },
+    ],
+    windows,
+    {
+      title: 'Coverage by window',
+      rowFill: (w) => (w.status === 'failed' ? COLOR.failureFill : w.status === 'skipped' || w.problems.length ? COLOR.warningFill : undefined),
+      emptyText: 'No window was queried.',
+    },
+  );
+
+  const problems = windows.flatMap((w) => w.problems.map((p) => ({ w, p })));
+  if (problems.length) {
+    subheading(ctx, 'Problems inside windows', { keepWith: 50 });
+    await drawTable(
+      ctx,
+      [
+        { header: 'Source', weight: 1, value: (r: (typeof problems)[number]) => r.w.source },
+        { header: 'Window', weight: 1.5, value: (r) => r.w.window.key },
+        { header: 'Item', weight: 2, value: (r) => r.p.item },
+        { header: 'Code', weight: 1.2, value: (r) => r.p.code },
+        { header: 'Message', weight: 4, value: (r) => r.p.message },
+      ],
+      problems,
+      { title: 'Problems inside windows' },
+    );
+  }
+
+  for (const ledger of model.coverage.sources) {
+    subheading(ctx, `${ledger.title} — ${ledger.source} (${ledger.status.toUpperCase()})`, {
+      color: ledger.status === 'failed' ? COLOR.failure : COLOR.text,
+      keepWith: 50,
+    });
+    keyValues(ctx, Object.keys(ledger.facts).sort().map((k) => [k, fmtValue(ledger.facts[k])]), { labelWidth: 220 });
+    for (const p of ledger.problems) paragraph(ctx, `${p.item} — ${p.code}: ${p.message}`, { size: SIZE.body, color: COLOR.failure }, 12);
+    gap(ctx, 6);
+  }
+
+  subheading(ctx, 'Run parameters (as in manifest.json)', { keepWith: 80 });
+  const generated = parseIso(model.meta.generatedAt);
+  keyValues(
+    ctx,
+    [
+      ['Command', model.meta.command],
+      ['auditpack version', model.meta.toolVersion],
+      ['Generated at', generated === null ? model.meta.generatedAt : fmtUtc(generated)],
+      ['Pack id', model.meta.packId],
+      ['Template', model.meta.template],
+      ...Object.keys(model.meta.parameters)
+        .sort()
+        .map((k): [string, string] => [k, fmtValue(model.meta.parameters[k])]),
+    ],
+    { labelWidth: 180 },
+  );
+}

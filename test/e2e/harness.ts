@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startSmapiEmulator, demoSmapiSetup, smapiDemoDirectory, type SmapiEmulator, type SmapiEmulatorOptions } from '../../src/emulators/smapi/index.js';
+import { runJob, type RunJobResult } from '../../src/job/run-job.js';
+import { sourceRegistry } from '../../src/sources/registry.js';
+import { systemClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { createRedactor } from '../../src/util/redactor.js';
+import type { ProgressReporter } from '../../src/pipeline/run-pipeline.js';
+
+export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+
+export function tempDir(prefix = 'ap-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export const quietProgress: ProgressReporter = { windowStarted() {}, windowDone() {}, update() {} };
+
+export interface SmapiFixture {
+  emulator: SmapiEmulator;
+  dir: string;
+  configFile: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** An SMAPI emulator and a config file pointing at it, as a user would write one. */
+export async function smapiFixture(
+  opts: SmapiEmulatorOptions & { sourceExtra?: Record<string, unknown>; configExtra?: Record<string, unknown> } = {},
+): Promise<SmapiFixture> {
+  const { sourceExtra, configExtra, ...emuOpts } = opts;
+  const emulator = await startSmapiEmulator(emuOpts);
+  const dir = tempDir();
+  const setup = demoSmapiSetup(emulator);
+  writeFileSync(join(dir, 'requesters.csv'), 'userId,name,email\n' + smapiDemoDirectory().map((r) => `${r.userId},"${r.name}",${r.email}`).join('\n') + '\n');
+  const config = {
+    organization: 'E2E Corp',
+    timezone: 'UTC',
+    requesterDirectory: 'requesters.csv',
+    sources: [{ ...setup.sourceConfig, ...sourceExtra }],
+    ...configExtra,
+  };
+  const configFile = join(dir, 'auditpack.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  return { emulator, dir, configFile, env: setup.env, close: () => emulator.close() };
+}
+
+export interface JobArgs {
+  configFile: string;
+  env: Record<string, string>;
+  period?: string;
+  from?: string;
+  to?: string;
+  tz?: string;
+  out: string;
+  template?: string;
+  generatedAt?: string;
+  signal?: AbortSignal;
+  force?: boolean;
+  previous?: string;
+  progress?: ProgressReporter;
+}
+
+/** A run in this process (what `auditpack run` does, minus argument parsing). */
+export function runPack(a: JobArgs): Promise<RunJobResult> {
+  return runJob({
+    configFile: a.configFile,
+    period: a.period,
+    from: a.from,
+    to: a.to,
+    tz: a.tz,
+    template: a.template ?? 'soc2-monthly',
+    out: a.out,
+    force: a.force ?? true,
+    generatedAt: a.generatedAt ?? '2026-11-02T09:00:00Z',
+    previous: a.previous,
+    command: 'auditpack run (test)',
+    env: { ...process.env, ...a.env },
+    clock: systemClock,
+    log: silentLogger,
+    redactor: createRedactor(),
+    registry: sourceRegistry,
+    signal: a.signal ?? new AbortController().signal,
+    progress: () => a.progress ?? quietProgress,
+  });
+}
+
+export async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, with its own environment. */
+export async function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env },
+      cwd: opts.cwd,
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
