@@ -86,7 +86,7 @@ export async function renderPdf(model: ReportModel, outPath: string): Promise<{ 
   try {
     const ctx: PdfContext = { doc, ts: createTypesetter(doc, fonts), model, zone: model.period.timeZone, y: PAGE.contentTop };
     doc.addPage();
-    const sections = model.sections.filter((s) => DRAWERS[s] !== undefined);
+    const sections = model.pdfSections.filter((s) => DRAWERS[s] !== undefined);
     if (sections.length === 0) paragraph(ctx, 'The template lists no section for the PDF report.', { size: SIZE.body, color: COLOR.muted });
     for (const id of sections) await DRAWERS[id]?.(ctx);
     const pages = drawPageChrome(ctx);

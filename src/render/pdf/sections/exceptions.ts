@@ -57,9 +57,16 @@ function columns(ctx: PdfContext): Column<ExceptionRow>[] {
 
 /**
  * Exceptions, at most `pdfExceptionLimit` rows read from the stream (already sorted by severity,
- * then time), grouped under severity headings and, within a severity, by SOC 2 control: every
- * rule supports a control, and auditors test by control. Within a control, rows keep time order.
+ * then time), grouped under severity headings and, within a severity, as the template says: by
+ * SOC 2 control (auditors test by control), by rule (failure reviews), or not at all. Within a
+ * group, rows keep time order.
  */
+const GROUPING_TEXT: Record<PdfContext['model']['exceptionGrouping'], string> = {
+  control: ' and by SOC 2 control',
+  rule: ' and by rule',
+  severity: '',
+};
+
 export async function drawExceptions(ctx: PdfContext): Promise<void> {
   const { model } = ctx;
   const total = model.exceptions.count;
@@ -68,7 +75,7 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
   paragraph(
     ctx,
     `${fmtInt(total)} exceptions matched the template's rules in the period. Rules annotate events; they never drop them. ` +
-      'Sorted by severity, then time; grouped by severity and by SOC 2 control.',
+      `Sorted by severity, then time; grouped by severity${GROUPING_TEXT[model.exceptionGrouping]}.`,
   );
   if (total > 0) {
     paragraph(ctx, countsLine('By severity', model.exceptionCounts.bySeverity, SEVERITY_ORDER), { size: SIZE.body, color: COLOR.muted });
@@ -92,21 +99,26 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
   if (truncated) banner(ctx, rows.length, total);
 
   const rank = (s: Severity) => SEVERITY_ORDER.indexOf(s);
-  // Array.prototype.sort is stable: rows of one severity and control keep the stream's time order.
-  rows.sort((a, b) => rank(a.severity) - rank(b.severity) || a.control.localeCompare(b.control));
+  const grouping = model.exceptionGrouping;
+  const groupOf = (r: ExceptionRow) => (grouping === 'control' ? `control ${r.control || '(none)'}` : grouping === 'rule' ? r.title : '');
+  // Array.prototype.sort is stable: rows of one severity and group keep the stream's time order.
+  rows.sort((a, b) => rank(a.severity) - rank(b.severity) || groupOf(a).localeCompare(groupOf(b)));
   for (const severity of SEVERITY_ORDER) {
     const ofSeverity = rows.filter((r) => r.severity === severity);
     const inPeriod = model.exceptionCounts.bySeverity[severity] ?? 0;
     if (ofSeverity.length === 0) continue;
     const shownNote = ofSeverity.length < inPeriod ? ` (${fmtInt(ofSeverity.length)} shown)` : '';
     subheading(ctx, `${capital(severity)} — ${fmtInt(inPeriod)} in the period${shownNote}`, { color: SEVERITY_COLOR[severity], keepWith: 70 });
-    const controls = [...new Set(ofSeverity.map((r) => r.control))];
-    for (const control of controls) {
-      const group = ofSeverity.filter((r) => r.control === control);
+    if (grouping === 'severity') {
+      await drawTable(ctx, columns(ctx), ofSeverity, { title: capital(severity) });
+      continue;
+    }
+    for (const name of [...new Set(ofSeverity.map(groupOf))]) {
+      const group = ofSeverity.filter((r) => groupOf(r) === name);
       ensureSpace(ctx, SIZE.h3 * 1.6 + 50);
-      ctx.ts.line(`${capital(severity)} · control ${control || '(none)'} · ${fmtInt(group.length)} shown`, PAGE.marginX, ctx.y, { size: SIZE.h3, bold: true });
+      ctx.ts.line(`${capital(severity)} · ${name} · ${fmtInt(group.length)} shown`, PAGE.marginX, ctx.y, { size: SIZE.h3, bold: true });
       ctx.y += SIZE.h3 * 1.6;
-      await drawTable(ctx, columns(ctx), group, { title: `${capital(severity)} · control ${control || '(none)'}` });
+      await drawTable(ctx, columns(ctx), group, { title: `${capital(severity)} · ${name}` });
     }
   }
   if (truncated) banner(ctx, rows.length, total);

@@ -39,7 +39,7 @@ export async function drawSummary(ctx: PdfContext): Promise<void> {
   const first = t.firstEventTime === null ? 'none' : `${fmtLocal(t.firstEventTime, zone)} ${zone} (${fmtUtc(t.firstEventTime)})`;
   const last = t.lastEventTime === null ? 'none' : `${fmtLocal(t.lastEventTime, zone)} ${zone} (${fmtUtc(t.lastEventTime)})`;
   paragraph(ctx, `First event: ${first}.   Last event: ${last}.`, { size: SIZE.body, color: COLOR.muted });
-  if (model.sections.includes('exceptions')) {
+  if (model.pdfSections.includes('exceptions')) {
     const sev = model.exceptionCounts.bySeverity;
     const parts = SEVERITY_ORDER.map((s) => `${fmtInt(sev[s] ?? 0)} ${s}`).join(', ');
     paragraph(ctx, `Exceptions: ${fmtInt(model.exceptions.count)} (${parts}).`, { size: SIZE.body, color: COLOR.muted });
@@ -76,7 +76,7 @@ export async function drawSummary(ctx: PdfContext): Promise<void> {
 /** The two charts side by side; under the summary when there is room, else on a page of their own. */
 export function drawCharts(ctx: PdfContext): void {
   const height = 230;
-  if (!ctx.model.sections.includes('summary')) sectionTitle(ctx, 'Charts', { newPage: true, keepWith: height });
+  if (!ctx.model.pdfSections.includes('summary')) sectionTitle(ctx, 'Charts', { newPage: true, keepWith: height });
   ensureSpace(ctx, height + 10);
   const gutter = 24;
   const leftW = CONTENT_WIDTH * 0.6;
