@@ -19,6 +19,9 @@ const EPILOG = `Exit codes:
   5  verify: a file changed, is missing or is not in the manifest
   130 interrupted (run the same command again to resume)`;
 
+// The AWS SDK prints a Node.js-version notice on every run under Node 20, which auditpack supports.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const controller = new AbortController();
 let interrupts = 0;
 process.on('SIGINT', () => {

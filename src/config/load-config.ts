@@ -4,6 +4,7 @@ import { AuditpackError } from '../errors.js';
 import type { SourceDefinition } from '../sources/source.js';
 import { configSchema, type RawConfig } from './config-schema.js';
 import { describeZodError } from './zod-error.js';
+import { jsonErrorLocation } from '../templates/format-issue.js';
 
 export interface SourceEntry {
   definition: SourceDefinition;
@@ -41,7 +42,8 @@ export function parseConfig(text: string, path: string, registry: SourceRegistry
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new AuditpackError('CONFIG_INVALID', `${path} is not valid JSON: ${jsonErrorWhere(text, cause)}`, {
+    const where = jsonErrorLocation(text, cause);
+    throw new AuditpackError('CONFIG_INVALID', `${path} is not valid JSON${where ? ` at ${where}` : ''}`, {
       cause,
       hint: 'fix the syntax (a missing comma or quote, or a trailing comma)',
     });
@@ -68,15 +70,4 @@ export function parseConfig(text: string, path: string, registry: SourceRegistry
     return { definition, config: parsed.data, name: n > 1 ? `${base}#${n}` : base, at };
   });
   return { file: path, dir: dirname(path), raw: top.data, sources, text };
-}
-
-function jsonErrorWhere(text: string, cause: unknown): string {
-  const msg = cause instanceof Error ? cause.message : String(cause);
-  const m = msg.match(/position (\d+)/);
-  if (!m) return msg;
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split('\n').length;
-  const col = pos - before.lastIndexOf('\n');
-  return `${msg.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${col}`;
 }

@@ -103,10 +103,24 @@ export function jsonErrorLocation(text: string, error: unknown): string | null {
   const lc = /line (\d+) column (\d+)/.exec(message);
   if (lc) return `line ${lc[1]} column ${lc[2]}`;
   const pos = /position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : /end of JSON input/i.test(message) ? text.length : null;
+  const offset = pos ? Number(pos[1]) : /end of JSON input/i.test(message) ? text.length : contextOffset(text, message);
   if (offset === null) return null;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   return `line ${line} column ${column}`;
+}
+
+/**
+ * Newer V8 (Node 20+) says `Unexpected token '}', ..."urces": [\n}\n" is not valid JSON`: no
+ * position, but up to 10 characters of context each side of the token (V8's
+ * kMaxContextCharacters), with "..." where the context was cut.
+ */
+function contextOffset(text: string, message: string): number | null {
+  const m = /Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON/.exec(message);
+  if (!m) return null;
+  const [, token, cut, context] = m;
+  const at = text.indexOf(context);
+  if (at < 0) return null;
+  return cut ? at + 10 : at + context.indexOf(token);
 }

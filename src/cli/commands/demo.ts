@@ -1,11 +1,8 @@
 import { relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
-import { startDemoStack } from '../../demo/demo-stack.js';
-import { listBuiltinTemplates } from '../../templates/load-template.js';
 import { parsePeriod } from '../../period/parse-period.js';
 import { templatesDir } from '../../package-info.js';
-import { sourceRegistry } from '../../sources/registry.js';
 import { createCliContext, runCommand } from '../context.js';
 import { printPackResult } from '../print-result.js';
 import { runWithProgress } from './run.js';
@@ -38,7 +35,9 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
       await runCommand(ctx, async () => {
         const out = resolve(argv.out ?? 'reports');
         const period = parsePeriod({ period: argv.period, timeZone: argv.tz ?? 'America/New_York', now: ctx.clock.now() });
+        const { listBuiltinTemplates } = await import('../../templates/load-template.js');
         const templates = argv.template ? [argv.template] : (await listBuiltinTemplates(templatesDir())).map((t) => t.name);
+        const { startDemoStack } = await import('../../demo/demo-stack.js');
         const stack = await startDemoStack({ dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone });
         let worst: number = EXIT.ok;
         try {
@@ -58,7 +57,6 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
                 force: true,
                 generatedAt: argv['generated-at'],
                 env: { ...ctx.env, ...stack.env },
-                registry: sourceRegistry,
               },
             );
             printPackResult(ctx, result, Boolean(argv.json));

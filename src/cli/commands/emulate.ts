@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { AuditpackError, EXIT } from '../../errors.js';
-import { startDemoStack } from '../../demo/demo-stack.js';
 import { parseFault } from '../../emulators/kit/faults.js';
 import { parsePeriod } from '../../period/parse-period.js';
 import { createCliContext, runCommand } from '../context.js';
@@ -33,6 +32,7 @@ export function registerEmulate<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T>
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
       await runCommand(ctx, async () => {
         const period = parsePeriod({ period: argv.period, timeZone: argv.tz ?? 'UTC', now: ctx.clock.now() });
+        const { startDemoStack } = await import('../../demo/demo-stack.js');
         const stack = await startDemoStack({ dir: resolve(argv.dir ?? 'reports/emulate-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone, basePort: argv.port || undefined });
         try {
           for (const spec of argv.fault ?? []) applyFault(stack.emulators, spec);

@@ -1,8 +1,6 @@
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
-import { prepareRun } from '../../job/prepare-run.js';
 import { formatLocalIso } from '../../period/time-zone.js';
-import { sourceRegistry } from '../../sources/registry.js';
 import { createCliContext, runCommand } from '../context.js';
 import { periodOptions, type PeriodArgs } from './period-options.js';
 
@@ -26,6 +24,7 @@ export function registerPlan<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
     async (argv) => {
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
       await runCommand(ctx, async () => {
+        const [{ prepareRun }, { sourceRegistry }] = await Promise.all([import('../../job/prepare-run.js'), import('../../sources/registry.js')]);
         const run = await prepareRun({
           configFile: argv.config, period: argv.period, from: argv.from, to: argv.to, tz: argv.tz, template: argv.template,
           env: ctx.env, clock: ctx.clock, log: ctx.log, redactor: ctx.redactor, registry: sourceRegistry,

@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
-import { runJob, type RunJobOptions } from '../../job/run-job.js';
-import { sourceRegistry } from '../../sources/registry.js';
+import type { RunJobOptions, RunJobResult } from '../../job/run-job.js';
 import { createProgress } from '../progress.js';
 import { createCliContext, runCommand, type CliContext } from '../context.js';
 import { printPackResult } from '../print-result.js';
@@ -51,7 +50,6 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
           generatedAt: argv['generated-at'],
           previous: argv.previous,
           sampleSeed: argv['sample-seed'],
-          registry: sourceRegistry,
         });
         printPackResult(ctx, result, Boolean(argv.json));
         return result.model.complete ? EXIT.ok : EXIT.incomplete;
@@ -60,14 +58,19 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
   );
 }
 
-type JobArgs = Omit<RunJobOptions, 'command' | 'env' | 'clock' | 'log' | 'redactor' | 'signal' | 'progress'> & Partial<Pick<RunJobOptions, 'env'>>;
+type JobArgs = Omit<RunJobOptions, 'command' | 'env' | 'clock' | 'log' | 'redactor' | 'signal' | 'progress' | 'registry'> & Partial<Pick<RunJobOptions, 'env'>>;
 
-/** runJob with the context's clock, logger, signal and a TTY progress line. */
-export async function runWithProgress(ctx: CliContext, args: JobArgs) {
+/**
+ * runJob with the context's clock, logger, signal and a TTY progress line. The job (AWS SDK,
+ * pdfkit, exceljs) is loaded here, not at start-up, so `--help` and `verify` answer at once.
+ */
+export async function runWithProgress(ctx: CliContext, args: JobArgs): Promise<RunJobResult> {
+  const [{ runJob }, { sourceRegistry }] = await Promise.all([import('../../job/run-job.js'), import('../../sources/registry.js')]);
   let done = () => {};
   try {
     return await runJob({
       env: ctx.env,
+      registry: sourceRegistry,
       ...args,
       command: ['auditpack', ...ctx.argv].join(' '),
       clock: ctx.clock,

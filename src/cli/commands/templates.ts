@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
-import { listBuiltinTemplates } from '../../templates/load-template.js';
 import { templatesDir } from '../../package-info.js';
 import { createCliContext, runCommand } from '../context.js';
 
@@ -12,6 +11,7 @@ export function registerTemplates<T>(yargs: Argv<T>, signal: AbortSignal): Argv<
     async (argv) => {
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
       await runCommand(ctx, async () => {
+        const { listBuiltinTemplates } = await import('../../templates/load-template.js');
         const list = await listBuiltinTemplates(templatesDir());
         if (argv.json) ctx.stdout(JSON.stringify(list, null, 2) + '\n');
         else {

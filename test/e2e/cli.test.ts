@@ -1,0 +1,173 @@
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
+
+let fx: SmapiFixture;
+const period = ['--from', '2026-10-01', '--to', '2026-10-02', '--tz', 'UTC'];
+
+beforeAll(async () => {
+  fx = await smapiFixture({ seed: 'cli', period: { start: Date.parse('2026-09-30T00:00:00Z'), end: Date.parse('2026-10-04T00:00:00Z') }, eventCount: 300 });
+});
+afterAll(async () => {
+  await fx.close();
+});
+
+function writeConfig(name: string, edit: (c: Record<string, unknown> & { sources: Record<string, unknown>[] }) => void): string {
+  const c = JSON.parse(readFileSync(fx.configFile, 'utf8')) as Record<string, unknown> & { sources: Record<string, unknown>[] };
+  edit(c);
+  const file = join(fx.dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(c));
+  return file;
+}
+
+/** One line on stderr, no stack trace, and nothing in the output folder that looks like a pack. */
+function expectCleanFailure(r: { code: number; stderr: string }, code: number, message: RegExp, out?: string) {
+  expect(r.code).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^auditpack: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  if (out) expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+}
+
+describe('auditpack CLI: bad input gets one clear line and a documented exit code', () => {
+  it('an unknown period format → 2', async () => {
+    const out = join(tempDir(), 'p');
+    expectCleanFailure(await cli(['run', '-c', fx.configFile, '--period', 'October', '--out', out], { env: fx.env }), 2, /unknown period "October".*YYYY-MM/, out);
+  });
+
+  it('an unknown time zone → 2', async () => {
+    expectCleanFailure(await cli(['run', '-c', fx.configFile, '--period', '2026-10', '--tz', 'Mars/Olympus'], { env: fx.env }), 2, /unknown time zone "Mars\/Olympus"/);
+  });
+
+  it('a config without vendorId → 2, naming the field', async () => {
+    const file = writeConfig('no-vendor', (c) => delete c.sources[0].vendorId);
+    expectCleanFailure(await cli(['run', '-c', file, ...period], { env: fx.env }), 2, /sources\[0\]\.vendorId/);
+  });
+
+  it('malformed config JSON → 2, with line and column', async () => {
+    const file = join(fx.dir, 'broken.json');
+    writeFileSync(file, '{\n  "organization": "x",\n  "sources": [\n}\n');
+    expectCleanFailure(await cli(['run', '-c', file, ...period]), 2, /not valid JSON at line 4 column 1/);
+  });
+
+  it('an unknown key in the config → 2', async () => {
+    const file = writeConfig('unknown-key', (c) => (c.timezon = 'UTC'));
+    expectCleanFailure(await cli(['run', '-c', file, ...period], { env: fx.env }), 2, /unknown key "timezon"/);
+  });
+
+  it('a named environment variable that is unset → 2, naming it', async () => {
+    const env = { ...fx.env };
+    const missing = Object.keys(env)[0];
+    const out = join(tempDir(), 'p');
+    const r = await cli(['run', '-c', fx.configFile, ...period, '--out', out], { env: { ...env, [missing]: '' } });
+    expectCleanFailure(r, 2, new RegExp(`environment variable ${missing} .*is not set`), out);
+  });
+
+  it('403 from the API → 3, and no pack', async () => {
+    const file = writeConfig('forbidden', (c) => (c.sources[0].vendorId = 'M1FORBIDDENVNDR'));
+    const out = join(tempDir(), 'p');
+    expectCleanFailure(await cli(['run', '-c', file, ...period, '--out', out], { env: fx.env }), 3, /not (permitted|authorized)/i, out);
+  });
+
+  it('an unreachable endpoint → 4, and no pack', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const file = writeConfig('unreachable', (c) => {
+      c.sources[0].endpoint = `http://127.0.0.1:${port}`;
+      (c.sources[0].auth as Record<string, unknown>).tokenEndpoint = `http://127.0.0.1:${port}/auth/o2/token`;
+    });
+    const out = join(tempDir(), 'p');
+    expectCleanFailure(await cli(['run', '-c', file, ...period, '--out', out], { env: fx.env }), 4, new RegExp(`127\\.0\\.0\\.1:${port}`), out);
+  }, 90_000);
+
+  it('no command, or an unknown option → 2', async () => {
+    expect((await cli([])).code).toBe(2);
+    const r = await cli(['run', '--perod', '2026-10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument/);
+  });
+
+  it('--verbose shows the stack', async () => {
+    const r = await cli(['run', '-c', fx.configFile, '--period', 'October', '--verbose'], { env: fx.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('--help lists the commands and the exit codes', async () => {
+    const r = await cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const word of ['run', 'plan', 'verify', 'demo', 'emulate', 'templates', 'Exit codes']) expect(r.stdout).toContain(word);
+  });
+});
+
+describe('auditpack run, plan and verify', () => {
+  let pack: string;
+  beforeAll(async () => {
+    pack = join(tempDir(), 'pack');
+    const r = await cli(['run', '-c', fx.configFile, ...period, '--out', pack, '--json', '--generated-at', '2026-11-02T09:00:00Z'], { env: fx.env });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { status: string; totals: { events: number } };
+    expect(json.status).toBe('COMPLETE');
+    expect(json.totals.events).toBe(fx.emulator.truth.count({ start: Date.parse('2026-10-01T00:00:00Z'), end: Date.parse('2026-10-03T00:00:00Z') }).events);
+  });
+
+  it('plan shows the windows in local time and UTC without any request', async () => {
+    const before = fx.emulator.stats().apiRequests;
+    const r = await cli(['plan', '-c', fx.configFile, '--period', '2026-10', '--tz', 'America/New_York'], { env: {} });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('2026-10-01T00:00:00-04:00 → 2026-10-02T00:00:00-04:00');
+    expect(r.stdout).toContain('UTC 2026-10-01T04:00Z');
+    expect(r.stdout).toMatch(/31 windows/);
+    expect(fx.emulator.stats().apiRequests).toBe(before);
+  });
+
+  it('verify passes on an untouched pack', async () => {
+    const r = await cli(['verify', pack]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^OK: \d+ files match the manifest/m);
+  });
+
+  it('verify fails when one byte of any file changes, a file is missing, or one is added', async () => {
+    const files = ['summary.json', 'coverage.json', 'report.pdf', 'report.xlsx', ...readdirSync(join(pack, 'raw', 'smapi')).map((f) => `raw/smapi/${f}`)];
+    for (const f of files.slice(0, 5)) {
+      const path = join(pack, f);
+      const original = readFileSync(path);
+      const changed = Buffer.from(original);
+      changed[Math.floor(changed.length / 2)] ^= 0x01;
+      writeFileSync(path, changed);
+      const r = await cli(['verify', pack]);
+      expect(r.code, f).toBe(5);
+      expect(r.stdout).toContain(`CHANGED  ${f}`);
+      writeFileSync(path, original);
+    }
+    const raw = join(pack, files[4]);
+    const bytes = readFileSync(raw);
+    rmSync(raw);
+    expect((await cli(['verify', pack])).stdout).toContain(`MISSING  ${files[4]}`);
+    writeFileSync(raw, bytes);
+    appendFileSync(join(pack, 'notes.txt'), 'added later');
+    const r = await cli(['verify', pack]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('EXTRA    notes.txt');
+    rmSync(join(pack, 'notes.txt'));
+    expect((await cli(['verify', pack])).code).toBe(0);
+  });
+
+  it('refuses to overwrite a pack without --force', async () => {
+    const r = await cli(['run', '-c', fx.configFile, ...period, '--out', pack], { env: fx.env });
+    expectCleanFailure(r, 2, /already exists.*--force/);
+  });
+
+  it('verify on a folder that is not a pack → 2', async () => {
+    expectCleanFailure(await cli(['verify', fx.dir]), 2, /no readable manifest\.json/);
+  });
+});
