@@ -16,6 +16,8 @@ export interface DemoStack {
   /** The environment the config's `...Env` names resolve against (demo credentials only). */
   env: Record<string, string>;
   emulators: { name: string; url: string; faults: FaultController | null; notes: string[] }[];
+  /** The running emulators themselves (ground truth, faults) for tests. */
+  handles: { smapi: SmapiEmulator; cloudtrail: CloudTrailEmulator; trailLogs: TrailLogsEmulator; amplitude: AmplitudeEmulator; files: ReturnType<typeof demoCloudtrailFilesSetup> };
   close(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
         { name: 'trail-logs', url: trailLogs.url, faults: trailLogs.faults, notes: ['POST / then GET /query-result/{id}'] },
         { name: 'amplitude', url: amplitude.url, faults: amplitude.faults, notes: [`POST /api/2/audit-logs/${amplitude.orgId}`] },
       ],
+      handles: { smapi, cloudtrail, trailLogs, amplitude, files },
       close: async () => {
         await Promise.all(started.map((e) => e.close()));
       },

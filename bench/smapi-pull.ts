@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { prepareRun } from '../src/job/prepare-run.js';
+import { runPipeline } from '../src/pipeline/run-pipeline.js';
+import { createRuleEngine } from '../src/rules/engine.js';
+import { sourceRegistry } from '../src/sources/registry.js';
+import { createHttpClient } from '../src/http/client.js';
+import { systemClock } from '../src/util/clock.js';
+import { silentLogger } from '../src/util/logger.js';
+import { createRedactor } from '../src/util/redactor.js';
+
+export interface SmapiPullResult {
+  events: number;
+  pages: number;
+  seconds: number;
+  eventsPerSecond: number;
+  floorSeconds: number;
+  ratioToFloor: number;
+  peakRssMb: number;
+}
+
+/**
+ * Issue #2's benchmark: a month of 100,000 SMAPI events pulled from the emulator (in another
+ * process) with 20 ms added per request, through pull, normalize, de-duplication, aggregation and
+ * rules. The floor is pages × latency ÷ concurrency: the time the network alone needs.
+ */
+export async function benchSmapiPull(opts: { events?: number; latencyMs?: number; concurrency?: number } = {}): Promise<SmapiPullResult> {
+  const events = opts.events ?? 100_000;
+  const latency = opts.latencyMs ?? 20;
+  const concurrency = opts.concurrency ?? 4;
+  const start = Date.parse('2026-10-01T00:00:00Z');
+  const end = Date.parse('2026-11-01T00:00:00Z');
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'smapi-emulator-process.js'), String(events), String(latency), String(start), String(end)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`emulator exited ${code}`)));
+  });
+  const emu = JSON.parse(first) as { url: string; tokenUrl: string; vendorId: string; credentials: { refreshToken: string; clientId: string; clientSecret: string }; truth: number };
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-bench-'));
+    const configFile = join(dir, 'config.json');
+    writeFileSync(configFile, JSON.stringify({
+      organization: 'Bench', timezone: 'UTC',
+      sources: [{ type: 'smapi', vendorId: emu.vendorId, endpoint: emu.url, concurrency, pageSize: 200,
+        auth: { refreshTokenEnv: 'B_RT', clientIdEnv: 'B_CI', clientSecretEnv: 'B_CS', tokenEndpoint: emu.tokenUrl } }],
+    }));
+    const env = { B_RT: emu.credentials.refreshToken, B_CI: emu.credentials.clientId, B_CS: emu.credentials.clientSecret };
+    const redactor = createRedactor();
+    const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env, clock: systemClock, log: silentLogger, redactor, registry: sourceRegistry });
+    const t0 = performance.now();
+    const result = await runPipeline({
+      sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, 'pack'), stateDir: join(dir, 'state'),
+      httpFor: () => createHttpClient({ concurrency }, { clock: systemClock, log: silentLogger }),
+      directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
+      log: silentLogger, clock: systemClock, signal: new AbortController().signal,
+      progress: { windowStarted() {}, windowDone() {}, update() {} },
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    await Promise.all(prepared.sources.map((s) => s.close?.()));
+    const pages = result.coverage.windows.reduce((n, w) => n + w.pages, 0);
+    if (result.aggregate.totals.events !== emu.truth) throw new Error(`counted ${result.aggregate.totals.events}, truth ${emu.truth}`);
+    const floorSeconds = (pages * latency) / 1000 / concurrency;
+    return {
+      events: result.aggregate.totals.events, pages, seconds, eventsPerSecond: result.aggregate.totals.events / seconds,
+      floorSeconds, ratioToFloor: seconds / floorSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    child.stdin.end();
+  }
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoStack, type DemoStack } from '../../src/demo/demo-stack.js';
+import { parsePeriod } from '../../src/period/parse-period.js';
+import type { PeriodInfo } from '../../src/model/report-model.js';
+import type { RunJobResult } from '../../src/job/run-job.js';
+import { readPdf } from '../render/pdf/read-pdf.js';
+import { runPack, tempDir } from './harness.js';
+
+let stack: DemoStack;
+let period: PeriodInfo;
+let result: RunJobResult;
+let out: string;
+
+beforeAll(async () => {
+  period = parsePeriod({ period: 'last-month', timeZone: 'America/New_York', now: Date.now() });
+  stack = await startDemoStack({ dir: tempDir('ap-demo-'), period, now: Date.now(), timeZone: period.timeZone });
+  out = join(tempDir(), 'pack');
+  result = await runPack({ configFile: stack.configFile, env: stack.env, period: 'last-month', tz: period.timeZone, out });
+}, 180_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+function inPeriod(t: number): boolean {
+  return t >= period.start && t < period.end;
+}
+
+describe('the demo pack over all five sources', () => {
+  it('is complete, and every source’s count equals its emulator’s ground truth', () => {
+    const { smapi, cloudtrail, trailLogs, amplitude, files } = stack.handles;
+    const lookups = ['a4b.amazonaws.com', 'lex.amazonaws.com'].flatMap((value) =>
+      cloudtrail.truth.select({ regions: ['us-east-1'], start: period.start, end: period.end, lookup: { key: 'EventSource', value } }).map((e) => e.id),
+    );
+    const expected: Record<string, number> = {
+      smapi: smapi.truth.count({ start: period.start, end: period.end }).events,
+      cloudtrail: new Set(lookups).size,
+      'cloudtrail-files': files.truth.events.filter((e) => inPeriod(e.time)).length,
+      'trail-logs': trailLogs.truth.between(period.start, period.end).length,
+      amplitude: amplitude.truth.records.filter((r) => inPeriod(r.time)).length,
+    };
+    expect(result.model.complete).toBe(true);
+    expect(Object.fromEntries(result.model.bySource.map((s) => [s.source, s.events]))).toEqual(expected);
+    for (const n of Object.values(expected)) expect(n).toBeGreaterThan(0);
+    // The log folder delivers some events twice: removed, and counted.
+    const filesDup = result.model.coverage.windows.filter((w) => w.source === 'cloudtrail-files').reduce((n, w) => n + w.duplicates, 0);
+    expect(filesDup).toBeGreaterThan(0);
+    expect(result.model.coverage.sources.some((s) => s.source === 'cloudtrail-files' && s.status === 'complete')).toBe(true);
+  });
+
+  it('holds no secret in any file: not in raw archives, workbook parts, PDF text, ledger or manifest', async () => {
+    // Ids (an AWS access key id, an LWA client id) and a region are not secrets; keys, tokens and secrets are.
+    const secretNames = Object.keys(stack.env).filter((k) => /SECRET|TOKEN|API_KEY/.test(k));
+    const secrets = [...secretNames.map((k) => stack.env[k]), stack.handles.trailLogs.truth.plantedSecret];
+    expect(secretNames.length).toBeGreaterThanOrEqual(5);
+    const texts: [string, string][] = [];
+    const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
+    for (const file of walk(out)) {
+      const rel = relative(out, file);
+      const bytes = readFileSync(file);
+      texts.push([rel, bytes.toString('latin1')]);
+      if (file.endsWith('.gz')) texts.push([`${rel} (gunzipped)`, gunzipSync(bytes).toString('utf8')]);
+      if (file.endsWith('.xlsx')) for (const [part, data] of Object.entries(unzipSync(bytes))) texts.push([`${rel}:${part}`, Buffer.from(data).toString('utf8')]);
+      if (file.endsWith('.pdf')) texts.push([`${rel} (text)`, (await readPdf(file)).pages.flat().join('\n')]);
+    }
+    expect(texts.some(([name]) => name.includes('raw/trail-logs'))).toBe(true);
+    // The planted secret really was received (and redacted), so this search means something.
+    const redactions = result.model.coverage.windows.filter((w) => w.source === 'trail-logs').reduce((n, w) => n + Number(w.extra.redactions ?? 0), 0);
+    expect(redactions).toBeGreaterThan(0);
+    for (const [name, text] of texts) for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 6)}… in ${name}`).toBe(false);
+  });
+});
