@@ -28,6 +28,8 @@ export interface PrepareOptions extends PeriodOptions {
   /** Already loaded (demo); wins over configFile. */
   config?: LoadedConfig;
   template?: string;
+  /** Validate CloudTrail digest chains for every cloudtrail-files source (as if its config said so). */
+  verifyDigests?: boolean;
   env: NodeJS.ProcessEnv;
   clock: Clock;
   log: Logger;
@@ -64,7 +66,10 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
     configDir: config.dir,
     env: opts.env,
   };
-  const sources = config.sources.map((entry) => entry.definition.create({ ...entry.config, name: entry.name }, deps));
+  const sources = config.sources.map((entry) => {
+    const digests = opts.verifyDigests && entry.config.type === 'cloudtrail-files' ? { verifyDigests: true } : {};
+    return entry.definition.create({ ...entry.config, ...digests, name: entry.name }, deps);
+  });
   const plans = new Map<string, TimeWindow[]>();
   for (const source of sources) {
     checkRetention(source.name, period, source.policy, opts.clock.now());
@@ -79,6 +84,7 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
     organization: config.raw.organization,
     configSha256: createHash('sha256').update(config.text).digest('hex'),
     sources: sources.map((s) => ({ name: s.name, type: s.type, description: s.description })),
+    ...(opts.verifyDigests ? { verifyDigests: true } : {}),
   };
   return { config, period, template, sources, plans, parameters };
 }

@@ -21,6 +21,13 @@ export interface WindowRunDeps {
   archive: RawWindowWriter;
   /** Event ids already kept for this source (all windows): de-duplication across windows. */
   seen: Set<string>;
+  /**
+   * Events outside this window but inside the period, not kept yet: a record delivered late (a
+   * CloudTrail file past the delivery margin) may never be read by its own window. The run keeps
+   * those still unseen when every window is done (see run-pipeline.ts), so nothing is lost.
+   */
+  strays: Map<string, AuditEvent>;
+  period: { start: number; end: number };
   sink: EventSink;
   progress(update: { pages?: number; records?: number; events?: number }): void;
 }
@@ -85,7 +92,7 @@ export async function replayWindow(
   window: TimeWindow,
   records: AsyncIterable<unknown>,
   previous: WindowCoverage,
-  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress' | 'log'>,
+  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress' | 'log' | 'strays' | 'period'>,
 ): Promise<WindowCoverage> {
   const stats: WindowStats = { ...emptyStats(), ...pickStats(previous), recordsReceived: 0, problems: [...previous.problems] };
   const tally = newTally();
@@ -107,7 +114,7 @@ function processRecords(
   records: readonly unknown[],
   stats: WindowStats,
   tally: WindowTally,
-  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress'>,
+  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress' | 'strays' | 'period'>,
 ): void {
   let keptNow = 0;
   for (const raw of records) {
@@ -126,6 +133,7 @@ function processRecords(
     // Half-open: an API whose end bound is inclusive returns events at `end`; they belong to the next window.
     if (!(event.time >= window.start && event.time < window.end)) {
       tally.outside++;
+      if (event.time >= deps.period.start && event.time < deps.period.end && !deps.seen.has(event.id)) deps.strays.set(event.id, event);
       continue;
     }
     if (deps.seen.has(event.id)) {

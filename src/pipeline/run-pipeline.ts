@@ -123,6 +123,8 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     input.sources.map(async (source) => {
       const plan = input.plans.get(source.name) ?? [];
       const seen = new Set<string>();
+      const strays = new Map<string, AuditEvent>();
+      const bounds = { start: input.period.start, end: input.period.end };
       const http = input.httpFor(source);
       const results = await mapPool(plan, source.policy.concurrency, async (window) => {
         if (signal.aborted) return null;
@@ -134,10 +136,10 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
           let cov: WindowCoverage;
           if (existsSync(donePath) && existsSync(rawPath)) {
             const previous = JSON.parse(await readFile(donePath, 'utf8')) as WindowCoverage;
-            cov = await replayWindow(source, window, readRawWindow(rawPath), previous, { seen, sink, progress: input.progress.update, log: input.log });
+            cov = await replayWindow(source, window, readRawWindow(rawPath), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
           } else {
             const archive = await createRawWindowWriter(rawPath);
-            cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, sink, progress: input.progress.update });
+            cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, sink, progress: input.progress.update });
             if (cov.status === 'complete') {
               await mkdir(join(input.stateDir, 'windows', source.name), { recursive: true });
               await writeFile(donePath, JSON.stringify(cov));
@@ -151,7 +153,9 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
           return null;
         }
       });
-      for (const r of results) if (r) windowsOut.push(r);
+      const done = results.filter((r): r is WindowCoverage => r !== null);
+      keepLateArrivals(strays, seen, plan, done, sink);
+      windowsOut.push(...done);
     }),
   );
   if (fatal) throw toAuditpackError(fatal);
@@ -215,6 +219,30 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     exceptionSubjects,
     samples: input.sampler?.finish() ?? [],
   };
+}
+
+/**
+ * Events that only ever arrived in a later window's read (outside that window) and were never
+ * kept by their own: kept now, in their own window's ledger row as late arrivals. Done after all
+ * of the source's windows, so the result does not depend on the order windows finished in.
+ */
+function keepLateArrivals(strays: Map<string, AuditEvent>, seen: Set<string>, plan: TimeWindow[], coverage: WindowCoverage[], sink: { accept(e: AuditEvent): void }): void {
+  const late = [...strays.values()].filter((e) => !seen.has(e.id)).sort((a, b) => a.time - b.time || cmp(a.id, b.id));
+  for (const e of late) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    const w = plan.find((p) => e.time >= p.start && e.time < p.end);
+    const cov = w && coverage.find((c) => c.window.index === w.index);
+    if (cov) {
+      cov.eventsKept++;
+      cov.extra.lateArrivals = Number(cov.extra.lateArrivals ?? 0) + 1;
+      const iso = new Date(e.time).toISOString();
+      if (!cov.firstEventTime || iso < cov.firstEventTime) cov.firstEventTime = iso;
+      if (!cov.lastEventTime || iso > cov.lastEventTime) cov.lastEventTime = iso;
+    }
+    sink.accept(e);
+  }
+  strays.clear();
 }
 
 function cmp(a: string, b: string): number {

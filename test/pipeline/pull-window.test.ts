@@ -42,7 +42,7 @@ async function run(script: (PullItem | Error)[], seen = new Set<string>()) {
   const kept: AuditEvent[] = [];
   const archive = await createRawWindowWriter(join(dir, 'raw.ndjson.gz'));
   const cov = await pullWindow(scriptedSource(script), { index: 0, start: 100, end: 200 }, {
-    http: noHttp, signal: new AbortController().signal, log: silentLogger, clock: systemClock, archive, seen,
+    http: noHttp, signal: new AbortController().signal, log: silentLogger, clock: systemClock, archive, seen, strays: new Map(), period: { start: 0, end: 1000 },
     sink: { accept: (e) => kept.push(e) }, progress: () => {},
   });
   return { cov, kept, rawPath: join(dir, 'raw.ndjson.gz') };
@@ -82,7 +82,7 @@ describe('pullWindow', () => {
     expect(raw).toEqual([{ id: 'a', t: 110 }, { id: 'z', t: 500 }, { id: 'b', t: 120 }, { id: 'a', t: 110 }]);
     const kept: AuditEvent[] = [];
     const replayed = await replayWindow(scriptedSource([]), { index: 0, start: 100, end: 200 }, readRawWindow(first.rawPath), first.cov, {
-      seen: new Set(), sink: { accept: (e) => kept.push(e) }, progress: () => {}, log: silentLogger,
+      seen: new Set(), strays: new Map(), period: { start: 0, end: 1000 }, sink: { accept: (e) => kept.push(e) }, progress: () => {}, log: silentLogger,
     });
     expect(kept.map((e) => e.id)).toEqual(['a', 'b']);
     expect(replayed).toMatchObject({ resumed: true, eventsKept: 2, duplicates: 1, outsideWindow: 1, pages: 2, status: 'complete' });

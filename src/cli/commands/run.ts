@@ -14,6 +14,7 @@ interface RunArgs extends PeriodArgs {
   'generated-at'?: string;
   previous?: string;
   'sample-seed'?: string;
+  'verify-digests'?: boolean;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -32,6 +33,7 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601) so a re-run is byte-identical' })
         .option('previous', { type: 'string', describe: "Last period's pack, to mark exceptions new / recurring / resolved" })
         .option('sample-seed', { type: 'string', describe: 'Seed for the auditor sample (default: derived from the period and template)' })
+        .option('verify-digests', { type: 'boolean', default: false, describe: 'Validate the CloudTrail digest chain of every cloudtrail-files source (hashes, chain, RSA signatures)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout for scripts' })
         .example('$0 run -c auditpack.json --period 2026-10 --tz America/New_York', 'October 2026, New York time')
         .example('$0 run -c auditpack.json --from 2026-10-01 --to 2026-10-15', 'a custom range (the --to day included)'),
@@ -50,6 +52,7 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
           generatedAt: argv['generated-at'],
           previous: argv.previous,
           sampleSeed: argv['sample-seed'],
+          verifyDigests: Boolean(argv['verify-digests']),
         });
         printPackResult(ctx, result, Boolean(argv.json));
         return result.model.complete ? EXIT.ok : EXIT.incomplete;

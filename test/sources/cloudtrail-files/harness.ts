@@ -46,6 +46,8 @@ export interface PeriodRun {
 export async function runWindows(source: Source, windows: TimeWindow[]): Promise<PeriodRun> {
   const http = createHttpClient({}, { clock: systemClock, log: silentLogger });
   const seen = new Set<string>();
+  const strays = new Map<string, AuditEvent>();
+  const period = { start: windows[0]?.start ?? 0, end: windows[windows.length - 1]?.end ?? 0 };
   const run: PeriodRun = { windows: [], events: [], idsByWindow: new Map(), records: [] };
   try {
     for (const window of windows) {
@@ -55,6 +57,8 @@ export async function runWindows(source: Source, windows: TimeWindow[]): Promise
         signal: new AbortController().signal,
         log: silentLogger,
         clock: systemClock,
+        strays,
+        period,
         archive: {
           records: 0,
           async writePage(records) {

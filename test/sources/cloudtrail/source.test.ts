@@ -122,6 +122,8 @@ describe('cloudtrail source against the emulator', () => {
       signal: new AbortController().signal,
       log: silentLogger,
       clock: systemClock,
+      strays: new Map(),
+      period: { start: w.start, end: w.end },
       archive: {
         writePage: async (records) => {
           archived += records.length;

@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/model/audit-event.js';
+import type { Source } from '../../src/sources/source.js';
+import type { TimeWindow } from '../../src/model/window.js';
+import { runPipeline } from '../../src/pipeline/run-pipeline.js';
+import { createRuleEngine } from '../../src/rules/engine.js';
+import { parsePeriod } from '../../src/period/parse-period.js';
+import { systemClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
+import type { HttpClient } from '../../src/http/types.js';
+
+const DAY = 86_400_000;
+const period = parsePeriod({ period: '2026-10-01', timeZone: 'UTC', now: Date.parse('2026-11-01T00:00:00Z') });
+const T = period.start;
+
+/**
+ * Pages per window scripted in memory, the way a file source delivers them: window 1 reads a file
+ * that holds an event of window 0 (delivered after window 0's margin) and one of window 0 that
+ * window 0 also read.
+ */
+function deliverySource(pages: Record<number, { id: string; t: number }[]>): Source {
+  return {
+    name: 'files', type: 'cloudtrail-files', description: 'scripted deliveries',
+    policy: { maxWindowMs: DAY / 2, retentionMs: null, endInclusive: false, pageSize: 10, concurrency: 2 },
+    describeRequest: () => ({}),
+    async *pull(w) {
+      yield { kind: 'page', records: pages[w.index] ?? [] };
+    },
+    normalize(raw) {
+      const r = raw as { id: string; t: number };
+      return { id: r.id, time: r.t, source: 'files', sourceType: 'cloudtrail-files', service: 's3', operation: 'GetObject', outcome: 'success', responseCode: 'Success', requester: { id: 'u' }, resources: [] } satisfies AuditEvent;
+    },
+  };
+}
+
+async function run(source: Source) {
+  const plan: TimeWindow[] = [{ index: 0, start: T, end: T + DAY / 2 }, { index: 1, start: T + DAY / 2, end: T + DAY }];
+  const dir = mkdtempSync(join(tmpdir(), 'ap-run-'));
+  return runPipeline({
+    sources: [source], period, plans: new Map([['files', plan]]), packDir: dir, stateDir: join(dir, '.state'),
+    httpFor: () => ({}) as HttpClient, directory: null, rules: createRuleEngine([], { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
+    log: silentLogger, clock: systemClock, signal: new AbortController().signal, progress: { windowStarted() {}, windowDone() {}, update() {} },
+  });
+}
+
+describe('runPipeline', () => {
+  it('keeps an event that only a later window read, in its own window, exactly once', async () => {
+    const r = await run(deliverySource({
+      0: [{ id: 'a', t: T + 1000 }],
+      1: [{ id: 'a', t: T + 1000 }, { id: 'late', t: T + 2000 }, { id: 'b', t: T + DAY / 2 + 5 }, { id: 'next-day', t: T + DAY + 5 }],
+    }));
+    expect(r.aggregate.totals.events).toBe(3);
+    const [w0, w1] = r.coverage.windows;
+    expect(w0).toMatchObject({ eventsKept: 2, extra: { lateArrivals: 1 } });
+    expect(w1).toMatchObject({ eventsKept: 1, outsideWindow: 3 });
+    const ids: string[] = [];
+    for await (const e of r.events.open()) ids.push(e.id);
+    expect(ids).toEqual(['a', 'late', 'b']);
+  });
+});
