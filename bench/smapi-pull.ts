@@ -71,3 +71,11 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
     child.stdin.end();
   }
 }
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchSmapiPull();
+  console.log(
+    `smapi pull: ${r.events.toLocaleString('en-US')} events, ${r.pages} pages in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s; ` +
+      `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×); peak RSS ${Math.round(r.peakRssMb)} MiB`,
+  );
+}

@@ -1,0 +1,124 @@
+import { createReadStream, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { prepareRun } from '../src/job/prepare-run.js';
+import { runPipeline } from '../src/pipeline/run-pipeline.js';
+import { buildReportModel } from '../src/pipeline/build-model.js';
+import { createRuleEngine } from '../src/rules/engine.js';
+import { renderersFor } from '../src/render/registry.js';
+import { sourceRegistry } from '../src/sources/registry.js';
+import { createHttpClient } from '../src/http/client.js';
+import { systemClock } from '../src/util/clock.js';
+import { silentLogger } from '../src/util/logger.js';
+import { createRedactor } from '../src/util/redactor.js';
+
+const MB = 1024 * 1024;
+
+export interface FilesRunResult {
+  events: number;
+  files: number;
+  plainPassSeconds: number;
+  plainEventsPerSecond: number;
+  pullAggregateSeconds: number;
+  pullEventsPerSecond: number;
+  speedVsPlain: number;
+  renderSeconds: Record<string, number>;
+  totalSeconds: number;
+  peakRssMb: number;
+}
+
+/** Every *.json.gz log file below dir. */
+function logFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...logFiles(p));
+    else if (p.endsWith('.json.gz') && p.includes('/CloudTrail/')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** The reference: one plain pass (gunzip, JSON.parse, three counters), nothing else. */
+async function plainPass(files: string[]): Promise<{ records: number; seconds: number }> {
+  const t0 = performance.now();
+  let records = 0;
+  let failures = 0;
+  const bySource = new Map<string, number>();
+  for (const f of files) {
+    const chunks: Buffer[] = [];
+    for await (const c of createReadStream(f).pipe(createGunzip())) chunks.push(c as Buffer);
+    const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Records: { eventSource: string; errorCode?: string }[] };
+    for (const r of doc.Records) {
+      records++;
+      if (r.errorCode) failures++;
+      bySource.set(r.eventSource, (bySource.get(r.eventSource) ?? 0) + 1);
+    }
+  }
+  if (failures < 0 || bySource.size === 0) throw new Error('unreachable');
+  return { records, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Issue #4's benchmark: 1,000,000 CloudTrail events in 300 gzip files on local disk, through the
+ * whole run (pull, aggregate, rules, pack files, PDF, XLSX), against a plain single pass.
+ */
+export async function benchCloudTrailFiles(opts: { events?: number; files?: number; windowHours?: number } = {}): Promise<FilesRunResult> {
+  const events = opts.events ?? 1_000_000;
+  const nFiles = opts.files ?? 300;
+  const dir = mkdtempSync(join(tmpdir(), 'ap-bench-ct-'));
+  execFileSync(process.execPath, [join(import.meta.dirname, 'write-cloudtrail-folder.js'), join(dir, 'trail'), String(events), String(nFiles)], { stdio: 'inherit' });
+  const files = logFiles(join(dir, 'trail'));
+  const plain = await plainPass(files);
+
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({
+    organization: 'Bench', timezone: 'UTC',
+    sources: [{ type: 'cloudtrail-files', location: join(dir, 'trail'), ...(opts.windowHours ? { windowHours: opts.windowHours } : {}) }],
+  }));
+  const t0 = performance.now();
+  const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
+  const result = await runPipeline({
+    sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, 'pack'), stateDir: join(dir, 'state'),
+    httpFor: () => createHttpClient({}, { clock: systemClock, log: silentLogger }),
+    directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
+    log: silentLogger, clock: systemClock, signal: new AbortController().signal, progress: { windowStarted() {}, windowDone() {}, update() {} },
+  });
+  const pullSeconds = (performance.now() - t0) / 1000;
+  const model = buildReportModel({
+    meta: { title: 'Bench', organization: 'Bench', template: prepared.template.name, templateDescription: '', toolVersion: '0', generatedAt: '2026-11-02T00:00:00Z', command: 'bench', parameters: prepared.parameters, sources: [] },
+    period: prepared.period, sections: prepared.template.sections, pdfSections: prepared.template.pdfSections, exceptionGrouping: prepared.template.groupExceptionsBy,
+    failuresOnly: false, pdfExceptionLimit: prepared.template.pdfExceptionLimit, signOff: { preparedBy: null, reviewedBy: null, date: null, conclusion: null }, result,
+  });
+  const renderSeconds: Record<string, number> = {};
+  for (const r of renderersFor(prepared.template)) {
+    const t = performance.now();
+    await r.render(model, join(dir, 'pack', r.file));
+    renderSeconds[r.file] = (performance.now() - t) / 1000;
+  }
+  await Promise.all(prepared.sources.map((s) => s.close?.()));
+  return {
+    events: result.aggregate.totals.events,
+    files: files.length,
+    plainPassSeconds: plain.seconds,
+    plainEventsPerSecond: plain.records / plain.seconds,
+    pullAggregateSeconds: pullSeconds,
+    pullEventsPerSecond: result.aggregate.totals.events / pullSeconds,
+    speedVsPlain: plain.seconds / pullSeconds,
+    renderSeconds,
+    totalSeconds: (performance.now() - t0) / 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+void MB;
+
+if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchCloudTrailFiles();
+  const renders = Object.entries(r.renderSeconds).map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ');
+  console.log(
+    `cloudtrail-files: ${r.events.toLocaleString('en-US')} events in ${r.files} files; plain pass ${r.plainPassSeconds.toFixed(2)} s (${Math.round(r.plainEventsPerSecond).toLocaleString('en-US')}/s); ` +
+      `pull+aggregate ${r.pullAggregateSeconds.toFixed(2)} s (${Math.round(r.pullEventsPerSecond).toLocaleString('en-US')}/s) = ${r.speedVsPlain.toFixed(2)}× the plain pass (target ≥ 0.8×); ` +
+      `${renders}; whole run ${r.totalSeconds.toFixed(1)} s; peak RSS ${Math.round(r.peakRssMb)} MiB (target < 400)`,
+  );
+}
