@@ -28,7 +28,8 @@ export async function createRawWindowWriter(path: string): Promise<RawWindowWrit
       let text = '';
       for (const r of page) text += JSON.stringify(r) + '\n';
       // gzip runs on the libuv pool: compression overlaps with the next page's network wait.
-      await appendFile(path, await gzip(text, { level: 6 }));
+      // Level 1, zlib's fastest: on the real CloudTrail fixtures ~30% larger than level 6, in under half the time.
+      await appendFile(path, await gzip(text, { level: 1 }));
       records += page.length;
     },
     get records() {

@@ -22,7 +22,7 @@ export interface WindowRunDeps {
   /** Event ids already kept for this source (all windows): de-duplication across windows. */
   seen: Set<string>;
   /**
-   * Events outside this window but inside the period, not kept yet: a record delivered late (a
+   * Events before this window but inside the period, not kept yet: a record delivered late (a
    * CloudTrail file past the delivery margin) may never be read by its own window. The run keeps
    * those still unseen when every window is done (see run-pipeline.ts), so nothing is lost.
    */
@@ -133,7 +133,9 @@ function processRecords(
     // Half-open: an API whose end bound is inclusive returns events at `end`; they belong to the next window.
     if (!(event.time >= window.start && event.time < window.end)) {
       tally.outside++;
-      if (event.time >= deps.period.start && event.time < deps.period.end && !deps.seen.has(event.id)) deps.strays.set(event.id, event);
+      // Only an event of an earlier window can have escaped its own window's read: a later window
+      // reads everything delivered in its own range, which includes whatever this one saw early.
+      if (event.time < window.start && event.time >= deps.period.start && !deps.seen.has(event.id)) deps.strays.set(event.id, event);
       continue;
     }
     if (deps.seen.has(event.id)) {

@@ -19,6 +19,7 @@ import type { Logger } from '../util/logger.js';
 import { pullWindow, replayWindow } from './pull-window.js';
 import { createSpillStore } from './spill-store.js';
 import { mapPool } from './map-pool.js';
+import { decodeEvent, encodeEvent, type EventRow } from './event-codec.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
@@ -81,9 +82,11 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const days = createDayIndex(input.period.timeZone, input.period.start, input.period.end);
   const aggregator = createAggregator(days);
   await mkdir(join(input.stateDir, 'spill'), { recursive: true });
-  const events = createSpillStore<AuditEvent>({
+  const events = createSpillStore<AuditEvent, EventRow>({
     dir: join(input.stateDir, 'spill'),
     name: 'events',
+    encode: encodeEvent,
+    decode: decodeEvent,
     bucketOf: (e) => Math.floor(e.time / DAY),
     compare: (a, b) => a.time - b.time || cmp(a.source, b.source) || cmp(a.id, b.id),
   });

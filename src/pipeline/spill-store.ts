@@ -14,16 +14,19 @@ export interface SpillStore<T> {
   seal(): RowStream<T>;
 }
 
-export interface SpillOptions<T> {
+export interface SpillOptions<T, S = T> {
   dir: string;
   name: string;
+  /** How a row is stored on disk, and read back (default: as it is). */
+  encode?: (row: T) => S;
+  decode?: (stored: S) => T;
   bucketOf(row: T): number;
   compare(a: T, b: T): number;
   /** Bytes buffered per bucket before an append. */
   flushBytes?: number;
 }
 
-export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
+export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore<T> {
   const buffers = new Map<number, string[]>();
   const sizes = new Map<number, number>();
   const flushBytes = opts.flushBytes ?? 64 * 1024;
@@ -41,7 +44,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
   return {
     add(row) {
       const bucket = opts.bucketOf(row);
-      const line = JSON.stringify(row) + '\n';
+      const line = JSON.stringify(opts.encode ? opts.encode(row) : row) + '\n';
       let lines = buffers.get(bucket);
       if (!lines) {
         lines = [];
@@ -66,7 +69,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
           for (const b of buckets) {
             const text = readFileSync(fileOf(b), 'utf8');
             const rows: T[] = [];
-            for (const line of text.split('\n')) if (line) rows.push(JSON.parse(line) as T);
+            for (const line of text.split('\n')) if (line) rows.push(opts.decode ? opts.decode(JSON.parse(line) as S) : (JSON.parse(line) as T));
             rows.sort(opts.compare);
             yield* rows;
           }

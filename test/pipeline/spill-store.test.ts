@@ -21,3 +21,19 @@ describe('spill store', () => {
     expect(sealed.count).toBe(times.length);
   });
 });
+
+describe('event codec', () => {
+  it('round-trips every field of an event', async () => {
+    const { encodeEvent, decodeEvent } = await import('../../src/pipeline/event-codec.js');
+    const full = {
+      id: 'e1', time: 5, source: 'ct', sourceType: 'cloudtrail' as const, service: 's3.amazonaws.com', operation: 'GetObject', outcome: 'failure' as const,
+      responseCode: 'AccessDenied', requester: { id: 'arn', type: 'IAMUser', name: 'Zoë', email: 'z@x' }, client: { id: 'c', name: 'aws-cli' },
+      resources: [{ id: 'r1', type: 'AWS::S3::Bucket' }, { id: 'r2' }], region: 'us-east-1', account: '1', sourceIp: '203.0.113.9', userAgent: '=cmd',
+      errorMessage: 'denied', attributes: { mfa: 'false' },
+    };
+    const back = decodeEvent(JSON.parse(JSON.stringify(encodeEvent(full))));
+    expect(JSON.parse(JSON.stringify(back))).toEqual(full);
+    const bare = { id: 'e2', time: 6, source: 's', sourceType: 'smapi' as const, service: 'smapi', operation: 'op', outcome: 'success' as const, responseCode: '200', requester: { id: 'u' }, resources: [] };
+    expect(JSON.parse(JSON.stringify(decodeEvent(encodeEvent(bare))))).toEqual(bare);
+  });
+});
