@@ -1,0 +1,68 @@
+import type { CoverageLedger, WindowCoverage } from '../../../model/coverage.js';
+import type { PlainRow } from '../plain-rows.js';
+import type { Mark } from '../styles.js';
+import { timeColumns, type TableSpec } from '../table-sheet.js';
+
+const STATUS_MARK: Record<WindowCoverage['status'], Mark> = { complete: 'none', failed: 'failure', skipped: 'warning' };
+
+const json = (v: unknown): string | null => {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'object' && Object.keys(v).length === 0) return null;
+  return JSON.stringify(v);
+};
+
+const problemsText = (problems: { item: string; code: string; message: string }[]): string | null =>
+  problems.length ? problems.map((p) => `${p.item}: ${p.code} ${p.message}`).join('\n') : null;
+
+/** Source ledgers (e.g. digest validation) under the windows table. */
+function ledgerRows(ledger: CoverageLedger): PlainRow[] {
+  if (!ledger.sources.length) return [];
+  const rows: PlainRow[] = [{ cells: ['Source ledgers'], role: 'section' }];
+  for (const s of ledger.sources) {
+    rows.push({ cells: [`${s.source} (${s.sourceType}): ${s.title}`, { value: s.status, mark: s.status === 'failed' ? 'failure' : 'none' }], role: 'pair' });
+    for (const [k, v] of Object.entries(s.facts)) {
+      rows.push({ cells: [k, typeof v === 'number' ? { value: v, kind: Number.isInteger(v) ? 'count' : 'number' } : v] });
+    }
+    for (const p of s.problems) rows.push({ cells: [`problem: ${p.item}`, { value: `${p.code} ${p.message}`, mark: 'failure' }] });
+    rows.push({ cells: [] });
+  }
+  return rows;
+}
+
+/** Every source × window as the coverage ledger has it; failed windows are marked. */
+export function coverageTable(ledger: CoverageLedger, timeZone: string): TableSpec<WindowCoverage> {
+  return {
+    name: 'Coverage',
+    columns: [
+      { header: 'Source', kind: 'text', value: (w) => w.source },
+      { header: 'Type', kind: 'text', value: (w) => w.sourceType },
+      { header: 'Window', kind: 'count', value: (w) => w.window.index },
+      { header: 'Window key', kind: 'text', value: (w) => w.window.key },
+      ...timeColumns<WindowCoverage>('Window start', timeZone, (w) => w.window.start),
+      ...timeColumns<WindowCoverage>('Window end, exclusive', timeZone, (w) => w.window.end),
+      { header: 'Status', kind: 'text', value: (w) => w.status.toUpperCase() },
+      { header: 'Resumed', kind: 'text', value: (w) => (w.resumed ? 'yes' : 'no') },
+      { header: 'Pages', kind: 'count', value: (w) => w.pages },
+      { header: 'Records received', kind: 'count', value: (w) => w.recordsReceived },
+      { header: 'Events kept', kind: 'count', value: (w) => w.eventsKept },
+      { header: 'Outside window', kind: 'count', value: (w) => w.outsideWindow },
+      { header: 'Duplicates', kind: 'count', value: (w) => w.duplicates },
+      { header: 'Rereads', kind: 'count', value: (w) => w.rereads },
+      { header: 'Attempts', kind: 'count', value: (w) => w.attempts },
+      { header: 'Retries', kind: 'count', value: (w) => w.retries },
+      { header: 'Throttles', kind: 'count', value: (w) => w.throttles },
+      { header: 'Retry wait (s)', kind: 'seconds', value: (w) => w.retryWaitMs / 1000 },
+      { header: 'Restarts', kind: 'count', value: (w) => w.restarts },
+      ...timeColumns<WindowCoverage>('First event', timeZone, (w) => w.firstEventTime),
+      ...timeColumns<WindowCoverage>('Last event', timeZone, (w) => w.lastEventTime),
+      { header: 'Error', kind: 'text', value: (w) => (w.error ? `${w.error.code}: ${w.error.message}` : null) },
+      { header: 'Problems', kind: 'text', value: (w) => problemsText(w.problems) },
+      { header: 'Request', kind: 'text', value: (w) => json(w.request) },
+      { header: 'Source facts', kind: 'text', value: (w) => json(w.extra) },
+    ],
+    mark: (w) => STATUS_MARK[w.status],
+    markScope: 'row',
+    epilogue: ledgerRows(ledger),
+    expectedRows: ledger.windows.length,
+  };
+}

@@ -1,0 +1,41 @@
+import type { ExceptionRow } from '../../../model/exception.js';
+import type { Mark } from '../styles.js';
+import { timeColumns, type TableSpec } from '../table-sheet.js';
+
+const SEVERITY_MARK: Record<ExceptionRow['severity'], Mark> = { critical: 'critical', high: 'high', medium: 'medium', low: 'none' };
+
+/**
+ * Every exception row, and the columns a reviewer fills in (disposition, ticket, reviewer,
+ * date), left empty so the workbook can travel back with the review done.
+ */
+export function exceptionTable(timeZone: string, expectedRows: number): TableSpec<ExceptionRow> {
+  return {
+    name: 'Exceptions',
+    columns: [
+      { header: 'Severity', kind: 'text', value: (x) => x.severity, marked: true },
+      { header: 'Control', kind: 'text', value: (x) => x.control },
+      { header: 'Rule', kind: 'text', value: (x) => x.ruleId },
+      { header: 'Title', kind: 'text', value: (x) => x.title },
+      { header: 'Reason', kind: 'text', value: (x) => x.reason },
+      ...timeColumns<ExceptionRow>('Time', timeZone, (x) => x.time),
+      { header: 'Source', kind: 'text', value: (x) => x.source },
+      { header: 'Operation', kind: 'text', value: (x) => x.operation },
+      { header: 'Response code', kind: 'text', value: (x) => x.responseCode },
+      { header: 'Requester id', kind: 'text', value: (x) => x.requesterId },
+      { header: 'Requester name', kind: 'text', value: (x) => x.requesterName },
+      { header: 'Requester e-mail', kind: 'text', value: (x) => x.requesterEmail },
+      { header: 'Resource', kind: 'text', value: (x) => x.resource },
+      { header: 'Client', kind: 'text', value: (x) => x.client },
+      { header: 'Subject', kind: 'text', value: (x) => x.subject },
+      { header: 'Event id', kind: 'text', value: (x) => x.eventId },
+      { header: 'Trend', kind: 'text', value: (x) => x.trend },
+      { header: 'Disposition', kind: 'text', value: () => null, width: 24 },
+      { header: 'Ticket', kind: 'text', value: () => null, width: 14 },
+      { header: 'Reviewer', kind: 'text', value: () => null, width: 20 },
+      { header: 'Review date', kind: 'text', value: () => null, width: 14 },
+    ],
+    mark: (x) => SEVERITY_MARK[x.severity],
+    markScope: 'marked',
+    expectedRows,
+  };
+}
