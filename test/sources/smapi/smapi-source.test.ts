@@ -91,7 +91,7 @@ describe('smapi source against the emulator: every event exactly once', () => {
       sortField: 'timestamp',
       paginationContext: { maxResults: 40 },
     });
-    expect(b.source.policy).toMatchObject({ maxWindowMs: DAY, retentionMs: null, endInclusive: true, pageSize: 40, concurrency: 4 });
+    expect(b.source.policy).toMatchObject({ maxWindowMs: null, windowDays: 1, retentionMs: null, endInclusive: true, pageSize: 40, concurrency: 4 });
     expect(b.source.estimateRequests?.(w)).toBeGreaterThanOrEqual(1);
   });
 
