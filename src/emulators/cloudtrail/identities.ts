@@ -2,7 +2,7 @@ import type { Random } from '../kit/random.js';
 
 /**
  * The principals of one emulated account, shaped like the `userIdentity` element of real records
- * (/work/shared/fixtures/cloudtrail-real/, AWS CloudTrail userIdentity reference): IAM users,
+ * (shared/fixtures/cloudtrail-real/ beside the checkout, AWS CloudTrail userIdentity reference): IAM users,
  * assumed roles with a session issuer, root, and an AWS service acting on the account's behalf.
  */
 export interface EmulatedIdentity {

@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The shared real CloudTrail records (README beside them): one JSON record per line. */
-export const REAL_DIR = '/work/shared/fixtures/cloudtrail-real';
+/** shared/ sits beside the checkout, on developers' machines and in CI alike. */
+export const REAL_DIR = resolve(import.meta.dirname, '../../../../shared/fixtures/cloudtrail-real');
 
 export interface RealLine {
   file: string;
