@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-/** The shared real CloudTrail records (README beside them): one JSON record per line. */
-/** shared/ sits beside the checkout, on developers' machines and in CI alike. */
+/** The shared real CloudTrail records (README beside them): one JSON record per line. shared/ sits beside the checkout, on developers' machines and in CI alike. */
 export const REAL_DIR = resolve(import.meta.dirname, '../../../../shared/fixtures/cloudtrail-real');
 
 export interface RealLine {
