@@ -20,6 +20,8 @@ export interface SmapiPullResult {
   floorSeconds: number;
   ratioToFloor: number;
   peakRssMb: number;
+  /** CPU time of this process during the pull: near `seconds` means the pull is CPU-bound, not waiting on the network. */
+  cpuSeconds: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
   const concurrency = opts.concurrency ?? 4;
   const start = Date.parse('2026-10-01T00:00:00Z');
   const end = Date.parse('2026-11-01T00:00:00Z');
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'smapi-emulator-process.js'), String(events), String(latency), String(start), String(end)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_EMULATOR_NODE_ARGS ?? "").split(" ").filter(Boolean), join(import.meta.dirname, 'smapi-emulator-process.js'), String(events), String(latency), String(start), String(end)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`emulator exited ${code}`)));
@@ -51,6 +53,7 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
     const redactor = createRedactor();
     const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env, clock: systemClock, log: silentLogger, redactor, registry: sourceRegistry });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const result = await runPipeline({
       sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, 'pack'), stateDir: join(dir, 'state'),
       httpFor: () => createHttpClient({ concurrency }, { clock: systemClock, log: silentLogger }),
@@ -59,13 +62,15 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
       progress: { windowStarted() {}, windowDone() {}, update() {} },
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     await Promise.all(prepared.sources.map((s) => s.close?.()));
     const pages = result.coverage.windows.reduce((n, w) => n + w.pages, 0);
     if (result.aggregate.totals.events !== emu.truth) throw new Error(`counted ${result.aggregate.totals.events}, truth ${emu.truth}`);
     const floorSeconds = (pages * latency) / 1000 / concurrency;
     return {
       events: result.aggregate.totals.events, pages, seconds, eventsPerSecond: result.aggregate.totals.events / seconds,
-      floorSeconds, ratioToFloor: seconds / floorSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024,
+      floorSeconds, ratioToFloor: seconds / floorSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds,
     };
   } finally {
     child.stdin.end();
@@ -76,6 +81,6 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const r = await benchSmapiPull();
   console.log(
     `smapi pull: ${r.events.toLocaleString('en-US')} events, ${r.pages} pages in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s; ` +
-      `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×); peak RSS ${Math.round(r.peakRssMb)} MiB`,
+      `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×); CPU ${r.cpuSeconds.toFixed(2)} s (${Math.round((r.cpuSeconds / r.events) * 1e6)} µs/event); peak RSS ${Math.round(r.peakRssMb)} MiB`,
   );
 }

@@ -7,6 +7,7 @@ import type { RawWindowWriter } from '../pack/raw-archive.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { readAhead } from './read-ahead.js';
 
 /** Where kept events go, and how drops are reported. */
 export interface EventSink {
@@ -67,15 +68,20 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
     progress: (u) => deps.progress({ pages: u.pages }),
   };
   let error: { code: string; message: string } | undefined;
+  const archive = archiveQueue(deps.archive);
   try {
-    for await (const item of source.pull(window, ctx)) {
-      if (item.kind === 'restart') {
-        deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
-        tally.beforeRestart = new Set(tally.keptHere);
-        continue;
+    try {
+      for await (const item of readAhead(source.pull(window, ctx))) {
+        if (item.kind === 'restart') {
+          deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
+          tally.beforeRestart = new Set(tally.keptHere);
+          continue;
+        }
+        await archive.write(item.records);
+        processRecords(source, window, item.records, stats, tally, deps);
       }
-      await deps.archive.writePage(item.records);
-      processRecords(source, window, item.records, stats, tally, deps);
+    } finally {
+      await archive.drain();
     }
   } catch (e) {
     const err = toAuditpackError(e);
@@ -84,6 +90,35 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
     deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
   }
   return coverageOf(source, window, stats, tally, error, false);
+}
+
+/**
+ * Archives pages in arrival order without making the pull wait for each write: at most `depth`
+ * pages are being compressed and appended while the next ones are fetched and normalized. A write
+ * error surfaces at the next write or at drain, and fails the window.
+ */
+function archiveQueue(writer: RawWindowWriter, depth = 2) {
+  let tail: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
+  let failure: unknown;
+  const check = () => {
+    if (failure !== undefined) throw failure;
+  };
+  return {
+    async write(records: readonly unknown[]): Promise<void> {
+      check();
+      if (inFlight.length >= depth) await inFlight.shift();
+      check();
+      tail = tail.then(() => writer.writePage(records)).catch((e: unknown) => {
+        failure ??= e;
+      });
+      inFlight.push(tail);
+    },
+    async drain(): Promise<void> {
+      await tail;
+      check();
+    },
+  };
 }
 
 /** Replays a window finished by an interrupted earlier run from its raw archive. */

@@ -27,34 +27,33 @@ export interface SpillOptions<T, S = T> {
 }
 
 export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore<T> {
-  const buffers = new Map<number, string[]>();
-  const sizes = new Map<number, number>();
+  // Per bucket: lines waiting for an append, and their length in characters.
+  const buffers = new Map<number, { lines: string[]; size: number }>();
   const flushBytes = opts.flushBytes ?? 64 * 1024;
   const fileOf = (bucket: number) => join(opts.dir, `${opts.name}-${bucket}.ndjson`);
   let count = 0;
 
   const flush = (bucket: number) => {
-    const lines = buffers.get(bucket);
-    if (!lines || lines.length === 0) return;
-    appendFileSync(fileOf(bucket), lines.join(''));
-    buffers.set(bucket, []);
-    sizes.set(bucket, 0);
+    const b = buffers.get(bucket);
+    if (!b || b.lines.length === 0) return;
+    appendFileSync(fileOf(bucket), b.lines.join(''));
+    b.lines = [];
+    b.size = 0;
   };
 
   return {
     add(row) {
       const bucket = opts.bucketOf(row);
       const line = JSON.stringify(opts.encode ? opts.encode(row) : row) + '\n';
-      let lines = buffers.get(bucket);
-      if (!lines) {
-        lines = [];
-        buffers.set(bucket, lines);
+      let b = buffers.get(bucket);
+      if (!b) {
+        b = { lines: [], size: 0 };
+        buffers.set(bucket, b);
       }
-      lines.push(line);
-      const size = (sizes.get(bucket) ?? 0) + line.length;
-      sizes.set(bucket, size);
+      b.lines.push(line);
+      b.size += line.length;
       count++;
-      if (size >= flushBytes) flush(bucket);
+      if (b.size >= flushBytes) flush(bucket);
     },
     get count() {
       return count;

@@ -6,8 +6,16 @@ type StringPredicate = (value: string | undefined) => boolean;
 
 /** SMAPI operations are normalized as `name.version`; rules name the operation, not the version. */
 export function operationName(event: Pick<AuditEvent, 'sourceType' | 'operation'>): string {
-  return event.sourceType === 'smapi' ? event.operation.replace(/\.v\d+$/, '') : event.operation;
+  if (event.sourceType !== 'smapi') return event.operation;
+  // Called for every event by several rules; a source has a few dozen operations at most.
+  let name = smapiNames.get(event.operation);
+  if (name === undefined) {
+    name = event.operation.replace(/\.v\d+$/, '');
+    if (smapiNames.size < 10_000) smapiNames.set(event.operation, name);
+  }
+  return name;
 }
+const smapiNames = new Map<string, string>();
 
 export function compileStringMatch(m: StringMatch): StringPredicate {
   if (typeof m === 'string') return (v) => v === m;
@@ -87,7 +95,11 @@ export function compileMatch(spec: MatchSpec): EventPredicate {
     const inner = compileMatch(spec.not);
     tests.push((e) => !inner(e));
   }
-  return (e) => tests.every((t) => t(e));
+  if (tests.length === 1) return tests[0];
+  return (e) => {
+    for (const t of tests) if (!t(e)) return false;
+    return true;
+  };
 }
 
 /** The value of one subject field for an event; joined with " | " into the row's subject. */
