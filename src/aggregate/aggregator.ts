@@ -160,7 +160,7 @@ export function createAggregator(days: DayIndex): Aggregator {
         daily: days.days.map((day, i) => ({ day, ...daily[i] })),
         failureClusters: [...clusters.values()]
           .sort((a, b) => b.failures - a.failures || a.requesterId.localeCompare(b.requesterId) || a.operation.localeCompare(b.operation) || a.responseCode.localeCompare(b.responseCode))
-          .slice(0, opts.maxClusters ?? 500),
+          .slice(0, opts.maxClusters ?? Infinity),
       };
     },
   };

@@ -62,8 +62,9 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
     steps.push(tableStep(o, 'Repeated failures by requester, operation and code', failureClusterTable(model.failureClusters, tz), model.failureClusters.length, () => model.failureClusters));
   }
   if (has('events')) steps.push(tableStep(o, 'The whole normalized event population, in time order', eventTable('Events', tz, model.events.count), model.events.count, () => model.events.open()));
+  const sampleNames = new Set<string>();
   model.samples.forEach((sample, i) => {
-    const name = model.samples.length === 1 ? 'Sample' : `Sample ${i + 1}`;
+    const name = sampleSheetName(sample.population, i, sampleNames);
     const preamble: PlainRow[] = [
       { cells: ['Population', sample.population], role: 'pair' },
       { cells: ['Population size', { value: sample.populationSize, kind: 'count' }], role: 'pair' },
@@ -77,6 +78,18 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
   });
   steps.push(tableStep(o, 'Every source × window pulled, and source ledgers', coverageTable(model.coverage, tz), model.coverage.windows.length, () => model.coverage.windows));
   return steps;
+}
+
+/**
+ * "Sample - Failed operations": the auditor finds a population by its tab. Excel caps sheet names
+ * at 31 characters and refuses []:*?/\ in them; a clash after cutting gets the sample's number.
+ */
+export function sampleSheetName(population: string, index: number, taken: Set<string>): string {
+  const clean = population.replace(/[[\]:*?/\\]/g, ' ').replace(/\s+/g, ' ').trim();
+  let name = clean ? `Sample - ${clean}`.slice(0, 31).trimEnd() : `Sample ${index + 1}`;
+  if (taken.has(name.toLowerCase())) name = `Sample ${index + 1} - ${clean}`.slice(0, 31).trimEnd();
+  taken.add(name.toLowerCase());
+  return name;
 }
 
 function writeFreeSheet(ctx: RenderContext, name: string, rows: PlainRow[], widths: number[]): void {

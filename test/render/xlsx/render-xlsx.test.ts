@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/model/audit-event.js';
 import type { ReportModel } from '../../../src/model/report-model.js';
 import { syntheticModel } from '../../../src/model/synthetic-model.js';
-import { renderXlsx, type RenderXlsxResult } from '../../../src/render/xlsx/render-xlsx.js';
+import { renderXlsx, sampleSheetName, type RenderXlsxResult } from '../../../src/render/xlsx/render-xlsx.js';
 import { readRawWorkbook, serialToMs, type RawWorkbook } from './xml-parts.js';
 
 const ROW_LIMIT = 50;
@@ -309,16 +309,24 @@ describe('renderXlsx: sections, samples, errors', () => {
     expect(r.sheets).toEqual(['Summary', 'Exceptions', 'Coverage', 'Manifest']);
   });
 
+  it('names sample sheets after their populations, within Excel’s 31 characters and its forbidden characters', () => {
+    const taken = new Set<string>();
+    expect(sampleSheetName('Failed operations', 0, taken)).toBe('Sample - Failed operations');
+    expect(sampleSheetName('Privileged changes: IAM/S3 [prod]', 1, taken)).toBe('Sample - Privileged changes IAM');
+    expect(sampleSheetName('Privileged changes: IAM/S3 [dev]', 2, taken)).toBe('Sample 3 - Privileged changes I');
+    expect(sampleSheetName('', 3, taken)).toBe('Sample 4');
+  });
+
   it('writes a Sample sheet with its population, size, seed and method above a frozen, filtered table', async () => {
     const m = syntheticModel({ events: 30, exceptions: 0, sections: ['summary', 'sample'] });
     const rows = (await collect(m.events.open())).slice(0, 4);
     m.samples = [{ population: 'failed operations', populationSize: 30, sampleSize: 4, seed: 'seed-42', method: 'simple random sample without replacement', rows }];
     const p = join(dir, 'sample.xlsx');
     const r = await renderXlsx(m, p);
-    expect(r.sheets).toEqual(['Summary', 'Sample', 'Coverage', 'Manifest']);
+    expect(r.sheets).toEqual(['Summary', 'Sample - failed operations', 'Coverage', 'Manifest']);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(p);
-    const ws = wb.getWorksheet('Sample')!;
+    const ws = wb.getWorksheet('Sample - failed operations')!;
     expect(ws.getRow(1).values).toEqual([undefined, 'Population', 'failed operations']);
     expect(ws.getRow(2).getCell(2).value).toBe(30);
     expect(ws.getRow(3).getCell(2).value).toBe(4);
@@ -326,7 +334,7 @@ describe('renderXlsx: sections, samples, errors', () => {
     expect(ws.getRow(5).getCell(2).value).toBe('simple random sample without replacement');
     expect(headerOf(ws, 7)[0]).toBe(`Time (${NY})`);
     expect(ws.getRow(8 + 3).getCell(column(ws, 'Event id', 7)).value).toBe(rows[3].id);
-    const xml = readRawWorkbook(p).sheets.find((s) => s.name === 'Sample')!.xml;
+    const xml = readRawWorkbook(p).sheets.find((s) => s.name === 'Sample - failed operations')!.xml;
     expect(xml).toMatch(/<pane ySplit="7" topLeftCell="A8"/);
     expect(xml).toMatch(/<autoFilter ref="A7:R11"\/>/);
     // The method, often a paragraph, spans the table's width and wraps.

@@ -32,17 +32,28 @@ function countColumns<T extends CountRow>(ctx: PdfContext): Column<T>[] {
 
 const note = (ctx: PdfContext, text: string) => paragraph(ctx, text, { size: SIZE.body, color: COLOR.muted });
 
+/**
+ * A failures-only report (the failed-operations template) is a list of offenders: rows without a
+ * failure are left out and the most failures come first. The workbook keeps every row.
+ */
+function ranked<T extends CountRow>(ctx: PdfContext, rows: readonly T[]): { rows: readonly T[]; order: string } {
+  if (!ctx.model.failuresOnly) return { rows, order: 'most frequent first' };
+  const failing = rows.filter((r) => r.failures > 0).sort((a, b) => b.failures - a.failures || b.failureRate - a.failureRate || a.key.localeCompare(b.key));
+  return { rows: failing, order: `${fmtInt(failing.length)} with failures, most failures first (the workbook lists all)` };
+}
+
 export async function drawOperations(ctx: PdfContext): Promise<void> {
   sectionTitle(ctx, 'Operations');
-  note(ctx, `${fmtInt(ctx.model.operations.length)} distinct operations, most frequent first.`);
+  const { rows, order } = ranked(ctx, ctx.model.operations);
+  note(ctx, `${fmtInt(ctx.model.operations.length)} distinct operations, ${order}.`);
   await drawTable<CountRow>(
     ctx,
     [
       { header: 'Operation', weight: 3, value: (r) => r.label ?? r.key, sub: (r) => (r.label && r.label !== r.key ? r.key : null) },
       ...countColumns<CountRow>(ctx),
     ],
-    ctx.model.operations,
-    { title: 'Operations', emptyText: 'No operations in the period.' },
+    rows,
+    { title: 'Operations', emptyText: ctx.model.failuresOnly ? 'No operation failed in the period.' : 'No operations in the period.' },
   );
 }
 
@@ -75,12 +86,13 @@ export async function drawResponseCodes(ctx: PdfContext): Promise<void> {
 }
 
 export async function drawRequesters(ctx: PdfContext): Promise<void> {
-  const rows = ctx.model.requesters;
-  const unknown = rows.filter((r) => !r.inDirectory).length;
+  const all = ctx.model.requesters;
+  const unknown = all.filter((r) => !r.inDirectory).length;
+  const { rows, order } = ranked(ctx, all);
   sectionTitle(ctx, 'Requesters');
   note(
     ctx,
-    `${fmtInt(rows.length)} requesters, most active first. Names and e-mail addresses come from the requester directory` +
+    `${fmtInt(all.length)} requesters, ${ctx.model.failuresOnly ? order : 'most active first'}. Names and e-mail addresses come from the requester directory` +
       (unknown ? `; ${fmtInt(unknown)} requester ${unknown === 1 ? 'id is' : 'ids are'} not in it (shaded).` : '.'),
   );
   await drawTable<RequesterRow>(
@@ -94,7 +106,7 @@ export async function drawRequesters(ctx: PdfContext): Promise<void> {
       { header: 'Failure rate', weight: 0.8, align: 'right', value: (r) => fmtPct(r.failureRate), color: (r) => red(r.failures) },
     ],
     rows,
-    { title: 'Requesters', rowFill: (r) => (r.inDirectory ? undefined : COLOR.warningFill), emptyText: 'No requesters in the period.' },
+    { title: 'Requesters', rowFill: (r) => (r.inDirectory ? undefined : COLOR.warningFill), emptyText: ctx.model.failuresOnly ? 'No requester had a failure in the period.' : 'No requesters in the period.' },
   );
 }
 
