@@ -10,7 +10,7 @@ import type { HttpClient } from '../http/types.js';
 import type { ProgressReporter } from '../pipeline/run-pipeline.js';
 import type { ExceptionSubjectCount } from '../model/report-model.js';
 import { createRuleEngine } from '../rules/engine.js';
-import { createSampler } from '../rules/sampling.js';
+import { createSampler, SAMPLE_METHOD } from '../rules/sampling.js';
 import { compareWithPrevious, exceptionSubjectsSchema } from '../rules/month-over-month.js';
 import { businessHoursSchema } from '../rules/business-hours.js';
 import { describeZodError } from '../config/zod-error.js';
@@ -52,7 +52,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
   const parameters: Record<string, unknown> = {
     ...prepared.parameters,
     ...(previous ? { previousPack: previous.packId } : {}),
-    ...(template.samples.length ? { sampleSeed: opts.sampleSeed ?? `${prepared.parameters.period}:${template.name}` } : {}),
+    ...(template.samples.length ? { sampleSeed: opts.sampleSeed ?? `${prepared.parameters.period}:${template.name}`, sampleMethod: SAMPLE_METHOD } : {}),
   };
   const packDir = resolve(opts.out ?? join('reports', `${template.name}-${period.label.replace(/[^A-Za-z0-9._-]+/g, '_')}`));
 
@@ -78,6 +78,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
         rules: createRuleEngine(template.rules, { timeZone: period.timeZone, directory, businessHours }),
         sampler: template.samples.length ? createSampler(template.samples, String(parameters.sampleSeed)) : null,
         failuresOnly: template.failuresOnly,
+        controls: [...new Set(template.rules.map((r) => r.control))],
         compareWith: previous ? (current: ExceptionSubjectCount[]) => compareWithPrevious(current, previous.subjects) : undefined,
         log: opts.log,
         clock: opts.clock,

@@ -58,6 +58,8 @@ export interface PipelineInput {
   sampler: EventSampler | null;
   /** Built from the previous pack, when month-over-month comparison was asked for. */
   compareWith?: (subjects: ExceptionSubjectCount[]) => PreviousComparison;
+  /** The controls the template's rules map to: each is counted, with 0 when nothing matched, so a report can say so. */
+  controls?: readonly string[];
   /** Keep only failed events in the events population (every event is still counted). */
   failuresOnly?: boolean;
   log: Logger;
@@ -197,7 +199,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     d.outsideWindow += w.outsideWindow;
   }
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
-  const byControl: Record<string, number> = {};
+  const byControl: Record<string, number> = Object.fromEntries((input.controls ?? []).map((c) => [c, 0]));
   const byRule: Record<string, number> = {};
   for (const s of exceptionSubjects) {
     bySeverity[s.severity] += s.count;

@@ -103,6 +103,10 @@ function describePopulation(spec: SampleSpec): string {
   return spec.description ? `${spec.description} (${what})` : what;
 }
 
+/** The method in one line, for the manifest's parameters (each sample's sheet has it in full). */
+export const SAMPLE_METHOD =
+  `per population: size from the common table (${SIZE_TABLE_TEXT}); the events with the lowest HMAC-SHA256(seed, event id) are taken`;
+
 function methodText(spec: SampleSpec, k: number): string {
   return (
     `Population: ${describePopulation(spec)}. ` +

@@ -45,7 +45,7 @@ async function render(name: string, options: SyntheticOptions, edit?: (m: Report
   const { model, exceptionRowsRead } = instrument(edit ? edit(base) : base);
   const path = join(dir, `${name}.pdf`);
   const { pages } = await renderPdf(model, path);
-  return { path, pages, text: await readPdf(path), exceptionRowsRead };
+  return { path, pages, model, text: await readPdf(path), exceptionRowsRead };
 }
 
 const all = (t: PdfText) => t.pages.map(pageText).join('\n');
@@ -153,11 +153,31 @@ describe('renderPdf on a complete model', () => {
     expect(r.exceptionRowsRead()).toBe(40);
   });
 
-  it('groups exceptions under severity and control headings', () => {
+  it('groups exceptions by Trust Services Criterion, each with its count, severity within', () => {
     const text = all(r.text);
-    expect(text).toContain('Critical — 10 in the period');
-    expect(text).toContain('Low — 10 in the period');
-    expect(text).toMatch(/High\s+·\s+control CC7\.2\s+·\s+\d+ shown/);
+    expect(text).toContain('Grouped by Trust Services Criterion');
+    const counts = r.model.exceptionCounts.byControl;
+    for (const [control, name] of [['CC6.1', 'logical access security'], ['CC7.2', 'monitoring for anomalies'], ['CC8.1', 'change management']]) {
+      expect(text).toContain(`${control} ${name} — ${counts[control]} in the period`);
+    }
+    // Criteria in the order of the framework, not of the rows.
+    expect(text.indexOf('CC6.1 logical')).toBeLessThan(text.indexOf('CC7.2 monitoring'));
+    expect(text.indexOf('CC7.2 monitoring')).toBeLessThan(text.indexOf('CC8.1 change'));
+  });
+
+  it('states a criterion the template covers but nothing matched, rather than leaving it out', async () => {
+    const quiet = await render('quiet-control', { events: 50, exceptions: 6, sections: ['exceptions'] }, (m) => ({
+      ...m,
+      exceptionCounts: { ...m.exceptionCounts, byControl: { ...m.exceptionCounts.byControl, 'CC7.3': 0 } },
+    }));
+    expect(all(quiet.text)).toContain('CC7.3 evaluating security events — no exceptions in the period');
+  });
+
+  it('groups by severity, then rule, for a template that asks for rules', async () => {
+    const byRule = await render('by-rule', { events: 50, exceptions: 8, sections: ['exceptions'] }, (m) => ({ ...m, exceptionGrouping: 'rule' }));
+    const text = all(byRule.text);
+    expect(text).toMatch(/Critical — \d+ in the period/);
+    expect(text).not.toContain('Grouped by Trust Services Criterion');
   });
 
   it('has the coverage appendix with ledgers and run parameters, and the sign-off block', () => {
@@ -211,7 +231,8 @@ describe('renderPdf exception limit', () => {
     expect(text).toContain('Showing 25 of 120 — all 120 in report.xlsx, sheet Exceptions');
     expect(r.text.pages.flat().filter((s) => s === 'failed-operation').length).toBe(25);
     expect(r.exceptionRowsRead()).toBe(25);
-    expect(text).toContain('Critical — 30 in the period (25 shown)');
+    // 120 rows over three criteria, 25 read: every criterion says how many of its rows are shown.
+    expect(text).toMatch(/CC6\.1 logical access security — 40 in the period \(\d+ shown\)/);
   });
 
   it('with a limit of 0 lists no row and still says where the M rows are', async () => {

@@ -5,6 +5,7 @@ import { ensureSpace, gap, paragraph, sectionTitle, subheading } from '../page-f
 import type { PdfContext } from '../pdf-context.js';
 import { drawTable, type Column } from '../table.js';
 import { COLOR, CONTENT_WIDTH, PAGE, SIZE } from '../theme.js';
+import { criterionLabel } from '../../../model/soc2-criteria.js';
 
 const SEVERITY_COLOR: Record<Severity, string> = {
   critical: '#8e0000',
@@ -44,12 +45,12 @@ function columns(ctx: PdfContext): Column<ExceptionRow>[] {
     { header: 'Rule', weight: 1.3, value: (r) => r.title, sub: (r) => r.ruleId },
     {
       header: 'Requester',
-      weight: 2.4,
+      weight: 2.1,
       value: (r) => r.requesterName ?? r.requesterId,
       sub: (r) => [r.requesterEmail, r.requesterName ? r.requesterId : null].filter(Boolean).join(' · ') || null,
     },
     { header: 'Operation', weight: 1.3, value: (r) => r.operation, sub: (r) => r.source },
-    { header: 'Code', weight: 0.5, value: (r) => r.responseCode },
+    { header: 'Code', weight: 0.75, value: (r) => r.responseCode },
     { header: 'Resource', weight: 1.3, value: (r) => r.resource ?? '—', sub: (r) => (r.client ? `client: ${r.client}` : null) },
     { header: 'Reason', weight: 1.65, value: (r) => r.reason, sub: (r) => (r.trend ? `trend: ${r.trend}` : null) },
   ];
@@ -62,9 +63,9 @@ function columns(ctx: PdfContext): Column<ExceptionRow>[] {
  * group, rows keep time order.
  */
 const GROUPING_TEXT: Record<PdfContext['model']['exceptionGrouping'], string> = {
-  control: ' and by SOC 2 control',
-  rule: ' and by rule',
-  severity: '',
+  control: 'Grouped by Trust Services Criterion; within one, by severity, then time.',
+  rule: 'Sorted by severity, then time; grouped by severity and by rule.',
+  severity: 'Sorted by severity, then time.',
 };
 
 export async function drawExceptions(ctx: PdfContext): Promise<void> {
@@ -75,7 +76,7 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
   paragraph(
     ctx,
     `${fmtInt(total)} exceptions matched the template's rules in the period. Rules annotate events; they never drop them. ` +
-      `Sorted by severity, then time; grouped by severity${GROUPING_TEXT[model.exceptionGrouping]}.`,
+      GROUPING_TEXT[model.exceptionGrouping],
   );
   if (total > 0) {
     paragraph(ctx, countsLine('By severity', model.exceptionCounts.bySeverity, SEVERITY_ORDER), { size: SIZE.body, color: COLOR.muted });
@@ -98,6 +99,47 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
   const truncated = rows.length < total;
   if (truncated) banner(ctx, rows.length, total);
 
+  if (model.exceptionGrouping === 'control') await drawByControl(ctx, rows);
+  else await drawBySeverity(ctx, rows);
+  if (truncated) banner(ctx, rows.length, total);
+}
+
+/**
+ * SOC 2 auditors test control by control: one heading per criterion (every criterion the template's
+ * rules map to, so "no exceptions" is stated, not implied), severity then time within it.
+ */
+async function drawByControl(ctx: PdfContext, rows: ExceptionRow[]): Promise<void> {
+  const counts = ctx.model.exceptionCounts.byControl;
+  const controls = [...new Set([...Object.keys(counts), ...rows.map((r) => r.control)])].sort(compareControls);
+  const rank = (s: Severity) => SEVERITY_ORDER.indexOf(s);
+  for (const control of controls) {
+    const inPeriod = counts[control] ?? 0;
+    // Stable sort: rows of one severity keep the stream's time order.
+    const group = rows.filter((r) => r.control === control).sort((a, b) => rank(a.severity) - rank(b.severity));
+    const shownNote = group.length === 0 ? ', none shown here (all in report.xlsx)' : group.length < inPeriod ? ` (${fmtInt(group.length)} shown)` : '';
+    const title = `${criterionLabel(control || '(no criterion)')} — ${inPeriod === 0 ? 'no exceptions in the period' : `${fmtInt(inPeriod)} in the period${shownNote}`}`;
+    subheading(ctx, title, { color: inPeriod === 0 ? COLOR.success : COLOR.text, keepWith: group.length ? 70 : 10 });
+    if (group.length === 0) continue;
+    const sev = SEVERITY_ORDER.map((s) => [s, group.filter((r) => r.severity === s).length] as const).filter(([, n]) => n > 0);
+    paragraph(ctx, `Shown by severity: ${sev.map(([s, n]) => `${fmtInt(n)} ${s}`).join(', ')}.`, { size: SIZE.body, color: COLOR.muted });
+    await drawTable(ctx, [severityColumn(), ...columns(ctx)], group, { title: criterionLabel(control) });
+  }
+}
+
+/** "CC6.1" before "CC6.10" before "CC7.2": by family, then number. */
+function compareControls(a: string, b: string): number {
+  const pa = /^([A-Z]+)(\d+)\.(\d+)$/.exec(a);
+  const pb = /^([A-Z]+)(\d+)\.(\d+)$/.exec(b);
+  if (!pa || !pb) return a.localeCompare(b);
+  return pa[1].localeCompare(pb[1]) || Number(pa[2]) - Number(pb[2]) || Number(pa[3]) - Number(pb[3]);
+}
+
+function severityColumn(): Column<ExceptionRow> {
+  return { header: 'Severity', weight: 0.55, bold: () => true, value: (r) => capital(r.severity), color: (r) => SEVERITY_COLOR[r.severity] };
+}
+
+async function drawBySeverity(ctx: PdfContext, rows: ExceptionRow[]): Promise<void> {
+  const { model } = ctx;
   const rank = (s: Severity) => SEVERITY_ORDER.indexOf(s);
   const grouping = model.exceptionGrouping;
   const groupOf = (r: ExceptionRow) => (grouping === 'control' ? `control ${r.control || '(none)'}` : grouping === 'rule' ? r.title : '');
@@ -121,5 +163,4 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
       await drawTable(ctx, columns(ctx), group, { title: `${capital(severity)} · ${name}` });
     }
   }
-  if (truncated) banner(ctx, rows.length, total);
 }

@@ -71,6 +71,30 @@ export async function drawSummary(ctx: PdfContext): Promise<void> {
     model.bySource,
     { title: 'By source', emptyText: 'No source returned events.' },
   );
+  drawWorkbookPointer(ctx);
+}
+
+/**
+ * A short PDF (the auditor handoff's cover and summary) leaves the exceptions, the population and
+ * the samples to the workbook: say what is there, with the figures an auditor ticks off against it.
+ */
+function drawWorkbookPointer(ctx: PdfContext): void {
+  const { model } = ctx;
+  const elsewhere = (s: (typeof model.sections)[number]) => model.sections.includes(s) && !model.pdfSections.includes(s);
+  const rows: [string, string][] = [];
+  if (elsewhere('exceptions')) {
+    const sev = model.exceptionCounts.bySeverity;
+    rows.push(['Exceptions', `${fmtInt(model.exceptions.count)} rows (${SEVERITY_ORDER.map((s) => `${fmtInt(sev[s] ?? 0)} ${s}`).join(', ')}), with reviewer columns`]);
+  }
+  if (elsewhere('events')) rows.push(['Events', `${fmtInt(model.events.count)} rows: the whole normalized population, in time order`]);
+  if (elsewhere('sample')) {
+    for (const s of model.samples) rows.push([`Sample: ${s.population}`, `${fmtInt(s.sampleSize)} of ${fmtInt(s.populationSize)}, seed ${s.seed}`]);
+  }
+  if (elsewhere('coverage')) rows.push(['Coverage', `${fmtInt(model.coverage.windows.length)} windows, one row each, with their outcome`]);
+  if (rows.length === 0) return;
+  gap(ctx, 8);
+  subheading(ctx, 'In the workbook (report.xlsx)', { keepWith: 40 + rows.length * 14 });
+  for (const [what, text] of rows) paragraph(ctx, `${what}: ${text}.`, { size: SIZE.body });
 }
 
 /** The two charts side by side; under the summary when there is room, else on a page of their own. */
