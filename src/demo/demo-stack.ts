@@ -44,7 +44,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
   const port = (i: number) => (opts.basePort ? opts.basePort + i : 0);
   const started: { close(): Promise<void> }[] = [];
   try {
-    const smapi: SmapiEmulator = await startSmapiEmulator({ period: { start: from, end: to }, port: port(0) });
+    const smapi: SmapiEmulator = await startSmapiEmulator({ period: { start: from, end: to }, plantBurst: true, port: port(0) });
     started.push(smapi);
     const cloudtrail: CloudTrailEmulator = await startCloudTrailEmulator({ end: to, days: Math.ceil((to - from) / DAY), regions: ['us-east-1', 'us-west-2'], port: port(1) });
     started.push(cloudtrail);

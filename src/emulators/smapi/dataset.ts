@@ -58,7 +58,15 @@ export interface DatasetOptions {
   count: number;
   /** Share of failed calls (default 0.05). */
   failureRate?: number;
+  /**
+   * Plants one burst: the former contractor (not in the directory) trying getSkillCredentials 12
+   * times in under four minutes, refused with 403 each time. The demo shows the burst rule firing.
+   */
+  plantBurst?: boolean;
 }
+
+const BURST_SIZE = 12;
+const BURST_STEP_MS = 17_000;
 
 /** Failure codes and their weights (issue #2: "~5% failures spread over 400, 401, 403, 404, 429, 500"). */
 const FAILURE_CODES: readonly (readonly [number, number])[] = [
@@ -115,6 +123,8 @@ export function generateDataset(opts: DatasetOptions): SmapiDataset {
     res2[i] = b;
   }
 
+  if (opts.plantBurst) plantBurst(rnd, { time, op, requester, client, code, res1, res2 }, byType);
+
   const idSalt = [hashSeed(`${seed}:a`), hashSeed(`${seed}:b`), hashSeed(`${seed}:c`), hashSeed(`${seed}:d`)] as const;
   const requestId = (i: number): string => {
     // fmix32 is a bijection on 32-bit integers, so the last group is distinct for every index.
@@ -154,6 +164,39 @@ export function generateDataset(opts: DatasetOptions): SmapiDataset {
  * events exactly on UTC midnights (two on some) so half-open windows and inclusive end bounds
  * are exercised.
  */
+/**
+ * Rewrites BURST_SIZE consecutive events (from a seeded point past the middle of the period) into
+ * the burst. Their times are moved forward from the first one, 17 s apart, only where that keeps
+ * the data set sorted, so every other event is left as drawn.
+ */
+function plantBurst(
+  rnd: Random,
+  cols: { time: Float64Array; op: Uint16Array; requester: Uint8Array; client: Uint8Array; code: Uint16Array; res1: Uint16Array; res2: Uint16Array },
+  byType: ReturnType<typeof indexByType>,
+): void {
+  const n = cols.time.length;
+  const who = SMAPI_REQUESTERS.findIndex((r) => !r.inDirectory);
+  const what = OPERATION_VARIANTS.findIndex((v) => v.name === 'getSkillCredentials');
+  const how = SMAPI_CLIENTS.findIndex((c) => !c.ci);
+  if (n < BURST_SIZE * 4 || who < 0 || what < 0 || how < 0) return;
+  const span = BURST_SIZE * BURST_STEP_MS;
+  for (let j = Math.floor(n / 2) + rnd.int(0, Math.floor(n / 4)); j + BURST_SIZE < n; j++) {
+    if (cols.time[j + BURST_SIZE] - cols.time[j] <= span) continue;
+    for (let m = 0; m < BURST_SIZE; m++) {
+      const i = j + m;
+      cols.time[i] = cols.time[j] + m * BURST_STEP_MS;
+      cols.op[i] = what;
+      cols.requester[i] = who;
+      cols.client[i] = how;
+      cols.code[i] = 403;
+      const [a, b] = pickResources(OPERATION_VARIANTS[what].resources, byType, rnd);
+      cols.res1[i] = a;
+      cols.res2[i] = b;
+    }
+    return;
+  }
+}
+
 function drawTimes(rnd: Random, n: number, start: number, end: number): Float64Array {
   const span = end - start;
   const time = new Float64Array(n);

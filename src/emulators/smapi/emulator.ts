@@ -37,6 +37,8 @@ export interface SmapiEmulatorOptions {
   seed?: string;
   period?: { start: number; end: number };
   eventCount?: number;
+  /** Plant one burst of refused calls in the data set (the demo's; see dataset.ts). */
+  plantBurst?: boolean;
   vendorId?: string;
   /** Vendors the caller's token has no rights on: 403. */
   forbiddenVendorIds?: string[];
@@ -106,7 +108,7 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
   const latencyMs = options.latencyMs ?? 0;
   const variants: SmapiVariants = { inclusiveEnd: false, shortPages: false, maxResultsClamp: true, ...options.variants };
 
-  const ds = generateDataset({ seed, start: period.start, end: period.end, count: options.eventCount ?? 4000 });
+  const ds = generateDataset({ seed, start: period.start, end: period.end, count: options.eventCount ?? 4000, plantBurst: options.plantBurst });
   const truth = createTruth(ds);
   const lwa = createLwaIssuer({ credentials, ttlSeconds: options.accessTokenTtlSeconds ?? 3600, now, seed });
   const codec = createTokenCodec(`smapi-next-token:${seed}:${vendorId}`);

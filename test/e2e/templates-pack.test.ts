@@ -1,0 +1,199 @@
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoStack, type DemoStack } from '../../src/demo/demo-stack.js';
+import { parsePeriod } from '../../src/period/parse-period.js';
+import type { PeriodInfo } from '../../src/model/report-model.js';
+import type { RunJobResult } from '../../src/job/run-job.js';
+import { loadTemplate } from '../../src/templates/load-template.js';
+import { templatesDir } from '../../src/package-info.js';
+import { readPdf, pageText } from '../render/pdf/read-pdf.js';
+import { readJson, runPack, tempDir } from './harness.js';
+
+/**
+ * Issue #6's end-to-end check: each built-in template on the demo data produces the sections it
+ * promises, read back from the PDF text (pdf.js) and the workbook (exceljs reading what the
+ * streaming writer wrote); the same seed gives the same sample; `--previous` marks trends.
+ */
+let stack: DemoStack;
+let period: PeriodInfo;
+const packs: Record<string, { out: string; result: RunJobResult }> = {};
+
+async function pack(name: string, template: string, extra: { previous?: string } = {}) {
+  const out = join(tempDir(), name);
+  const result = await runPack({ configFile: stack.configFile, env: stack.env, period: period.label, tz: period.timeZone, out, template, ...extra });
+  packs[name] = { out, result };
+  return packs[name];
+}
+
+async function workbook(out: string): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(join(out, 'report.xlsx'));
+  return wb;
+}
+
+async function pdfText(out: string): Promise<{ pages: string[]; all: string }> {
+  const pages = (await readPdf(join(out, 'report.pdf'))).pages.map(pageText);
+  return { pages, all: pages.join('\n') };
+}
+
+/** A table sheet's rows as records keyed by its header: the first row of three or more distinct cells (above it, a sample's pairs; a merged cell repeats one value). */
+function table(ws: ExcelJS.Worksheet): Record<string, unknown>[] {
+  let headerRow = 0;
+  for (let n = 1; n <= ws.rowCount && !headerRow; n++) if (new Set((ws.getRow(n).values as unknown[]).filter((v) => v !== undefined && v !== null).map(String)).size >= 3) headerRow = n;
+  const headers = (ws.getRow(headerRow).values as unknown[]).slice(1).map(String);
+  const out: Record<string, unknown>[] = [];
+  for (let n = headerRow + 1; n <= ws.rowCount; n++) {
+    const values = (ws.getRow(n).values as unknown[]).slice(1);
+    if (values.every((v) => v === undefined || v === null)) continue;
+    out.push(Object.fromEntries(headers.map((h, i) => [h, values[i]])));
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  period = parsePeriod({ period: 'last-month', timeZone: 'Europe/Berlin', now: Date.now() });
+  stack = await startDemoStack({ dir: tempDir('ap-tpl-'), period, now: Date.now(), timeZone: period.timeZone });
+  await pack('soc2', 'soc2-monthly');
+  await pack('handoff', 'auditor-handoff');
+  await pack('failed', 'failed-operations');
+  // Last month's pack, for the trend: the failure review's exceptions are a subset of the handoff's.
+  await pack('handoff-again', 'auditor-handoff', { previous: packs.failed.out });
+}, 240_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('soc2-monthly on the demo data', () => {
+  it('has every section in the PDF: cover, summary, tables, exceptions by criterion, coverage ledger, sign-off', async () => {
+    const { result, out } = packs.soc2;
+    expect(result.model.complete).toBe(true);
+    const { pages, all } = await pdfText(out);
+    expect(pages[0]).toContain('SOC 2 monthly evidence pack');
+    expect(pages[0]).toContain('COMPLETE');
+    for (const heading of ['Summary', 'Operations', 'Response codes', 'Requesters', 'Clients', 'Failure clusters', 'Exceptions', 'Samples', 'Coverage appendix', 'Sign-off']) {
+      expect(all, heading).toContain(heading);
+    }
+    expect(all).toContain('Grouped by Trust Services Criterion');
+    const template = await loadTemplate('soc2-monthly', templatesDir());
+    const byControl = result.model.exceptionCounts.byControl;
+    // Every criterion the template's rules map to has its heading, with a count or "no exceptions".
+    for (const control of new Set(template.rules.map((r) => r.control))) {
+      expect(byControl[control], control).toBeTypeOf('number');
+      expect(all).toMatch(new RegExp(`${control.replace('.', '\\.')} [a-z ,-]+ — (no exceptions in the period|[\\d,]+ in the period)`));
+    }
+    expect(pages.at(-1)).toContain('Sign-off');
+  });
+
+  it('has the workbook sheets, exceptions with the reviewer’s workflow columns and their criterion', async () => {
+    const { result, out } = packs.soc2;
+    const wb = await workbook(out);
+    const names = wb.worksheets.map((w) => w.name);
+    expect(names).toEqual(expect.arrayContaining(['Summary', 'Operations', 'Requesters', 'Exceptions', 'Failure clusters', 'Events', 'Coverage', 'Manifest']));
+    const exceptions = table(wb.getWorksheet('Exceptions')!);
+    expect(exceptions).toHaveLength(result.model.exceptions.count);
+    for (const column of ['Control', 'Severity', 'Disposition', 'Ticket', 'Reviewer', 'Review date']) expect(Object.keys(exceptions[0])).toContain(column);
+    const perControl: Record<string, number> = {};
+    for (const row of exceptions) perControl[String(row.Control)] = (perControl[String(row.Control)] ?? 0) + 1;
+    const nonZero = Object.fromEntries(Object.entries(result.model.exceptionCounts.byControl).filter(([, n]) => n > 0));
+    expect(perControl).toEqual(nonZero);
+    expect(table(wb.getWorksheet('Events')!)).toHaveLength(result.model.totals.events);
+  });
+});
+
+describe('auditor-handoff on the demo data', () => {
+  it('puts the full population and the exceptions in the workbook, and keeps the PDF to a cover and summary', async () => {
+    const { result, out } = packs.handoff;
+    const wb = await workbook(out);
+    expect(table(wb.getWorksheet('Events')!)).toHaveLength(result.model.totals.events);
+    expect(table(wb.getWorksheet('Exceptions')!)).toHaveLength(result.model.exceptions.count);
+    const { pages, all } = await pdfText(out);
+    expect(pages.length).toBeLessThanOrEqual(3);
+    expect(all).toContain('Audit evidence handoff');
+    expect(all).toContain('In the workbook (report.xlsx)');
+    expect(all).not.toContain('Coverage appendix');
+    expect(all).not.toContain('Failure clusters');
+  });
+
+  it('has one Sample sheet per population, sized by the common table, with its seed and method on the sheet and in the manifest', async () => {
+    const { result, out } = packs.handoff;
+    const wb = await workbook(out);
+    const manifest = await readJson<{ parameters: Record<string, unknown> }>(join(out, 'manifest.json'));
+    expect(manifest.parameters.sampleSeed).toBe(`${period.label}:auditor-handoff`);
+    expect(String(manifest.parameters.sampleMethod)).toContain('HMAC-SHA256');
+    expect(result.model.samples.map((s) => s.population)).toEqual(['Failed operations', 'Privileged changes']);
+    for (const sample of result.model.samples) {
+      const ws = wb.getWorksheet(`Sample - ${sample.population}`)!;
+      expect(ws, sample.population).toBeDefined();
+      const pairs = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [String(ws.getRow(n).getCell(1).value), ws.getRow(n).getCell(2).value]));
+      expect(pairs.Population).toBe(sample.population);
+      expect(pairs.Seed).toBe(manifest.parameters.sampleSeed);
+      expect(String(pairs.Method)).toContain('HMAC-SHA256');
+      const n = sample.populationSize;
+      const expected = n <= 5 ? n : n <= 50 ? 5 : n <= 250 ? Math.ceil(n / 10) : 25;
+      expect(pairs['Sample size']).toBe(expected);
+      expect(table(ws)).toHaveLength(expected);
+    }
+    // The failures population is every failed event of the period.
+    expect(result.model.samples[0].populationSize).toBe(result.model.totals.failures);
+  });
+
+  it('draws the same sample from the same seed on another run', async () => {
+    const ids = async (out: string) => {
+      const wb = await workbook(out);
+      return wb.worksheets.filter((w) => w.name.startsWith('Sample')).map((w) => table(w).map((r) => r['Event id']));
+    };
+    const first = await ids(packs.handoff.out);
+    expect(first.flat().length).toBeGreaterThan(25);
+    expect(await ids(packs['handoff-again'].out)).toEqual(first);
+    // …and a different seed draws a different one (so the comparison above can fail).
+    expect(packs.soc2.result.model.samples[0].rows.map((e) => e.id)).not.toEqual(packs.handoff.result.model.samples[0].rows.map((e) => e.id));
+  });
+
+  it('marks each exception new or recurring against the previous pack, matched on rule and subject', async () => {
+    const failedRules = new Set(packs.failed.result.model.exceptionSubjects.map((s) => `${s.ruleId}\u0000${s.subject}`));
+    const wb = await workbook(packs['handoff-again'].out);
+    const rows = table(wb.getWorksheet('Exceptions')!);
+    const trends = new Map<string, number>();
+    for (const row of rows) trends.set(String(row.Trend), (trends.get(String(row.Trend)) ?? 0) + 1);
+    expect(trends.get('new')).toBeGreaterThan(0);
+    expect(trends.get('recurring')).toBeGreaterThan(0);
+    for (const row of rows) {
+      const key = `${String(row.Rule)}\u0000${String(row.Subject)}`;
+      expect(row.Trend, key).toBe(failedRules.has(key) ? 'recurring' : 'new');
+    }
+    const manifest = await readJson<{ parameters: Record<string, unknown> }>(join(packs['handoff-again'].out, 'manifest.json'));
+    expect(manifest.parameters.previousPack).toBe(packs.failed.result.model.meta.packId);
+  });
+});
+
+describe('failed-operations on the demo data', () => {
+  it('keeps failures only, ranks offenders by failures, and shows clusters, the daily trend and bursts', async () => {
+    const { result, out } = packs.failed;
+    expect(result.model.failuresOnly).toBe(true);
+    // Every event is counted; only failures are listed.
+    expect(result.model.totals.events).toBe(packs.soc2.result.model.totals.events);
+    const wb = await workbook(out);
+    expect(wb.worksheets.map((w) => w.name)).not.toContain('Events');
+    expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['Failure clusters', 'Daily', 'Exceptions', 'Requesters']));
+    const exceptions = table(wb.getWorksheet('Exceptions')!);
+    const ruleIds = new Set(exceptions.map((r) => String(r.Rule)));
+    expect(ruleIds.has('failure-burst')).toBe(true);
+    for (const id of ruleIds) expect(['access-denied', 'unauthorized-request', 'console-sign-in-failure', 'server-error', 'client-error', 'operation-error', 'failure-burst', 'logging-gap', 'collection-problem', 'log-integrity-failure']).toContain(id);
+    const clusters = table(wb.getWorksheet('Failure clusters')!);
+    expect(clusters.reduce((n, r) => n + Number(r.Failures), 0)).toBe(result.model.totals.failures);
+
+    const { all } = await pdfText(out);
+    expect(all).toContain('Failed operations review');
+    expect(all).toContain('Failure clusters');
+    expect(all).toMatch(/Daily counts/);
+    expect(all).toMatch(/requesters, [\d,]+ with failures, most failures first/);
+    // The first requester row is the one with the most failures.
+    const top = [...result.model.requesters].sort((a, b) => b.failures - a.failures)[0];
+    const requesters = all.slice(all.indexOf('most failures first'));
+    expect(requesters.indexOf(top.key)).toBeGreaterThan(0);
+    for (const other of result.model.requesters.filter((r) => r.failures < top.failures && r.failures > 0).slice(0, 5)) {
+      expect(requesters.indexOf(top.key)).toBeLessThan(requesters.indexOf(other.key));
+    }
+  });
+});
