@@ -70,13 +70,17 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   const dir = mkdtempSync(join(tmpdir(), 'ap-bench-ct-'));
   execFileSync(process.execPath, [join(import.meta.dirname, 'write-cloudtrail-folder.js'), join(dir, 'trail'), String(events), String(nFiles)], { stdio: 'inherit' });
   const files = logFiles(join(dir, 'trail'));
+  const mm = (l: string) => { const m = process.memoryUsage(); console.error(`MEM ${l} rss ${(m.rss/MB).toFixed(0)} heap ${(m.heapUsed/MB).toFixed(0)} ext ${(m.external/MB).toFixed(0)} maxrss ${(process.resourceUsage().maxRSS/1024).toFixed(0)}`); };
+  mm('before plain');
   const plain = await plainPass(files);
+  mm('after plain');
 
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify({
     organization: 'Bench', timezone: 'UTC',
-    sources: [{ type: 'cloudtrail-files', location: join(dir, 'trail'), ...(opts.windowHours ? { windowHours: opts.windowHours } : {}) }],
+    sources: [{ type: 'cloudtrail-files', location: join(dir, 'trail'), ...(process.env.BENCH_LATE ? { lateDeliveryMinutes: Number(process.env.BENCH_LATE) } : {}), ...(opts.windowHours ? { windowHours: opts.windowHours } : {}) }],
   }));
+  const tick = setInterval(() => { const m = process.memoryUsage(); console.error(`MEM rss ${(m.rss/MB).toFixed(0)} heap ${(m.heapUsed/MB).toFixed(0)} ext ${(m.external/MB).toFixed(0)} ab ${(m.arrayBuffers/MB).toFixed(0)}`); }, 1000);
   const t0 = performance.now();
   const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
   const result = await runPipeline({
@@ -91,12 +95,15 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
     period: prepared.period, sections: prepared.template.sections, pdfSections: prepared.template.pdfSections, exceptionGrouping: prepared.template.groupExceptionsBy,
     failuresOnly: false, pdfExceptionLimit: prepared.template.pdfExceptionLimit, signOff: { preparedBy: null, reviewedBy: null, date: null, conclusion: null }, result,
   });
+  console.error('MEM --- pipeline done');
   const renderSeconds: Record<string, number> = {};
   for (const r of renderersFor(prepared.template)) {
     const t = performance.now();
     await r.render(model, join(dir, 'pack', r.file));
     renderSeconds[r.file] = (performance.now() - t) / 1000;
+    console.error('MEM --- rendered', r.file);
   }
+  clearInterval(tick);
   await Promise.all(prepared.sources.map((s) => s.close?.()));
   return {
     events: result.aggregate.totals.events,
@@ -114,7 +121,11 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
 void MB;
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
-  const r = await benchCloudTrailFiles();
+  // BENCH_EVENTS / BENCH_FILES shrink the run for quick iterations; the issue's figures use the defaults.
+  const r = await benchCloudTrailFiles({
+    events: process.env.BENCH_EVENTS ? Number(process.env.BENCH_EVENTS) : undefined,
+    files: process.env.BENCH_FILES ? Number(process.env.BENCH_FILES) : undefined,
+  });
   const renders = Object.entries(r.renderSeconds).map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ');
   console.log(
     `cloudtrail-files: ${r.events.toLocaleString('en-US')} events in ${r.files} files; plain pass ${r.plainPassSeconds.toFixed(2)} s (${Math.round(r.plainEventsPerSecond).toLocaleString('en-US')}/s); ` +
