@@ -1,5 +1,5 @@
 import { responseClass, type AuditEvent } from '../model/audit-event.js';
-import type { CountRow, DailyRow, FailureCluster, RequesterRow, SourceSummary, Totals } from '../model/report-model.js';
+import type { CountRow, DailyRow, FailureCluster, ReportModel, RequesterRow, SourceSummary, Totals } from '../model/report-model.js';
 import type { DayIndex } from './day-index.js';
 
 /** Counts for one group key. */
@@ -19,17 +19,11 @@ interface SourceCounter extends Counter {
   outsideWindow: number;
 }
 
-export interface AggregateResult {
-  totals: Totals;
-  bySource: SourceSummary[];
-  operations: CountRow[];
-  responseCodes: CountRow[];
-  responseClasses: CountRow[];
-  requesters: RequesterRow[];
-  clients: CountRow[];
-  daily: DailyRow[];
-  failureClusters: FailureCluster[];
-}
+/** The report model's figures: everything counted, nothing listed per event. */
+export type AggregateResult = Pick<
+  ReportModel,
+  'totals' | 'bySource' | 'operations' | 'responseCodes' | 'responseClasses' | 'requesters' | 'clients' | 'daily' | 'failureClusters'
+>;
 
 export interface Aggregator {
   add(event: AuditEvent): void;
