@@ -1,5 +1,5 @@
 import { responseClass, type AuditEvent } from '../model/audit-event.js';
-import type { CountRow, DailyRow, FailureCluster, ReportModel, RequesterRow, SourceSummary, Totals } from '../model/report-model.js';
+import type { CountRow, FailureCluster, ReportModel, SourceSummary, Totals } from '../model/report-model.js';
 import type { DayIndex } from './day-index.js';
 
 /** Counts for one group key. */
