@@ -29,6 +29,8 @@ export interface WindowRunDeps {
    */
   strays: Map<string, AuditEvent>;
   period: { start: number; end: number };
+  /** Every window of the source this run pulls, for sources that share reads between windows. */
+  windows?: readonly TimeWindow[];
   sink: EventSink;
   progress(update: { pages?: number; records?: number; events?: number }): void;
 }
@@ -66,6 +68,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
     clock: deps.clock,
     stats,
     progress: (u) => deps.progress({ pages: u.pages }),
+    ...(deps.windows ? { windows: deps.windows } : {}),
   };
   let error: { code: string; message: string } | undefined;
   const archive = archiveQueue(deps.archive);
@@ -77,8 +80,16 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           tally.beforeRestart = new Set(tally.keptHere);
           continue;
         }
-        await archive.write(item.records);
+        const gzip = item.gzip;
+        if (gzip && deps.archive.writeGzipPage) await archive.write((w) => w.writeGzipPage!(gzip, item.records.length + (item.afterWindow ?? 0)));
+        else await archive.write((w) => w.writePage(item.records));
         processRecords(source, window, item.records, stats, tally, deps);
+        if (item.afterWindow) {
+          // Counted, never normalized: the source knows these events lie at or after the window's end.
+          stats.recordsReceived += item.afterWindow;
+          tally.outside += item.afterWindow;
+          deps.progress({ records: item.afterWindow });
+        }
       }
     } finally {
       await archive.drain();
@@ -105,11 +116,11 @@ function archiveQueue(writer: RawWindowWriter, depth = 2) {
     if (failure !== undefined) throw failure;
   };
   return {
-    async write(records: readonly unknown[]): Promise<void> {
+    async write(job: (writer: RawWindowWriter) => Promise<void>): Promise<void> {
       check();
       if (inFlight.length >= depth) await inFlight.shift();
       check();
-      tail = tail.then(() => writer.writePage(records)).catch((e: unknown) => {
+      tail = tail.then(() => job(writer)).catch((e: unknown) => {
         failure ??= e;
       });
       inFlight.push(tail);

@@ -131,23 +131,24 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       const strays = new Map<string, AuditEvent>();
       const bounds = { start: input.period.start, end: input.period.end };
       const http = input.httpFor(source);
+      const rawPath = (w: TimeWindow) => join(input.packDir, 'raw', source.name, `${windowKey(w)}.ndjson.gz`);
+      const donePath = (w: TimeWindow) => join(input.stateDir, 'windows', source.name, `${windowKey(w)}.json`);
+      const finished = (w: TimeWindow) => existsSync(donePath(w)) && existsSync(rawPath(w));
+      const pulled = plan.filter((w) => !finished(w));
       const results = await mapPool(plan, source.policy.concurrency, async (window) => {
         if (signal.aborted) return null;
-        const key = windowKey(window);
-        const rawPath = join(input.packDir, 'raw', source.name, `${key}.ndjson.gz`);
-        const donePath = join(input.stateDir, 'windows', source.name, `${key}.json`);
         input.progress.windowStarted(source.name, window);
         try {
           let cov: WindowCoverage;
-          if (existsSync(donePath) && existsSync(rawPath)) {
-            const previous = JSON.parse(await readFile(donePath, 'utf8')) as WindowCoverage;
-            cov = await replayWindow(source, window, readRawWindow(rawPath), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
+          if (!pulled.includes(window)) {
+            const previous = JSON.parse(await readFile(donePath(window), 'utf8')) as WindowCoverage;
+            cov = await replayWindow(source, window, readRawWindow(rawPath(window)), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
           } else {
-            const archive = await createRawWindowWriter(rawPath);
-            cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, sink, progress: input.progress.update });
+            const archive = await createRawWindowWriter(rawPath(window));
+            cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, windows: pulled, sink, progress: input.progress.update });
             if (cov.status === 'complete') {
               await mkdir(join(input.stateDir, 'windows', source.name), { recursive: true });
-              await writeFile(donePath, JSON.stringify(cov));
+              await writeFile(donePath(window), JSON.stringify(cov));
             }
           }
           input.progress.windowDone(cov);

@@ -35,6 +35,17 @@ export type PullItem =
       kind: 'page';
       /** Records exactly as received (after secret redaction where the source must redact). */
       records: unknown[];
+      /**
+       * The page exactly as received, when it is one gzip member holding one line of JSON
+       * `{"Records": [...]}` and needs no redaction: archived byte for byte instead of `records`.
+       */
+      gzip?: Uint8Array;
+      /**
+       * Records of the page left out of `records` because the source knows their events lie at or
+       * after the window's end: counted as received and outside the window. Only with `gzip`, which
+       * still holds them.
+       */
+      afterWindow?: number;
     }
   | {
       /** The window is being pulled again from its start; records already seen are re-reads. */
@@ -50,6 +61,11 @@ export interface PullContext {
   /** This window's counters: the source increments pages/restarts/problems/extra; http adds attempts. */
   stats: WindowStats;
   progress(update: { pages?: number; records?: number }): void;
+  /**
+   * Every window of this source the run pulls (absent for a lone window): a source whose windows
+   * overlap (CloudTrail files read past a window's end) shares reads between them.
+   */
+  windows?: readonly TimeWindow[];
 }
 
 /** A configured, ready-to-pull source. Plain object; no module-level state. */

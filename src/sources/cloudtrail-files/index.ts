@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { AuditpackError } from '../../errors.js';
 import type { AttemptRecorder } from '../../http/types.js';
 import type { TimeWindow } from '../../model/window.js';
-import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
+import { cloudTrailEventTime, normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import type { Source, SourceDefinition, SourceDeps } from '../source.js';
 import { cloudtrailFilesConfigSchema, type CloudtrailFilesConfig } from './config.js';
 import { validateDigests } from './digest-validation.js';
@@ -13,6 +13,7 @@ import type { LogStore } from './log-store.js';
 import { createPublicKeyProvider, type ListPublicKeysOptions, type PublicKeyProvider } from './public-keys.js';
 import { pullFilesWindow } from './pull.js';
 import { createS3Store } from './s3-store.js';
+import { createSharedReads } from './shared-reads.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -49,6 +50,7 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
     const filter: DiscoverFilter = { accounts: config.accounts, regions: config.regions, organizationId: config.organizationId };
     const lateMs = config.lateDeliveryMinutes * MINUTE;
     const hashes = config.verifyDigests ? new Map<string, string>() : null;
+    const shared = createSharedReads(lateMs, cloudTrailEventTime);
     const api: ListPublicKeysOptions = { endpoint: config.cloudtrailEndpoint, profile: config.profile, credentials };
     const keyFile = config.publicKeysFile ? (isAbsolute(config.publicKeysFile) ? config.publicKeysFile : resolve(deps.configDir, config.publicKeysFile)) : undefined;
     // Read the key file now: a wrong path is a configuration error, better reported before any pull.
@@ -95,7 +97,7 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
         };
       },
       pull(window, ctx) {
-        return pullFilesWindow(window, ctx, { store, folders, lateMs, hashes });
+        return pullFilesWindow(window, ctx, { store, folders, lateMs, hashes, shared, eventTime: cloudTrailEventTime });
       },
       normalize(raw) {
         return normalizeCloudTrailRecord(raw, name, 'cloudtrail-files');
@@ -118,6 +120,7 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
           }
         : {}),
       async close() {
+        shared.clear();
         keys?.close();
         await store.close();
       },

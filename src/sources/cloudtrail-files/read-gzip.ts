@@ -17,6 +17,8 @@ export interface GzipRead {
   sha256?: string;
   /** The uncompressed bytes, when asked for. */
   content?: Buffer;
+  /** The bytes as stored, when asked for. */
+  compressed?: Buffer;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface GzipRead {
 export async function readGzip(
   store: LogStore,
   key: string,
-  opts: { keep: boolean; hash: boolean },
+  opts: { keep: boolean; hash: boolean; compressed?: boolean },
   rec: AttemptRecorder,
   signal: AbortSignal,
 ): Promise<GzipRead> {
@@ -48,9 +50,10 @@ export async function readGzip(
   } catch (e) {
     throw s3Error(e, `reading ${key}`);
   }
+  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, compressedBytes);
   let content: Buffer;
   try {
-    content = await gunzipAsync(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, compressedBytes));
+    content = await gunzipAsync(body);
   } catch (e) {
     throw new AuditpackError('DATA_INVALID', `${key} is not a valid gzip file (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
@@ -59,11 +62,33 @@ export async function readGzip(
     uncompressedBytes: content.length,
     ...(opts.hash ? { sha256: createHash('sha256').update(content).digest('hex') } : {}),
     ...(opts.keep ? { content } : {}),
+    ...(opts.compressed ? { compressed: body } : {}),
   };
+}
+
+/**
+ * Whether a log file can go to the raw archive byte for byte (see raw-archive.ts): one gzip member
+ * (its trailer's size is the whole content's, so nothing else follows it) holding one line of
+ * JSON whose only key is `Records`. Anything else is archived record by record.
+ */
+export function archivableAsIs(compressed: Buffer, content: Buffer, file: Record<string, unknown>): boolean {
+  if (compressed.length < 18 || compressed[0] !== 0x1f || compressed[1] !== 0x8b) return false;
+  if (compressed.readUInt32LE(compressed.length - 4) !== content.length % 0x1_0000_0000) return false;
+  let end = content.length;
+  while (end > 0 && (content[end - 1] === 0x0a || content[end - 1] === 0x0d || content[end - 1] === 0x20 || content[end - 1] === 0x09)) end--;
+  const lf = content.indexOf(0x0a);
+  const cr = content.indexOf(0x0d);
+  if ((lf >= 0 && lf < end) || (cr >= 0 && cr < end)) return false;
+  for (const k in file) if (k !== 'Records') return false;
+  return true;
 }
 
 /** `{"Records":[…]}` from a log file's uncompressed bytes; DATA_INVALID when it is not that. */
 export function parseRecordsFile(key: string, content: Buffer): unknown[] {
+  return parseLogFile(key, content).Records;
+}
+
+export function parseLogFile(key: string, content: Buffer): { Records: unknown[] } & Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(content.toString('utf8'));
@@ -73,5 +98,5 @@ export function parseRecordsFile(key: string, content: Buffer): unknown[] {
   if (!isObject(parsed) || !Array.isArray(parsed.Records)) {
     throw new AuditpackError('DATA_INVALID', `${key} holds no {"Records": [...]} object`);
   }
-  return parsed.Records;
+  return parsed as { Records: unknown[] } & Record<string, unknown>;
 }
