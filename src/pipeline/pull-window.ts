@@ -46,11 +46,12 @@ interface WindowTally {
   last: number;
   /** Ids kept by this window before the latest restart: seen again, they are re-reads, not duplicates. */
   beforeRestart: Set<string> | null;
-  keptHere: Set<string>;
+  /** An array, not a Set: only a restart (rare) looks them up. */
+  keptHere: string[];
 }
 
 function newTally(): WindowTally {
-  return { kept: 0, outside: 0, duplicates: 0, rereads: 0, nonEvents: 0, first: Infinity, last: -Infinity, beforeRestart: null, keptHere: new Set() };
+  return { kept: 0, outside: 0, duplicates: 0, rereads: 0, nonEvents: 0, first: Infinity, last: -Infinity, beforeRestart: null, keptHere: [] };
 }
 
 /**
@@ -194,7 +195,7 @@ function processRecords(
       continue;
     }
     deps.seen.add(event.id);
-    tally.keptHere.add(event.id);
+    tally.keptHere.push(event.id);
     tally.kept++;
     keptNow++;
     if (event.time < tally.first) tally.first = event.time;

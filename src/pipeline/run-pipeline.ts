@@ -20,6 +20,7 @@ import { pullWindow, replayWindow } from './pull-window.js';
 import { createSpillStore } from './spill-store.js';
 import { mapPool } from './map-pool.js';
 import { decodeEvent, encodeEvent, type EventRow } from './event-codec.js';
+import { createExceptionCodec, type ExceptionCells } from './exception-codec.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
@@ -90,11 +91,16 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     encode: encodeEvent,
     decode: decodeEvent,
     bucketOf: (e) => Math.floor(e.time / DAY),
+    // A day bucket per event day (a few dozen): larger appends, fewer file opens.
+    flushBytes: 256 * 1024,
     compare: (a, b) => a.time - b.time || cmp(a.source, b.source) || cmp(a.id, b.id),
   });
-  const exceptions = createSpillStore<ExceptionRow>({
+  const exceptionCodec = createExceptionCodec();
+  const exceptions = createSpillStore<ExceptionRow, ExceptionCells>({
     dir: join(input.stateDir, 'spill'),
     name: 'exceptions',
+    encode: exceptionCodec.encode,
+    decode: exceptionCodec.decode,
     bucketOf: (r) => SEVERITY_ORDER.indexOf(r.severity) * 1_000_000 + Math.max(0, Math.floor(r.time / DAY)),
     compare: (a, b) => a.time - b.time || cmp(a.ruleId, b.ruleId) || cmp(a.eventId ?? '', b.eventId ?? '') || cmp(a.subject, b.subject),
   });
