@@ -8,6 +8,7 @@ import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { readAhead } from './read-ahead.js';
+import type { IdSet } from './id-set.js';
 
 /** Where kept events go, and how drops are reported. */
 export interface EventSink {
@@ -21,7 +22,7 @@ export interface WindowRunDeps {
   clock: Clock;
   archive: RawWindowWriter;
   /** Event ids already kept for this source (all windows): de-duplication across windows. */
-  seen: Set<string>;
+  seen: IdSet;
   /**
    * Events before this window but inside the period, not kept yet: a record delivered late (a
    * CloudTrail file past the delivery margin) may never be read by its own window. The run keeps

@@ -18,6 +18,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { pullWindow, replayWindow } from './pull-window.js';
 import { createSpillStore } from './spill-store.js';
+import { createIdSet, type IdSet } from './id-set.js';
 import { mapPool } from './map-pool.js';
 import { decodeEvent, encodeEvent, type EventRow } from './event-codec.js';
 import { createExceptionCodec, type ExceptionCells } from './exception-codec.js';
@@ -133,7 +134,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   await Promise.all(
     input.sources.map(async (source) => {
       const plan = input.plans.get(source.name) ?? [];
-      const seen = new Set<string>();
+      const seen = createIdSet();
       const strays = new Map<string, AuditEvent>();
       const bounds = { start: input.period.start, end: input.period.end };
       const http = input.httpFor(source);
@@ -238,7 +239,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
  * kept by their own: kept now, in their own window's ledger row as late arrivals. Done after all
  * of the source's windows, so the result does not depend on the order windows finished in.
  */
-function keepLateArrivals(strays: Map<string, AuditEvent>, seen: Set<string>, plan: TimeWindow[], coverage: WindowCoverage[], sink: { accept(e: AuditEvent): void }): void {
+function keepLateArrivals(strays: Map<string, AuditEvent>, seen: IdSet, plan: TimeWindow[], coverage: WindowCoverage[], sink: { accept(e: AuditEvent): void }): void {
   const late = [...strays.values()].filter((e) => !seen.has(e.id)).sort((a, b) => a.time - b.time || cmp(a.id, b.id));
   for (const e of late) {
     if (seen.has(e.id)) continue;
