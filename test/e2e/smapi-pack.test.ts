@@ -140,6 +140,15 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     expect(a.files.find((f) => f.path === 'report.pdf')?.sha256).toBe(b.files.find((f) => f.path === 'report.pdf')?.sha256);
     expect(a.packId).toBe(b.packId);
   });
+
+  it('accounts for every request: windows hold the API requests, the token section the LWA ones', async () => {
+    const { coverage } = await packFor();
+    const stats = fixture!.emulator.stats();
+    expect(coverage.windows.reduce((n, w) => n + w.attempts, 0)).toBe(stats.apiRequests);
+    const token = coverage.sources.find((s) => s.title === 'LWA access token');
+    expect(token?.facts).toMatchObject({ refreshes: 1, attempts: stats.tokenRequests });
+    expect(stats.tokenRequests).toBe(1);
+  });
 });
 
 describe('a DST month', () => {

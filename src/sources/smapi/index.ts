@@ -86,6 +86,22 @@ function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
         redactor: deps.redactor,
       }),
     normalize: (raw) => normalizeSmapiRecord(raw, name),
+    // The LWA token requests belong to no window (whichever window asks first pays for a shared
+    // refresh): they get a ledger section of their own, so every request of the run is accounted for.
+    async finish() {
+      if (!auth || cfg.auth.accessTokenEnv !== undefined || cfg.auth.accessTokenFile !== undefined) return [];
+      const a = auth.attempts();
+      return [
+        {
+          source: name,
+          sourceType: 'smapi',
+          title: 'LWA access token',
+          status: 'complete',
+          facts: { tokenEndpoint: cfg.auth.tokenEndpoint ?? LWA_DEFAULT_TOKEN_ENDPOINT, refreshes: auth.refreshes(), attempts: a.attempts, retries: a.retries, throttles: a.throttles },
+          problems: [],
+        },
+      ];
+    },
     estimateRequests(window) {
       const hours = Math.max(0, window.end - window.start) / 3_600_000;
       return Math.max(1, Math.ceil((hours * SMAPI_ASSUMED_EVENTS_PER_HOUR) / cfg.pageSize));

@@ -16,8 +16,12 @@ export type LwaAuth =
     };
 
 export interface AccessTokenProvider {
-  /** A token valid for at least another minute; refreshes (once, shared by all callers) when needed. */
-  get(rec: AttemptRecorder, signal?: AbortSignal): Promise<string>;
+  /**
+   * A token valid for at least another minute; refreshes (once, shared by all callers) when needed.
+   * The token requests are counted in the provider's own recorder, not in the calling window's:
+   * which window happens to ask first depends on scheduling, and the ledger must not.
+   */
+  get(signal?: AbortSignal): Promise<string>;
   /**
    * The API refused `token` with 401. Forgets it so the next `get` refreshes; false when the
    * token cannot be refreshed (a static access token).
@@ -25,6 +29,8 @@ export interface AccessTokenProvider {
   invalidate(token: string): boolean;
   /** Refreshes done so far. */
   refreshes(): number;
+  /** Attempts, retries and throttles of the token requests so far. */
+  attempts(): Readonly<AttemptRecorder>;
 }
 
 /** API-NOTES.md §1: "Refresh a minute before expiry." */
@@ -35,16 +41,18 @@ export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; 
   let current: { token: string; expiresAt: number } | undefined;
   let inflight: Promise<{ token: string; expiresAt: number }> | undefined;
   let refreshes = 0;
+  const rec: AttemptRecorder = { attempts: 0, retries: 0, throttles: 0, retryWaitMs: 0 };
 
   if (auth.kind === 'static') {
     return {
       get: () => Promise.resolve(auth.accessToken),
       invalidate: () => false,
       refreshes: () => 0,
+      attempts: () => rec,
     };
   }
 
-  async function refresh(rec: AttemptRecorder, signal?: AbortSignal): Promise<{ token: string; expiresAt: number }> {
+  async function refresh(signal?: AbortSignal): Promise<{ token: string; expiresAt: number }> {
     if (auth.kind !== 'refresh') throw new Error('unreachable');
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
@@ -101,10 +109,10 @@ export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; 
   }
 
   return {
-    async get(rec, signal) {
+    async get(signal) {
       if (current && current.expiresAt - REFRESH_MARGIN_MS > deps.clock.now()) return current.token;
       // One refresh at a time: concurrent windows wait for the same answer.
-      inflight ??= refresh(rec, signal).finally(() => {
+      inflight ??= refresh(signal).finally(() => {
         inflight = undefined;
       });
       current = await inflight;
@@ -115,6 +123,7 @@ export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; 
       return true;
     },
     refreshes: () => refreshes,
+    attempts: () => rec,
   };
 }
 

@@ -93,7 +93,7 @@ async function fetchPage(window: TimeWindow, nextToken: string | undefined, ctx:
   const auth = deps.auth();
   // Seed 000 / API-NOTES.md §1: 401 means the access token is not valid: refresh once, then give up.
   for (let attempt = 1; ; attempt++) {
-    const token = await auth.get(ctx.stats, ctx.signal);
+    const token = await auth.get(ctx.signal);
     const res = await deps.http().json<unknown>(
       {
         method: 'POST',
