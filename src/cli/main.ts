@@ -17,6 +17,7 @@ const EPILOG = `Exit codes:
   3  access refused by a source (401/403, unknown vendor)
   4  a source could not be reached (connection refused, DNS)
   5  verify: a file changed, is missing or is not in the manifest
+  70  internal error (a bug: report it with the --verbose output)
   130 interrupted (run the same command again to resume)`;
 
 // The AWS SDK prints a Node.js-version notice on every run under Node 20, which auditpack supports.
