@@ -39,7 +39,7 @@ export function registerEmulate<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T>
           const lines = [`Emulators running on 127.0.0.1 with data around ${period.label} (Ctrl-C to stop):`];
           for (const e of stack.emulators) lines.push(`  ${e.name.padEnd(17)} ${e.url}${e.notes.length ? `  (${e.notes.join('; ')})` : ''}`);
           lines.push('', `Config: ${stack.configFile}`, 'Demo credentials (set these, then run `auditpack run --config <that file>`):');
-          for (const [k, v] of Object.entries(stack.env)) lines.push(`  export ${k}=${v}`);
+          for (const [k, v] of Object.entries(stack.env)) lines.push(`  export ${k}=${shellQuote(v)}`);
           lines.push('', 'Faults: POST <url>/__emulator/faults {"enqueue":["429:1","503","reset","truncate","slow:2000"],"every":[{"n":5,"fault":"503"}],"clear":true}');
           ctx.stdout(lines.join('\n') + '\n');
           await new Promise<void>((resolveWait) => signal.addEventListener('abort', () => resolveWait(), { once: true }));
@@ -66,4 +66,9 @@ function applyFault(emulators: { name: string; faults: import('../../emulators/k
   }
   if (m[3]) target.faults.every(Number(m[3]), fault);
   else target.faults.enqueue(fault);
+}
+
+/** POSIX single quotes: the demo refresh token holds a `|`, which a pasted line would run as a pipe. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
