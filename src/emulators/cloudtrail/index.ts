@@ -35,7 +35,7 @@ export interface CloudTrailEmulatorOptions {
   seed?: number | string;
   /** "Now" for the 90-day retention and the default data span; the rate limit runs on real time. */
   clock?: Clock;
-  /** Data spans [end - days, end); default: the start of the current UTC hour. */
+  /** Data spans [end - days, end), `end` cut to a whole second; default: the start of the current UTC hour. */
   end?: number;
   days?: number;
   regions?: string[];
@@ -91,7 +91,9 @@ export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
  */
 export async function startCloudTrailEmulator(options: CloudTrailEmulatorOptions = {}): Promise<CloudTrailEmulator> {
   const clock = options.clock ?? systemClock;
-  const end = options.end ?? Math.floor(clock.now() / HOUR) * HOUR;
+  // Whole seconds: CloudTrail's eventTime has second resolution, and `EventTime` must equal it
+  // (a caller's `end` such as "now" carries milliseconds, which would leak into every event time).
+  const end = Math.floor((options.end ?? Math.floor(clock.now() / HOUR) * HOUR) / 1000) * 1000;
   const days = options.days ?? 30;
   const regions = options.regions ?? DEFAULT_REGIONS;
   const credentials = options.credentials ?? [DEFAULT_CREDENTIAL];

@@ -82,6 +82,22 @@ describe('CloudTrail emulator: AWS JSON 1.1 LookupEvents on the wire', () => {
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   });
 
+  it('keeps event times on whole seconds when its span ends mid-second (as `auditpack emulate` starts it)', async () => {
+    const odd = await startCloudTrailEmulator({ end: Date.UTC(2026, 10, 20, 13, 5, 7, 418), days: 2, eventsPerDay: 15, regions: ['us-east-1'], rateLimit: false });
+    try {
+      expect(odd.truth.end).toBe(Date.UTC(2026, 10, 20, 13, 5, 7));
+      expect(odd.truth.events.every((e) => e.time % 1000 === 0)).toBe(true);
+      const r = await call(odd, { MaxResults: 50 });
+      expect(r.body.Events?.length).toBe(odd.truth.events.length);
+      for (const e of r.body.Events ?? []) {
+        expect(Number.isInteger(e.EventTime)).toBe(true);
+        expect((e.EventTime as number) * 1000).toBe(Date.parse((JSON.parse(e.CloudTrailEvent as string) as { eventTime: string }).eventTime));
+      }
+    } finally {
+      await odd.close();
+    }
+  });
+
   it('treats StartTime and EndTime as inclusive, and accepts fractional seconds', async () => {
     // Every region has an event at exactly 00:00:00 UTC each day.
     const t = emu.truth.start + DAY;
