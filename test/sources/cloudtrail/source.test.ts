@@ -275,9 +275,28 @@ describe('cloudtrail source: rate limits', () => {
       }
       const throttles = results.reduce((n, r) => n + r.stats.throttles, 0);
       expect(throttles).toBe(emu.counters().throttled);
+      // One bucket for both windows: two would send 4 requests/s and the emulator would throttle.
+      expect(emu.counters().throttled).toBe(0);
+      expect(emu.counters().lookupRequests).toBeGreaterThanOrEqual(4);
       expect(results.reduce((n, r) => n + r.stats.attempts, 0)).toBe(emu.counters().lookupRequests);
     } finally {
       await source.close?.();
+      await emu.close();
+    }
+  });
+  it('is throttled when two token buckets share one account and region (the control for the test above)', async () => {
+    const emu = await startCloudTrailEmulator({ days: 1, eventsPerDay: { 'us-east-1': 30 } });
+    const config = { regions: ['us-east-1'], requestsPerSecond: 2, lookup: { EventSource: ['a4b.amazonaws.com', 'lex.amazonaws.com'] } };
+    // Two sources: two buckets, each letting its first request go at once.
+    const sources = [makeSource(emu, config), makeSource(emu, config)];
+    try {
+      const w = { start: emu.truth.start, end: emu.truth.end };
+      const results = await Promise.all(sources.map((s) => pullAll(s, w)));
+      for (const r of results) expect(r.events.length).toBeGreaterThan(0);
+      expect(emu.counters().throttled).toBeGreaterThan(0);
+      expect(results.reduce((n, r) => n + r.stats.throttles, 0)).toBe(emu.counters().throttled);
+    } finally {
+      await Promise.all(sources.map((s) => s.close?.()));
       await emu.close();
     }
   });
