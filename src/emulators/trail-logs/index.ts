@@ -10,8 +10,10 @@ export type { TrailRecord, TrailTruthRecord } from './data.js';
  * while running with `configure`.
  */
 export interface TrailLogsBehaviour {
-  /** How "still running" looks: a 202, a 200 with `status: RUNNING` and empty data, or an error. */
+  /** How "still running" looks: a 202, a 200 with a status field and empty data, or an error. */
   notReady: '202' | 'status' | 'error';
+  /** The status word of the `status` style while running (RUNNING; any other word plays an unforeseen one). */
+  notReadyStatus: string;
   /** Status of the "not yet finished" error (400 or 409 are both plausible). */
   notReadyErrorStatus: number;
   /** Result polls answered "not ready" before a query finishes (Infinity: never). */
@@ -82,6 +84,7 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
   const behaviour: TrailLogsBehaviour = {
     notReady: options.notReady ?? '202',
     notReadyErrorStatus: options.notReadyErrorStatus ?? 400,
+    notReadyStatus: options.notReadyStatus ?? 'RUNNING',
     pollsUntilReady: options.pollsUntilReady ?? 2,
     tokenStyle: options.tokenStyle ?? 'post',
     timestampUnit: options.timestampUnit ?? 'ms',
@@ -107,6 +110,7 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
   };
 
   const handler = (req: EmuRequest): EmuResponse => {
+    if (req.path === BEHAVIOUR_PATH) return control(req);
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return json(401, { type: 'Unauthorized', message: 'Missing or invalid authentication' });
     }
@@ -115,6 +119,21 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
     if (req.method === 'GET' && m) return result(decodeURIComponent(m[1]), req.query.get('nextToken'));
     return json(404, { type: 'NotFound', message: `no route ${req.method} ${req.path}` });
   };
+
+  /** `POST /__emulator/behaviour` with a partial TrailLogsBehaviour switches it while running (`auditpack emulate`). */
+  function control(req: EmuRequest): EmuResponse {
+    if (req.method === 'GET') return json(200, behaviourOut(behaviour));
+    let patch: unknown;
+    try {
+      patch = JSON.parse(req.body || '{}');
+    } catch {
+      return json(400, { message: 'the body is not JSON' });
+    }
+    const checked = checkBehaviour(patch);
+    if (typeof checked === 'string') return json(400, { message: checked });
+    Object.assign(behaviour, checked);
+    return json(200, behaviourOut(behaviour));
+  }
 
   function startQuery(req: EmuRequest): EmuResponse {
     let body: Record<string, unknown>;
@@ -176,13 +195,13 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
     q.polls++;
     if (q.polls <= behaviour.pollsUntilReady) {
       if (behaviour.notReady === '202') return json(202, { queryExecutionId: id, status: 'RUNNING' });
-      if (behaviour.notReady === 'status') return json(200, { queryExecutionId: id, status: 'RUNNING', data: [] });
+      if (behaviour.notReady === 'status') return json(200, { queryExecutionId: id, status: behaviour.notReadyStatus, data: [] });
       return json(behaviour.notReadyErrorStatus, { type: 'QueryNotReady', message: 'Query not yet finished', action: 'retry later' });
     }
     return json(200, page(q, q.offset));
   }
 
-  const server = await startEmulator(handler, { port: options.port, host: options.host });
+  const server = await startEmulator(handler, { port: options.port, host: options.host, noFaultPaths: [BEHAVIOUR_PATH] });
   const truthRecords = data.truth;
   return {
     url: server.url,
@@ -224,6 +243,63 @@ export function demoTrailLogsSetup(emulator: Pick<TrailLogsEmulator, 'url' | 'ap
     },
     env: { TRAIL_LOGS_API_KEY: emulator.apiKey },
   };
+}
+
+const BEHAVIOUR_PATH = '/__emulator/behaviour';
+
+/** JSON has no Infinity: `pollsUntilReady` is shown and taken as "never" for a query that never finishes. */
+function behaviourOut(b: TrailLogsBehaviour): Record<string, unknown> {
+  return { ...b, pollsUntilReady: Number.isFinite(b.pollsUntilReady) ? b.pollsUntilReady : 'never' };
+}
+
+function checkBehaviour(v: unknown): Partial<TrailLogsBehaviour> | string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'send a JSON object of behaviour fields';
+  const out: Partial<TrailLogsBehaviour> = {};
+  const count = (k: string, x: unknown, min: number): number | string =>
+    typeof x === 'number' && Number.isInteger(x) && x >= min ? x : `${k} must be an integer of at least ${min}`;
+  for (const [k, x] of Object.entries(v)) {
+    let r: number | string;
+    switch (k) {
+      case 'notReady':
+        if (x !== '202' && x !== 'status' && x !== 'error') return 'notReady must be "202", "status" or "error"';
+        out.notReady = x;
+        break;
+      case 'notReadyStatus':
+        if (typeof x !== 'string' || x === '') return 'notReadyStatus must be a word such as RUNNING';
+        out.notReadyStatus = x;
+        break;
+      case 'tokenStyle':
+        if (x !== 'post' && x !== 'get' && x !== 'get-ignores-post') return 'tokenStyle must be "post", "get" or "get-ignores-post"';
+        out.tokenStyle = x;
+        break;
+      case 'timestampUnit':
+        if (x !== 'ms' && x !== 's') return 'timestampUnit must be "ms" or "s"';
+        out.timestampUnit = x;
+        break;
+      case 'pollsUntilReady':
+        if (x === 'never') {
+          out.pollsUntilReady = Number.POSITIVE_INFINITY;
+          break;
+        }
+        r = count(k, x, 0);
+        if (typeof r === 'string') return `${r}, or "never"`;
+        out.pollsUntilReady = r;
+        break;
+      case 'notReadyErrorStatus':
+        if (typeof x !== 'number' || !Number.isInteger(x) || x < 400 || x > 499) return 'notReadyErrorStatus must be a 4xx status';
+        out.notReadyErrorStatus = x;
+        break;
+      case 'pageSize':
+      case 'rejectTokens':
+        r = count(k, x, k === 'pageSize' ? 1 : 0);
+        if (typeof r === 'string') return r;
+        out[k] = r;
+        break;
+      default:
+        return `unknown behaviour "${k}" (notReady, notReadyStatus, notReadyErrorStatus, pollsUntilReady, tokenStyle, timestampUnit, pageSize, rejectTokens)`;
+    }
+  }
+  return out;
 }
 
 function encodeToken(t: { k: string; o: number }): string {

@@ -40,6 +40,7 @@ export async function* pullTrailWindow(window: TimeWindow, ctx: PullContext, env
     pollIntervalMs: env.config.pollIntervalMs,
     maxPollIntervalMs: Math.max(env.config.pollIntervalMs, env.config.maxPollIntervalMs),
     queryTimeoutMs: env.config.queryTimeoutMs,
+    waited: { ms: 0 },
     label: `${from}..${to}`,
   };
   const base: QueryParams = env.config.method ? { from, to, method: env.config.method } : { from, to };

@@ -13,7 +13,10 @@ export interface QueryContext {
   apiKey: string;
   pollIntervalMs: number;
   maxPollIntervalMs: number;
+  /** How long the window's queries may stay unfinished, summed over all of them. */
   queryTimeoutMs: number;
+  /** Time already spent waiting on this window's earlier queries; shared by every query of one window. */
+  waited: { ms: number };
   /** For messages: "window 2026-01-01T00:00Z..2026-01-02T00:00Z". */
   label: string;
 }
@@ -42,6 +45,7 @@ const RESULT_PASS = [202, 400, 401, 403, 404, 409, 422, 423, 425] as const;
  */
 const RUNNING_STATES = new Set(['QUEUED', 'PENDING', 'RUNNING', 'IN_PROGRESS', 'INPROGRESS', 'STARTED', 'SUBMITTED', 'PROCESSING', 'SCHEDULED', 'NOT_READY']);
 const FAILED_STATES = new Set(['FAILED', 'FAILURE', 'ERROR', 'CANCELLED', 'CANCELED', 'TIMED_OUT', 'TIMEOUT', 'ABORTED']);
+const DONE_STATES = new Set(['SUCCEEDED', 'SUCCESS', 'SUCCESSFUL', 'COMPLETE', 'COMPLETED', 'FINISHED', 'DONE', 'READY', 'OK', 'AVAILABLE']);
 const NOT_READY_TEXT =
   /not (yet )?(finished|ready|complete(d)?|available|done)|still (running|in progress|processing|pending)|in progress|is running|is pending|\bpending\b|\bnot ?ready\b|\brunning\b/i;
 
@@ -82,8 +86,9 @@ export async function startQuery(q: QueryContext, params: QueryParams): Promise<
 }
 
 /**
- * Polls `GET /query-result/{id}` with growing waits until the result is ready. The wait is
- * bounded by `queryTimeoutMs` per query: past it the window fails with QUERY_TIMEOUT.
+ * Polls `GET /query-result/{id}` with growing waits until the result is ready. The waiting is
+ * bounded per window: every query of the window draws on one `queryTimeoutMs` budget, so a window
+ * whose pages each start a new query (the documented token style) cannot wait without end either.
  */
 export async function awaitResult(q: QueryContext, id: string, nextToken?: string): Promise<ResultOutcome> {
   const url = new URL(`query-result/${encodeURIComponent(id)}`, q.baseUrl);
@@ -91,42 +96,51 @@ export async function awaitResult(q: QueryContext, id: string, nextToken?: strin
   const started = q.clock.now();
   let delay = q.pollIntervalMs;
   let polls = 0;
-  for (;;) {
-    polls++;
-    bump(q.stats, 'polls');
-    // json(): a 2xx body cut short is retried by the client; a passed status without JSON gives null.
-    const res = await q.http.json<unknown>(
-      {
-        method: 'GET',
-        url,
-        headers: headers(q.apiKey),
-        signal: q.signal,
-        passStatuses: RESULT_PASS,
-        label: `Trail Logs query result (${q.label})`,
-      },
-      q.stats,
-    );
-    const verdict = classify(res.status, res.body, id, q.label);
-    if (verdict.kind !== 'pending') return verdict;
-    q.stats.extra.notReadyStyle = verdict.style;
-    const elapsed = q.clock.now() - started;
-    if (elapsed >= q.queryTimeoutMs) {
-      throw new AuditpackError(
-        'QUERY_TIMEOUT',
-        `Trail Logs query ${id} (${q.label}) was still running after ${seconds(elapsed)} and ${polls} polls`,
-        { hint: 'raise queryTimeoutMs in the trail-logs source config, or use a smaller windowHours' },
+  // Only the waiting counts against the budget: the time up to the poll that found the result ready.
+  let lastPollAt = started;
+  try {
+    for (;;) {
+      polls++;
+      lastPollAt = q.clock.now();
+      bump(q.stats, 'polls');
+      // json(): a 2xx body cut short is retried by the client; a passed status without JSON gives null.
+      const res = await q.http.json<unknown>(
+        {
+          method: 'GET',
+          url,
+          headers: headers(q.apiKey),
+          signal: q.signal,
+          passStatuses: RESULT_PASS,
+          label: `Trail Logs query result (${q.label})`,
+        },
+        q.stats,
       );
+      const verdict = classify(res.status, res.body, id, q.label);
+      if (verdict.kind !== 'pending') return verdict;
+      q.stats.extra.notReadyStyle = verdict.style;
+      const elapsed = q.clock.now() - started;
+      const left = q.queryTimeoutMs - q.waited.ms - elapsed;
+      if (left <= 0) {
+        const earlier = q.waited.ms > 0 ? `; the window's earlier queries had waited ${seconds(q.waited.ms)}` : '';
+        throw new AuditpackError(
+          'QUERY_TIMEOUT',
+          `Trail Logs query ${id} (${q.label}) was still running${verdict.state ? ` (status ${verdict.state})` : ''} after ${seconds(elapsed)} and ${polls} polls${earlier}`,
+          { hint: 'raise queryTimeoutMs in the trail-logs source config (it bounds the waiting of each window), or use a smaller windowHours' },
+        );
+      }
+      const wait = Math.min(delay, left);
+      q.stats.extra.pollWaitMs = num(q.stats.extra.pollWaitMs) + wait;
+      await q.clock.sleep(wait, q.signal);
+      delay = Math.min(Math.ceil(delay * 1.5), q.maxPollIntervalMs);
     }
-    const wait = Math.min(delay, q.queryTimeoutMs - elapsed);
-    q.stats.extra.pollWaitMs = num(q.stats.extra.pollWaitMs) + wait;
-    await q.clock.sleep(wait, q.signal);
-    delay = Math.min(Math.ceil(delay * 1.5), q.maxPollIntervalMs);
+  } finally {
+    q.waited.ms += lastPollAt - started;
   }
 }
 
 type Verdict =
   | { kind: 'ready'; data: unknown[]; nextToken?: string }
-  | { kind: 'pending'; style: string }
+  | { kind: 'pending'; style: string; state?: string }
   | { kind: 'rejected'; status: number; message: string };
 
 function classify(status: number, body: unknown, id: string, label: string): Verdict {
@@ -150,11 +164,16 @@ function classify(status: number, body: unknown, id: string, label: string): Ver
     });
   }
   const state = stateOf(body);
-  if (state && RUNNING_STATES.has(state)) return { kind: 'pending', style: 'status-field' };
+  if (state && RUNNING_STATES.has(state)) return { kind: 'pending', style: 'status-field', state };
   if (state && FAILED_STATES.has(state)) {
     throw new AuditpackError('HTTP_STATUS', `Trail Logs query ${id} ended ${state} (${label}): ${messageOf(body)}`, {
       hint: 're-run the window',
     });
+  }
+  // A status word we do not know, with nothing in data, is waited on rather than read as an empty
+  // result: taking it for "done" would lose the window's records without a trace.
+  if (state && !DONE_STATES.has(state) && (!Array.isArray(body.data) || body.data.length === 0)) {
+    return { kind: 'pending', style: 'status-field', state };
   }
   if (!Array.isArray(body.data)) {
     throw new AuditpackError('HTTP_BAD_BODY', `Trail Logs result for query ${id} has no data array (${label})`, {

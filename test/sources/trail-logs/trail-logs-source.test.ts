@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.faults.clear();
-  emu.configure({ notReady: '202', notReadyErrorStatus: 400, pollsUntilReady: 2, tokenStyle: 'post', timestampUnit: 'ms', pageSize: 10, rejectTokens: 0 });
+  emu.configure({ notReady: '202', notReadyErrorStatus: 400, notReadyStatus: 'RUNNING', pollsUntilReady: 2, tokenStyle: 'post', timestampUnit: 'ms', pageSize: 10, rejectTokens: 0 });
 });
 
 function source(extra: Record<string, unknown> = {}, env: Record<string, string> = { [KEY_ENV]: emu.apiKey }) {
@@ -112,6 +112,31 @@ describe('trail-logs source against the emulator', () => {
       expect(sumExtra(run, 'polls')).toBeGreaterThanOrEqual(4 * sumExtra(run, 'queries'));
     });
   }
+
+  it('waits out a status word it does not know when the page holds no data, instead of reading it as empty', async () => {
+    emu.configure({ notReady: 'status', notReadyStatus: 'Waiting for workers', pollsUntilReady: 2 });
+    const run = await pullPeriod(source(), http, START, END);
+    expectGroundTruth(run);
+    for (const w of run.windows) expect(w.stats.extra.notReadyStyle).toBe('status-field');
+  });
+
+  it('can be switched while running through POST /__emulator/behaviour', async () => {
+    const set = async (body: unknown) => {
+      const res = await fetch(`${emu.url}/__emulator/behaviour`, { method: 'POST', body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const ok = await set({ notReady: 'error', notReadyErrorStatus: 409, tokenStyle: 'get', timestampUnit: 's', pollsUntilReady: 'never' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ notReady: 'error', tokenStyle: 'get', timestampUnit: 's', pollsUntilReady: 'never' });
+    expect(emu.behaviour().pollsUntilReady).toBe(Number.POSITIVE_INFINITY);
+    const bad = await set({ tokenStyle: 'sideways' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('tokenStyle');
+    expect((await set({ pollsUntilReady: 1 })).status).toBe(200);
+    const run = await pullPeriod(source(), http, START, END);
+    expectGroundTruth(run);
+    for (const w of run.windows) expect(w.stats.extra).toMatchObject({ notReadyStyle: 'error-409', tokenStyle: 'get', timestampUnit: 'seconds' });
+  });
 
   for (const [style, recorded] of [
     ['post', 'post'],
@@ -219,6 +244,15 @@ describe('trail-logs bad inputs', () => {
     expect(err.exitCode).toBe(1);
   });
 
+  it('bounds the waiting of the whole window, not of each query alone', async () => {
+    // Each page is a new query (documented token style) that needs two polls of >= 20 ms: ~45 ms of
+    // waiting per query, 4 or more queries per window. A per-query bound of 120 ms would never trip.
+    emu.configure({ pageSize: 5, pollsUntilReady: 2 });
+    const err = await rejection(pullPeriod(source({ pollIntervalMs: 20, maxPollIntervalMs: 20, queryTimeoutMs: 120 }), http, START, END));
+    expect(err.code).toBe('QUERY_TIMEOUT');
+    expect(err.message).toMatch(/the window's earlier queries had waited \d+ ms$/);
+  });
+
   it('reports an unknown query id (404) as an HTTP error naming the id', async () => {
     const err = await rejection(
       awaitResult(
@@ -232,6 +266,7 @@ describe('trail-logs bad inputs', () => {
           pollIntervalMs: 1,
           maxPollIntervalMs: 1,
           queryTimeoutMs: 1000,
+          waited: { ms: 0 },
           label: 'test',
         },
         'no-such-query',
