@@ -12,6 +12,8 @@ export interface Column<T> {
   sub?(row: T): string | null;
   /** Lines the value may wrap to before it ends in "…" (default 3). */
   maxLines?: number;
+  /** Lines the sub line may wrap to (default 2). */
+  subLines?: number;
   bold?(row: T): boolean;
   /** Text colour of this cell (a failure count in red). */
   color?(row: T): string | undefined;
@@ -82,7 +84,7 @@ export async function drawTable<T>(
       const w = widths[i] - 2 * PAD_X;
       const main = ts.wrap(c.value(row), w, { ...body, bold: c.bold?.(row) }, c.maxLines ?? 3);
       const subText = c.sub?.(row);
-      const sub = subText ? ts.wrap(subText, w, subStyle, 2) : [];
+      const sub = subText ? ts.wrap(subText, w, subStyle, c.subLines ?? 2) : [];
       return { main, sub };
     });
     const height = Math.max(...cells.map((c) => c.main.length * lh + c.sub.length * subLh)) + 2 * PAD_Y;

@@ -33,6 +33,8 @@ const ELLIPSIS = '…';
 // Where a long identifier (ARN, e-mail, URL, path) may break when it has no spaces.
 // Not '_': it joins words of one name (America/New_York).
 const BREAK_AFTER = new Set(['/', ':', '.', ',', ';', '@', '-', '=', '&', '?', '|']);
+// Between a lower-case letter or digit and an upper-case one: the word boundary of a camelCase name.
+const CAMEL_BREAK = /(?<=[\p{Ll}\d])(?=\p{Lu})/u;
 
 export function createTypesetter(doc: PDFKit.PDFDocument, fonts: FontFiles): Typesetter {
   const fontFor = (script: ScriptClass, bold: boolean | undefined): string =>
@@ -132,12 +134,28 @@ export function createTypesetter(doc: PDFKit.PDFDocument, fonts: FontFiles): Typ
           lineWidth = w;
           continue;
         }
-        // A token wider than the line (a long id without break points): break it by characters.
-        for (const ch of tok) {
-          const cw = width(ch, style);
-          if (lineWidth + cw > max && lineText) push();
-          lineText += ch;
-          lineWidth += cw;
+        // A token wider than the line (a long id without break points): break it between the
+        // words of a camelCase name ("AccessDenied|Exception"), and by characters only where one
+        // such word is itself wider than the line.
+        for (const piece of tok.split(CAMEL_BREAK)) {
+          const pw = width(piece, style);
+          if (lineWidth + pw <= max) {
+            lineText += piece;
+            lineWidth += pw;
+            continue;
+          }
+          if (lineText) push();
+          if (pw <= max) {
+            lineText = piece;
+            lineWidth = pw;
+            continue;
+          }
+          for (const ch of piece) {
+            const cw = width(ch, style);
+            if (lineWidth + cw > max && lineText) push();
+            lineText += ch;
+            lineWidth += cw;
+          }
         }
       }
       push();

@@ -49,6 +49,8 @@ async function render(name: string, options: SyntheticOptions, edit?: (m: Report
 }
 
 const all = (t: PdfText) => t.pages.map(pageText).join('\n');
+/** Exception rows in the PDF: every synthetic exception's resource cell, drawn once per row. */
+const exceptionRowsDrawn = (t: PdfText) => t.pages.flat().filter((s) => s === '-amzn1.ask.skill.x').length;
 
 describe('renderPdf on a complete model', () => {
   let r: Awaited<ReturnType<typeof render>>;
@@ -149,7 +151,7 @@ describe('renderPdf on a complete model', () => {
 
   it('lists every exception when there are fewer than the limit, with no truncation banner', () => {
     expect(all(r.text)).not.toContain('Showing');
-    expect(r.text.pages.flat().filter((s) => s === 'failed-operation').length).toBe(40);
+    expect(exceptionRowsDrawn(r.text)).toBe(40);
     expect(r.exceptionRowsRead()).toBe(40);
   });
 
@@ -171,6 +173,25 @@ describe('renderPdf on a complete model', () => {
       exceptionCounts: { ...m.exceptionCounts, byControl: { ...m.exceptionCounts.byControl, 'CC7.3': 0 } },
     }));
     expect(all(quiet.text)).toContain('CC7.3 evaluating security events — no exceptions in the period');
+  });
+
+  it("states a rule's reason once above its rows, each row keeping only its own detail", async () => {
+    const detailed = await render('reason-once', { events: 50, exceptions: 12, sections: ['exceptions'] }, (m) => ({
+      ...m,
+      exceptions: {
+        count: m.exceptions.count,
+        async *open() {
+          let i = 0;
+          for await (const row of m.exceptions.open()) yield { ...row, severity: 'high' as const, reason: `${row.reason} (attempt ${i++})` };
+        },
+      },
+    }));
+    const items = detailed.text.pages.flat();
+    // One rule in three criteria: three statements of its reason, not twelve.
+    expect(items.filter((s) => s === 'Why: The call was refused or failed.').length).toBe(3);
+    expect(items).toContain('Detail');
+    for (let i = 0; i < 12; i++) expect(items).toContain(`attempt ${i}`);
+    expect(items.some((s) => s.includes('The call was refused or failed. (attempt'))).toBe(false);
   });
 
   it('groups by severity, then rule, for a template that asks for rules', async () => {
@@ -229,7 +250,7 @@ describe('renderPdf exception limit', () => {
     const r = await render('truncated', { events: 100, exceptions: 120, pdfExceptionLimit: 25, sections: ['cover', 'exceptions'] });
     const text = all(r.text);
     expect(text).toContain('Showing 25 of 120 — all 120 in report.xlsx, sheet Exceptions');
-    expect(r.text.pages.flat().filter((s) => s === 'failed-operation').length).toBe(25);
+    expect(exceptionRowsDrawn(r.text)).toBe(25);
     expect(r.exceptionRowsRead()).toBe(25);
     // 120 rows over three criteria, 25 read: every criterion says how many of its rows are shown.
     expect(text).toMatch(/CC6\.1 logical access security — 40 in the period \(\d+ shown\)/);

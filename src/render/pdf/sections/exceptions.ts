@@ -39,21 +39,134 @@ function countsLine(label: string, counts: Record<string, number>, order?: reado
   return `${label}: ${keys.map((k) => `${k} ${fmtInt(counts[k] ?? 0)}`).join(' · ')}`;
 }
 
-function columns(ctx: PdfContext): Column<ExceptionRow>[] {
+/** Columns of a table that mixes rules (grouping by severity only): each row names its rule and reason. */
+function mixedColumns(ctx: PdfContext): Column<ExceptionRow>[] {
   return [
-    { header: `Time (${ctx.zone})`, weight: 1.35, value: (r) => fmtLocal(r.time, ctx.zone), sub: (r) => fmtUtc(r.time) },
+    timeColumn(ctx, 1.35),
     { header: 'Rule', weight: 1.3, value: (r) => r.title, sub: (r) => r.ruleId },
-    {
-      header: 'Requester',
-      weight: 2.1,
-      value: (r) => r.requesterName ?? r.requesterId,
-      sub: (r) => [r.requesterEmail, r.requesterName ? r.requesterId : null].filter(Boolean).join(' · ') || null,
-    },
-    { header: 'Operation', weight: 1.3, value: (r) => r.operation, sub: (r) => r.source },
-    { header: 'Code', weight: 0.75, value: (r) => r.responseCode },
-    { header: 'Resource', weight: 1.3, value: (r) => r.resource ?? '—', sub: (r) => (r.client ? `client: ${r.client}` : null) },
-    { header: 'Reason', weight: 1.65, value: (r) => r.reason, sub: (r) => (r.trend ? `trend: ${r.trend}` : null) },
+    requesterColumn(2.1),
+    operationColumn(1.4),
+    codeColumn(0.9),
+    resourceColumn(1.3),
+    { header: 'Reason', weight: 1.65, maxLines: 6, value: (r) => r.reason, sub: (r) => (r.trend ? `trend: ${r.trend}` : null) },
   ];
+}
+
+const timeColumn = (ctx: PdfContext, weight: number): Column<ExceptionRow> => ({
+  header: `Time (${ctx.zone})`,
+  weight,
+  value: (r) => fmtLocal(r.time, ctx.zone),
+  sub: (r) => fmtUtc(r.time),
+});
+const requesterColumn = (weight: number): Column<ExceptionRow> => ({
+  header: 'Requester',
+  weight,
+  maxLines: 4,
+  value: (r) => r.requesterName ?? r.requesterId,
+  sub: (r) => [r.requesterEmail, r.requesterName ? r.requesterId : null].filter(Boolean).join(' · ') || null,
+  subLines: 3,
+});
+const operationColumn = (weight: number): Column<ExceptionRow> => ({ header: 'Operation', weight, value: (r) => r.operation, sub: (r) => r.source });
+const codeColumn = (weight: number): Column<ExceptionRow> => ({ header: 'Code', weight, value: (r) => r.responseCode });
+const resourceColumn = (weight: number): Column<ExceptionRow> => ({
+  header: 'Resource',
+  weight,
+  maxLines: 4,
+  value: (r) => r.resource ?? '—',
+  sub: (r) => (r.client ? `client: ${r.client}` : null),
+});
+
+/**
+ * A rule's rows share its reason; most rows only add a detail in brackets ("(3 events from … to …)").
+ * The shared text is stated once above the table and the rows keep only their detail, so the
+ * columns get the width instead of repeating one sentence cut with "…" on every row. `base` is
+ * null when the reasons share no such prefix: then each row shows its whole reason.
+ */
+export function splitReasons(reasons: readonly string[]): { base: string | null; details: (string | null)[] } {
+  const first = reasons[0] ?? '';
+  if (reasons.every((r) => r === first)) return { base: first, details: reasons.map(() => null) };
+  let common = first.length;
+  for (const r of reasons) {
+    let i = 0;
+    while (i < common && i < r.length && r[i] === first[i]) i++;
+    common = i;
+  }
+  // The longest shared prefix after which every reason either ends or goes on with " (detail)".
+  for (let k = common; k > 0; k--) {
+    if (reasons.every((r) => r.length === k || (r.startsWith(' (', k) && r.endsWith(')')))) {
+      return { base: first.slice(0, k), details: reasons.map((r) => (r.length === k ? null : r.slice(k + 2, -1))) };
+    }
+  }
+  return { base: null, details: reasons.map((r) => r) };
+}
+
+interface RuleGroup {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  rows: ExceptionRow[];
+}
+
+/** Rows by rule, in the order each rule first appears (the rows come sorted by severity, then time). */
+function byRule(rows: readonly ExceptionRow[]): RuleGroup[] {
+  const groups = new Map<string, RuleGroup>();
+  for (const r of rows) {
+    // Keyed by severity too: one rule's rows are one severity, but the heading must not claim so if not.
+    const key = `${r.severity}\u0000${r.ruleId}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ruleId: r.ruleId, title: r.title, severity: r.severity, rows: [] }));
+    g.rows.push(r);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * One rule's rows: a heading with its severity and how many of its rows are shown, its reason
+ * once, then a table whose rows carry only what differs between them.
+ */
+async function drawRuleGroup(ctx: PdfContext, group: RuleGroup): Promise<void> {
+  const { ts, doc } = ctx;
+  const inPeriod = ctx.model.exceptionCounts.byRule[group.ruleId] ?? group.rows.length;
+  const shown = group.rows.length < inPeriod ? `${fmtInt(group.rows.length)} of ${fmtInt(inPeriod)} shown` : `${fmtInt(inPeriod)} in the period`;
+  const { base, details } = splitReasons(group.rows.map((r) => r.reason));
+  const detailOf = new Map(group.rows.map((r, i) => [r, details[i]] as const));
+  const reasonStyle = { size: SIZE.body, color: COLOR.muted };
+  const reasonLines = base === null ? [] : ts.wrap(`Why: ${base}`, CONTENT_WIDTH - 10, reasonStyle);
+  const headingHeight = SIZE.h3 * 1.5 + reasonLines.length * ts.lineHeight(reasonStyle) + 4;
+  ensureSpace(ctx, headingHeight + 60);
+  doc.rect(PAGE.marginX, ctx.y, 4, SIZE.h3 * 1.25).fill(SEVERITY_COLOR[group.severity]);
+  const label = `${capital(group.severity)}`;
+  ts.line(label, PAGE.marginX + 10, ctx.y, { size: SIZE.h3, bold: true, color: SEVERITY_COLOR[group.severity] });
+  const labelWidth = ts.width(`${label}  `, { size: SIZE.h3, bold: true });
+  ts.line(`${group.title} (${group.ruleId}) · ${shown}`, PAGE.marginX + 10 + labelWidth, ctx.y, {
+    size: SIZE.h3,
+    bold: true,
+    width: CONTENT_WIDTH - 10 - labelWidth,
+  });
+  ctx.y += SIZE.h3 * 1.5;
+  for (const l of reasonLines) {
+    ts.line(l, PAGE.marginX + 10, ctx.y, reasonStyle);
+    ctx.y += ts.lineHeight(reasonStyle);
+  }
+  ctx.y += 4;
+  const hasDetail = group.rows.some((r) => detailOf.get(r) !== null || r.trend);
+  const columns: Column<ExceptionRow>[] = [
+    timeColumn(ctx, 1.3),
+    requesterColumn(2.2),
+    operationColumn(hasDetail ? 1.6 : 1.9),
+    codeColumn(1.0),
+    resourceColumn(hasDetail ? 2.0 : 2.6),
+  ];
+  if (hasDetail) {
+    columns.push({
+      header: base === null ? 'Reason' : 'Detail',
+      weight: 1.9,
+      maxLines: 6,
+      value: (r) => detailOf.get(r) ?? '—',
+      sub: (r) => (r.trend ? `trend: ${r.trend}` : null),
+    });
+  }
+  await drawTable(ctx, columns, group.rows, { title: `${capital(group.severity)} · ${group.title}` });
 }
 
 /**
@@ -122,7 +235,8 @@ async function drawByControl(ctx: PdfContext, rows: ExceptionRow[]): Promise<voi
     if (group.length === 0) continue;
     const sev = SEVERITY_ORDER.map((s) => [s, group.filter((r) => r.severity === s).length] as const).filter(([, n]) => n > 0);
     paragraph(ctx, `Shown by severity: ${sev.map(([s, n]) => `${fmtInt(n)} ${s}`).join(', ')}.`, { size: SIZE.body, color: COLOR.muted });
-    await drawTable(ctx, [severityColumn(), ...columns(ctx)], group, { title: criterionLabel(control) });
+    gap(ctx, 4);
+    for (const ruleGroup of byRule(group)) await drawRuleGroup(ctx, ruleGroup);
   }
 }
 
@@ -134,33 +248,21 @@ function compareControls(a: string, b: string): number {
   return pa[1].localeCompare(pb[1]) || Number(pa[2]) - Number(pb[2]) || Number(pa[3]) - Number(pb[3]);
 }
 
-function severityColumn(): Column<ExceptionRow> {
-  return { header: 'Severity', weight: 0.55, bold: () => true, value: (r) => capital(r.severity), color: (r) => SEVERITY_COLOR[r.severity] };
-}
-
 async function drawBySeverity(ctx: PdfContext, rows: ExceptionRow[]): Promise<void> {
   const { model } = ctx;
   const rank = (s: Severity) => SEVERITY_ORDER.indexOf(s);
-  const grouping = model.exceptionGrouping;
-  const groupOf = (r: ExceptionRow) => (grouping === 'control' ? `control ${r.control || '(none)'}` : grouping === 'rule' ? r.title : '');
-  // Array.prototype.sort is stable: rows of one severity and group keep the stream's time order.
-  rows.sort((a, b) => rank(a.severity) - rank(b.severity) || groupOf(a).localeCompare(groupOf(b)));
+  // Array.prototype.sort is stable: rows of one severity keep the stream's time order.
+  rows.sort((a, b) => rank(a.severity) - rank(b.severity));
   for (const severity of SEVERITY_ORDER) {
     const ofSeverity = rows.filter((r) => r.severity === severity);
     const inPeriod = model.exceptionCounts.bySeverity[severity] ?? 0;
     if (ofSeverity.length === 0) continue;
     const shownNote = ofSeverity.length < inPeriod ? ` (${fmtInt(ofSeverity.length)} shown)` : '';
     subheading(ctx, `${capital(severity)} — ${fmtInt(inPeriod)} in the period${shownNote}`, { color: SEVERITY_COLOR[severity], keepWith: 70 });
-    if (grouping === 'severity') {
-      await drawTable(ctx, columns(ctx), ofSeverity, { title: capital(severity) });
+    if (model.exceptionGrouping === 'severity') {
+      await drawTable(ctx, mixedColumns(ctx), ofSeverity, { title: capital(severity) });
       continue;
     }
-    for (const name of [...new Set(ofSeverity.map(groupOf))]) {
-      const group = ofSeverity.filter((r) => groupOf(r) === name);
-      ensureSpace(ctx, SIZE.h3 * 1.6 + 50);
-      ctx.ts.line(`${capital(severity)} · ${name} · ${fmtInt(group.length)} shown`, PAGE.marginX, ctx.y, { size: SIZE.h3, bold: true });
-      ctx.y += SIZE.h3 * 1.6;
-      await drawTable(ctx, columns(ctx), group, { title: `${capital(severity)} · ${name}` });
-    }
+    for (const ruleGroup of byRule(ofSeverity)) await drawRuleGroup(ctx, ruleGroup);
   }
 }
