@@ -90,7 +90,7 @@ export function drawCover(ctx: PdfContext): void {
       const windows = model.coverage.windows.filter((w) => w.source === s.name);
       const failed = windows.filter((w) => w.status !== 'complete').length;
       const state = windows.length === 0 ? '' : failed ? ` — ${fmtInt(failed)} of ${fmtInt(windows.length)} windows NOT complete` : ` — all ${fmtInt(windows.length)} windows complete`;
-      return [`${s.name} (${s.type})`, `${s.description}${state}`];
+      return [s.name === s.type ? s.name : `${s.name} (${s.type})`, `${s.description}${state}`];
     }),
     { labelWidth: 140 },
   );

@@ -57,7 +57,7 @@ export async function drawSummary(ctx: PdfContext): Promise<void> {
   await drawTable<SourceSummary>(
     ctx,
     [
-      { header: 'Source', weight: 1.4, value: (r) => r.source, sub: (r) => r.sourceType },
+      { header: 'Source', weight: 1.4, value: (r) => r.source, sub: (r) => (r.sourceType === r.source ? null : r.sourceType) },
       { header: 'Events', weight: 1, align: 'right', value: (r) => fmtInt(r.events) },
       { header: 'Failures', weight: 1, align: 'right', value: (r) => fmtInt(r.failures), color: (r) => (r.failures ? COLOR.failure : undefined) },
       { header: 'Success rate', weight: 0.9, align: 'right', value: (r) => fmtPct(r.successRate) },
