@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudTrailEmulator, type CloudTrailEmulator } from '../../../src/emulators/cloudtrail/index.js';
 import { cloudtrailConfigSchema } from '../../../src/sources/cloudtrail/config.js';
@@ -211,6 +214,40 @@ describe('cloudtrail source against the emulator', () => {
     expect(ae.oneLine).not.toContain(secret);
     expect(redactor.leaks(secret)).toBe(true);
     await source.close?.();
+  });
+
+  it('takes credentials from a named profile: "profile" in the config, or AWS_PROFILE', async () => {
+    // The SDK reads the shared files named by the process environment (not the one the source gets).
+    const dir = mkdtempSync(join(tmpdir(), 'auditpack-aws-profile-'));
+    const saved = { creds: process.env.AWS_SHARED_CREDENTIALS_FILE, config: process.env.AWS_CONFIG_FILE };
+    const cred = emu.credentials[0];
+    writeFileSync(join(dir, 'credentials'), `[audit]\naws_access_key_id = ${cred.accessKeyId}\naws_secret_access_key = ${cred.secretAccessKey}\n[stranger]\naws_access_key_id = AKIANOTKNOWN00000000\naws_secret_access_key = x\n`);
+    writeFileSync(join(dir, 'config'), '');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    const noKeys = { AWS_EC2_METADATA_DISABLED: 'true' };
+    const w = { start: emu.truth.start, end: emu.truth.start + 6 * HOUR };
+    const want = ids(emu.truth.select({ regions: ['us-east-1'], start: w.start, end: w.end }));
+    try {
+      for (const [config, env] of [
+        [{ profile: 'audit' }, noKeys],
+        [{}, { ...noKeys, AWS_PROFILE: 'audit' }],
+      ] as const) {
+        const source = makeSource(emu, { regions: ['us-east-1'], ...config }, { env });
+        expect(ids((await pullAll(source, w)).events)).toEqual(want);
+        await source.close?.();
+      }
+      // The profile's key is the one sent: the emulator does not know the stranger's.
+      const stranger = makeSource(emu, { regions: ['us-east-1'], profile: 'stranger' }, { env: noKeys });
+      await expect(pullAll(stranger, w)).rejects.toMatchObject({ code: 'AUTH_REFUSED' });
+      await stranger.close?.();
+    } finally {
+      for (const [k, v] of [['AWS_SHARED_CREDENTIALS_FILE', saved.creds], ['AWS_CONFIG_FILE', saved.config]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a window older than 90 days, pointing to the log-file source', async () => {
