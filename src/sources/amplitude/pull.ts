@@ -2,7 +2,7 @@ import { AuditpackError } from '../../errors.js';
 import type { TimeWindow } from '../../model/window.js';
 import type { PullContext, PullItem } from '../source.js';
 import type { AmplitudeConfig } from './config.js';
-import { readErrorMessage, readPage, requestBody } from './response-adapter.js';
+import { isCursorRefusal, isRetentionRefusal, readErrorMessage, readPage, requestBody } from './response-adapter.js';
 
 export interface AmplitudePullEnv {
   config: AmplitudeConfig;
@@ -41,7 +41,7 @@ export async function* pullAmplitudeWindow(window: TimeWindow, ctx: PullContext,
     );
     if (res.status >= 400) {
       const message = readErrorMessage(res.body);
-      if (res.status === 400 && cursor !== undefined && /cursor|pagination|token/i.test(message)) {
+      if (cursor !== undefined && isCursorRefusal(res.status, message)) {
         if (restarts >= MAX_RESTARTS) {
           throw new AuditpackError('PAGE_TOKEN_INVALID', `Amplitude refused its own page cursor again after a restart (${label}: ${message})`, {
             status: 400,
@@ -84,7 +84,7 @@ function refusal(status: number, message: string, label: string, orgId: string):
       hint: 'check orgId, and that the keys belong to that organization and have Audit Logs access',
     });
   }
-  if (/retention|retain|90 days|too old/i.test(message)) {
+  if (isRetentionRefusal(message)) {
     return new AuditpackError('RETENTION_EXCEEDED', `Amplitude no longer has data for ${label} (HTTP ${status}: ${message})`, {
       status,
       hint: 'Amplitude keeps audit logs for 90 days; choose a more recent period',

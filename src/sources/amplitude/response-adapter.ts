@@ -1,6 +1,7 @@
 /**
  * EVERYTHING about the Amplitude Audit Logs wire format that is NOT documented lives here
- * (API-NOTES.md §4: response field names, pagination cursor, limit bounds, error shape). Seed 004
+ * (API-NOTES.md §4: response field names, pagination cursor, limit bounds, error shape and
+ * wording). Seed 004
  * documents only the request: start_date, end_date, filters{domain, feature, action}, pagination{limit}.
  *
  * The scheme assumed (and played by the emulator, see docs/sources/amplitude.md):
@@ -100,6 +101,16 @@ export function readRecord(raw: unknown): AmplitudeFields {
   else if (typeof error === 'string' && error.trim() !== '') f.error = error.trim();
   else if (error === true) f.error = 'error';
   return f;
+}
+
+/** A 400 that refuses the page cursor (expired, or not of this query): the window can start again. */
+export function isCursorRefusal(status: number, message: string): boolean {
+  return status === 400 && /cursor|pagination|token/i.test(message);
+}
+
+/** A refusal because the dates are past the 90-day retention (seed 004), as opposed to any other 400. */
+export function isRetentionRefusal(message: string): boolean {
+  return /retention|retain|90 days|too old/i.test(message);
 }
 
 /** The message of an error answer: {error}, {message}, {error: {message}}, {errors: [...]} (shape undocumented). */

@@ -121,6 +121,18 @@ describe('amplitude source against the emulator', () => {
     const err = await rejection(pullPeriod(make().source, http, START, END));
     expect(err.code).toBe('PAGE_TOKEN_INVALID');
   });
+
+  it('plays expired cursors when switched through POST /__emulator/behaviour', async () => {
+    const post = async (body: unknown) => {
+      const res = await fetch(`${emu.url}/__emulator/behaviour`, { method: 'POST', body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await post({ rejectCursors: 1 })).toEqual({ status: 200, body: { rejectCursors: 1 } });
+    expect((await post({ rejectCursor: 1 })).status).toBe(400);
+    const run = await pullPeriod(make().source, http, START, END);
+    expectGroundTruth(run);
+    expect(sumStat(run, 'restarts')).toBe(1);
+  });
 });
 
 describe('amplitude limits and bad inputs', () => {
