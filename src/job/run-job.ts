@@ -54,6 +54,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
     ...(previous ? { previousPack: previous.packId } : {}),
     ...(template.samples.length ? { sampleSeed: opts.sampleSeed ?? `${prepared.parameters.period}:${template.name}`, sampleMethod: SAMPLE_METHOD } : {}),
   };
+  const rules = createRuleEngine(template.rules, { timeZone: period.timeZone, directory, businessHours });
   const packDir = resolve(opts.out ?? join('reports', `${template.name}-${period.label.replace(/[^A-Za-z0-9._-]+/g, '_')}`));
 
   const clients = new Map<string, HttpClient>();
@@ -75,11 +76,11 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
         plans,
         httpFor,
         directory,
-        rules: createRuleEngine(template.rules, { timeZone: period.timeZone, directory, businessHours }),
+        rules,
         sampler: template.samples.length ? createSampler(template.samples, String(parameters.sampleSeed)) : null,
         failuresOnly: template.failuresOnly,
         controls: [...new Set(template.rules.map((r) => r.control))],
-        compareWith: previous ? (current: ExceptionSubjectCount[]) => compareWithPrevious(current, previous.subjects) : undefined,
+        compareWith: previous ? (current: ExceptionSubjectCount[]) => compareWithPrevious(current, previous.subjects, rules.activeRuleIds) : undefined,
         log: opts.log,
         clock: opts.clock,
         signal: opts.signal,

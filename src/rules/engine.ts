@@ -26,6 +26,8 @@ export interface RuleEngine {
   finish(coverage: CoverageLedger): ExceptionRow[];
   /** Rules that cannot run with this context, and why (for the report's notes). */
   readonly inactive: readonly { ruleId: string; reason: string }[];
+  /** Ids of the rules that do run: only their absence this period can mean "resolved". */
+  readonly activeRuleIds: ReadonlySet<string>;
 }
 
 const DEFAULT_SUBJECT: Record<EventRuleSpec['type'], SubjectField[]> = {
@@ -151,8 +153,10 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
     return { rows, matchedRuleIds };
   };
 
+  const inactiveIds = new Set(inactive.map((r) => r.ruleId));
   return {
     inactive,
+    activeRuleIds: new Set(rules.map((r) => r.id).filter((id) => !inactiveIds.has(id))),
     evaluate,
     onEvent: (event) => evaluate(event).rows,
     finish(coverage) {

@@ -49,11 +49,14 @@ function bySeverityRuleSubject(a: ExceptionSubjectCount, b: ExceptionSubjectCoun
 
 /**
  * New: the rule and subject were not in last month's pack. Recurring: they were. Resolved: last
- * month had them and this month does not.
+ * month had them and this month does not, for a rule that ran this month: a rule this template
+ * does not have, or that could not run (no requester directory, no business hours), proves
+ * nothing about last month's exceptions, so those are left out rather than called resolved.
  */
 export function compareWithPrevious(
   current: ExceptionSubjectCount[],
   previous: ExceptionSubjectCount[],
+  rulesRun: ReadonlySet<string>,
 ): { trendOf(row: ExceptionRow): ExceptionTrend; resolved: ExceptionSubjectCount[] } {
   const before = new Set(previous.map(subjectKey));
   const now = new Set(current.map(subjectKey));
@@ -61,7 +64,7 @@ export function compareWithPrevious(
   const resolved = previous
     .filter((p) => {
       const key = subjectKey(p);
-      if (now.has(key) || seen.has(key)) return false;
+      if (!rulesRun.has(p.ruleId) || now.has(key) || seen.has(key)) return false;
       seen.add(key);
       return true;
     })

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ExceptionRow } from '../../src/model/exception.js';
+import { createRuleEngine } from '../../src/rules/engine.js';
 import { compareWithPrevious, createSubjectCounter, exceptionSubjectsSchema, subjectKey } from '../../src/rules/month-over-month.js';
+import { builtinRules } from './fixtures.js';
 
 function row(ruleId: string, subject: string, over: Partial<ExceptionRow> = {}): ExceptionRow {
   return {
@@ -30,6 +32,8 @@ function counts(rows: ExceptionRow[]) {
   return c.list();
 }
 
+const RAN = new Set(['smapi-credentials-access', 'aws-root-activity', 'smapi-deletion']);
+
 describe('month over month', () => {
   const october = counts([
     row('smapi-credentials-access', 'alice | getSkillCredentials'),
@@ -53,7 +57,7 @@ describe('month over month', () => {
       row('smapi-credentials-access', 'carol | getSkillCredentials'),
       row('smapi-deletion', 'alice | deleteSkill', { severity: 'medium' }), // same rule, other subject
     ];
-    const cmp = compareWithPrevious(counts(novemberRows), october);
+    const cmp = compareWithPrevious(counts(novemberRows), october, RAN);
     expect(novemberRows.map((r) => cmp.trendOf(r))).toEqual(['recurring', 'new', 'new']);
     expect(cmp.resolved.map((c) => [c.ruleId, c.subject, c.count])).toEqual([
       ['aws-root-activity', 'root | ConsoleLogin', 1],
@@ -61,8 +65,24 @@ describe('month over month', () => {
     ]);
   });
 
+  it('calls nothing resolved for a rule that did not run this period (another template, or a rule without its configuration)', () => {
+    const november = counts([row('smapi-credentials-access', 'alice | getSkillCredentials')]);
+    // This month's template has no smapi-deletion rule; aws-root-activity ran and came back clean.
+    const cmp = compareWithPrevious(november, october, new Set(['smapi-credentials-access', 'aws-root-activity']));
+    expect(cmp.resolved.map((c) => c.ruleId)).toEqual(['aws-root-activity']);
+    expect(compareWithPrevious(november, october, new Set()).resolved).toEqual([]);
+  });
+
+  it('the engine reports which rules run, leaving out those that lack their configuration', async () => {
+    const rules = await builtinRules();
+    const engine = createRuleEngine(rules, { timeZone: 'UTC', directory: null, businessHours: null });
+    expect([...engine.activeRuleIds].sort()).toEqual(
+      rules.map((r) => r.id).filter((id) => id !== 'requester-not-in-directory' && id !== 'outside-business-hours').sort(),
+    );
+  });
+
   it('without a previous pack everything is new and nothing resolved', () => {
-    const cmp = compareWithPrevious(october, []);
+    const cmp = compareWithPrevious(october, [], RAN);
     expect(cmp.trendOf(row('smapi-deletion', 'bob | deleteSkill'))).toBe('new');
     expect(cmp.resolved).toEqual([]);
   });
