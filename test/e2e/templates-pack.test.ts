@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import type { RunJobResult } from '../../src/job/run-job.js';
 import { loadTemplate } from '../../src/templates/load-template.js';
 import { templatesDir } from '../../src/package-info.js';
 import { readPdf, pageText } from '../render/pdf/read-pdf.js';
-import { readJson, runPack, tempDir } from './harness.js';
+import { cli, readJson, runPack, tempDir } from './harness.js';
 
 /**
  * Issue #6's end-to-end check: each built-in template on the demo data produces the sections it
@@ -59,7 +60,18 @@ beforeAll(async () => {
   await pack('failed', 'failed-operations');
   // Last month's pack, for the trend: the failure review's exceptions are a subset of the handoff's.
   await pack('handoff-again', 'auditor-handoff', { previous: packs.failed.out });
-}, 240_000);
+  // A made-up last month: the SOC 2 pack's exceptions plus two that did not come back, one for a
+  // rule failed-operations runs and one for a rule it does not have.
+  const previous = join(tempDir(), 'previous');
+  mkdirSync(previous);
+  const summary = JSON.parse(readFileSync(join(packs.soc2.out, 'summary.json'), 'utf8')) as { exceptionSubjects: Record<string, unknown>[] };
+  summary.exceptionSubjects.push(
+    { ruleId: 'access-denied', subject: 'arn:aws:iam::123456789012:user/gone | GetBots', title: 'AWS call refused for lack of permission', severity: 'high', control: 'CC6.1', count: 3 },
+    { ruleId: 'smapi-deletion', subject: 'amzn1.account.GONE | deleteSkill', title: 'SMAPI deletion', severity: 'medium', control: 'CC8.1', count: 1 },
+  );
+  writeFileSync(join(previous, 'summary.json'), JSON.stringify(summary));
+  await pack('failed-vs-soc2', 'failed-operations', { previous });
+}, 300_000);
 afterAll(async () => {
   await stack?.close();
 });
@@ -164,6 +176,83 @@ describe('auditor-handoff on the demo data', () => {
     }
     const manifest = await readJson<{ parameters: Record<string, unknown> }>(join(packs['handoff-again'].out, 'manifest.json'));
     expect(manifest.parameters.previousPack).toBe(packs.failed.result.model.meta.packId);
+  });
+});
+
+describe('month over month across templates', () => {
+  it('calls resolved only what a rule of this template looked for and did not find', async () => {
+    const { result, out } = packs['failed-vs-soc2'];
+    const template = await loadTemplate('failed-operations', templatesDir());
+    const rows = table((await workbook(out)).getWorksheet('Exceptions')!);
+    const resolved = rows.filter((r) => r.Trend === 'resolved').map((r) => `${String(r.Rule)} ${String(r.Subject)}`);
+    // Last month's SOC 2 pack had hundreds of sensitive-operation exceptions this template has no rule for: none is "resolved".
+    expect(packs.soc2.result.model.exceptionSubjects.some((s) => !template.rules.some((r) => r.id === s.ruleId))).toBe(true);
+    expect(resolved).toEqual(['access-denied arn:aws:iam::123456789012:user/gone | GetBots']);
+    // The same data: every other exception of the failure review was in last month's pack too.
+    expect(rows.filter((r) => r.Trend === 'new')).toEqual([]);
+    expect(rows.filter((r) => r.Trend === 'recurring')).toHaveLength(result.model.exceptions.count - 1);
+  });
+});
+
+describe('templates from the command line (the built CLI)', () => {
+  it('`auditpack templates` lists every built-in with its description', async () => {
+    const r = await cli(['templates']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const [i, name] of ['auditor-handoff', 'failed-operations', 'soc2-monthly'].entries()) {
+      const t = await loadTemplate(name, templatesDir());
+      expect(lines[i]).toMatch(new RegExp(`^${name} +`));
+      expect(lines[i].replace(/^\S+ +/, '')).toBe(t.description);
+    }
+  });
+
+  const broken: [string, (t: Record<string, unknown> & { rules: Record<string, unknown>[] }) => void, string][] = [
+    ['unknown key', (t) => (t.colour = 'blue'), 'colour: unknown key "colour": remove it or check its spelling'],
+    ['unknown rule type', (t) => (t.rules[1].type = 'regex-match'), 'rules[1].type: expected one of "match", "requester-not-in-directory", "outside-business-hours", "burst", "coverage", "quiet-period", got "regex-match"'],
+    ['missing field', (t) => delete t.rules[0].control, 'rules[0].control: missing: expected a string'],
+    ['wrong type', (t) => (t.pdfExceptionLimit = 'lots'), 'pdfExceptionLimit: expected a number, got "lots"'],
+    [
+      'bad regular expression',
+      (t) => (t.rules[0].match = { responseCode: { regex: 'Access(Denied' } }),
+      'rules[0].match.responseCode.regex: expected a valid regular expression (Invalid regular expression: /Access(Denied/: Unterminated group), got "Access(Denied"',
+    ],
+  ];
+  it.each(broken)('a bad template (%s): exit 2, one line naming the file, the path inside it and what was expected; nothing written', async (_what, edit, expected) => {
+    const dir = tempDir('ap-tpl-bad-');
+    const t = JSON.parse(readFileSync(join(templatesDir(), 'failed-operations.json'), 'utf8')) as Parameters<typeof edit>[0];
+    edit(t);
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(t, null, 2));
+    const out = join(dir, 'pack');
+    // The template is read with the config, before any source is built: no pack folder appears.
+    const r = await cli(['run', '--template', './bad.json', '-c', stack.configFile, '--period', period.label, '--tz', period.timeZone, '-o', out], { cwd: dir, env: stack.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`auditpack: ./bad.json: ${expected} — see docs/rules.md for the template format`]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('`--template ./mine.json` runs a user’s own template end to end', async () => {
+    const dir = tempDir('ap-tpl-own-');
+    const own = {
+      name: 'deletions',
+      description: 'Every successful deletion',
+      title: 'Deletions review',
+      primaryOutput: 'xlsx',
+      sections: ['cover', 'summary', 'exceptions', 'coverage'],
+      pdfExceptionLimit: 50,
+      groupExceptionsBy: 'rule',
+      rules: [{ id: 'any-deletion', type: 'match', title: 'Deletion', severity: 'medium', control: 'CC8.1', reason: 'Deletions need a change ticket.', match: { operationName: { prefix: 'delete', ignoreCase: true }, outcome: 'success' } }],
+    };
+    writeFileSync(join(dir, 'mine.json'), JSON.stringify(own));
+    const out = join(dir, 'pack');
+    const r = await cli(['run', '--template', './mine.json', '-c', stack.configFile, '--period', period.label, '--tz', period.timeZone, '-o', out, '--json', '-q'], { cwd: dir, env: stack.env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = await readJson<{ meta: { template: string }; exceptionSubjects: { ruleId: string }[]; exceptionsTotal: number }>(join(out, 'summary.json'));
+    expect(summary.meta.template).toBe('deletions');
+    expect(summary.exceptionsTotal).toBeGreaterThan(0);
+    expect(new Set(summary.exceptionSubjects.map((s) => s.ruleId))).toEqual(new Set(['any-deletion']));
+    expect((await workbook(out)).worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['Summary', 'Exceptions', 'Coverage']));
   });
 });
 
