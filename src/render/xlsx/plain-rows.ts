@@ -58,6 +58,8 @@ export function writePlainRows(ws: Worksheet, rows: readonly PlainRow[], ctx: Re
     const r = ws.addRow(values);
     shareRowStyle(r, ctx.palette.row);
     if (row.height) r.height = row.height;
+    // The 16 pt title, in a row some readers leave at the default 15 pt.
+    else if (row.role === 'title') r.height = 22;
     else if (row.role === 'header' && widths.length) {
       // Header text wraps; grow the row to fit, as not every reader does it by itself.
       const lines = Math.max(1, ...values.map((v, i) => (typeof v === 'string' ? Math.ceil((v.length + 1) / Math.max(1, (widths[i] ?? 10) - 1)) : 1)));

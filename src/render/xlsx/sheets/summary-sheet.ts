@@ -13,6 +13,9 @@ export interface PlannedTable {
 
 const SEVERITY_MARK: Record<string, Mark> = { critical: 'critical', high: 'high', medium: 'medium', low: 'none' };
 
+/** The status is set in 14 pt; LibreOffice does not grow a row to its font, and cuts the word's top. */
+const STATUS_ROW_HEIGHT = 21;
+
 /** A label and its value; a long text value spans the columns beside it and wraps. */
 export function pair(label: string, value: PlainCell): PlainRow {
   const text = typeof value === 'object' && value !== null ? value.value : value;
@@ -75,10 +78,10 @@ export function summaryRows(model: ReportModel, tables: PlannedTable[], rowLimit
     { cells: ['Completeness'], role: 'section' },
   ];
   if (model.complete) {
-    rows.push(pair('Status', { value: 'COMPLETE', mark: 'good' }));
+    rows.push({ ...pair('Status', { value: 'COMPLETE', mark: 'good' }), height: STATUS_ROW_HEIGHT });
     rows.push({ cells: ['', 'Every window of every source was pulled to its end (see sheet Coverage).'], role: 'note', spanLast: true });
   } else {
-    rows.push(pair('Status', { value: 'INCOMPLETE', mark: 'bad' }));
+    rows.push({ ...pair('Status', { value: 'INCOMPLETE', mark: 'bad' }), height: STATUS_ROW_HEIGHT });
     rows.push({ cells: ['', { value: 'Some data was NOT retrieved: the figures in this workbook are lower bounds. Do not rely on them as a complete population.', mark: 'failure' }], spanLast: true });
     const reasons = model.incompleteReasons.length ? model.incompleteReasons : ['(no reason recorded; see sheet Coverage)'];
     for (const reason of reasons) rows.push(pair('Reason', { value: reason, mark: 'failure' }));
