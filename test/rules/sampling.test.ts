@@ -50,6 +50,17 @@ describe('sample size table', () => {
     expect(sampleSize(n)).toBe(k);
   });
 
+  it('51–250 takes 10% rounded up: the smallest sample that is at least a tenth of the population', () => {
+    expect([51, 59, 60, 61, 101, 150, 151, 241, 249].map(sampleSize)).toEqual([6, 6, 6, 7, 11, 15, 16, 25, 25]);
+    for (let n = 51; n <= 250; n++) {
+      const k = sampleSize(n);
+      expect(k * 10, `n=${n}`).toBeGreaterThanOrEqual(n);
+      expect((k - 1) * 10, `n=${n}`).toBeLessThan(n);
+    }
+    // The size never shrinks as the population grows: no step down at 5/6, 50/51 or 250/251.
+    for (let n = 1; n < 400; n++) expect(sampleSize(n + 1), `n=${n}`).toBeGreaterThanOrEqual(sampleSize(n));
+  });
+
   it.each([5, 6, 50, 51, 250, 251])('takes exactly the table size from a real population of %i', (n) => {
     const [info] = sample(population(n), [everything], 'seed');
     expect(info.populationSize).toBe(n);
