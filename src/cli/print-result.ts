@@ -32,7 +32,7 @@ export function printPackResult(ctx: CliContext, result: RunJobResult, json: boo
     `  events     ${m.totals.events.toLocaleString('en-US')} (${m.totals.failures.toLocaleString('en-US')} failed, success ${pct(m.totals.successRate)}), ${m.totals.duplicatesRemoved.toLocaleString('en-US')} duplicates removed`,
     `  exceptions ${m.exceptions.count.toLocaleString('en-US')}`,
     `  windows    ${m.coverage.windows.length} (${m.coverage.windows.filter((w) => w.status !== 'complete').length} failed)`,
-    `  files      ${result.manifest.files.length} + manifest.json — check with: auditpack verify ${where}`,
+    `  files      ${result.manifest.files.length} + manifest.json and its seal manifest.sha256 — check with: auditpack verify ${where}`,
   ];
   if (!m.complete) {
     lines.push('  INCOMPLETE because:');

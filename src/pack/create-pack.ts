@@ -6,7 +6,7 @@ import type { ReportModel } from '../model/report-model.js';
 import { buildReportModel, incompleteReasons, type ModelInputs } from '../pipeline/build-model.js';
 import { runPipeline, type PipelineInput, type PipelineResult } from '../pipeline/run-pipeline.js';
 import type { Renderer } from '../render/renderer.js';
-import { hashPackFiles, MANIFEST_FILE, type Manifest } from './manifest.js';
+import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, manifestSeal, sha256File, type Manifest } from './manifest.js';
 
 export interface CreatePackInput {
   /** Final folder of the pack. */
@@ -63,6 +63,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     }),
   };
   await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  await writeFile(join(staging, MANIFEST_SEAL_FILE), manifestSeal(await sha256File(join(staging, MANIFEST_FILE))));
 
   if (existsSync(packDir)) {
     const old = join(dirname(packDir), `.${basename(packDir)}.old`);

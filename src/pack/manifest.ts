@@ -4,6 +4,19 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 export const MANIFEST_FILE = 'manifest.json';
+/**
+ * The SHA-256 of manifest.json, in `sha256sum` format (`sha256sum -c manifest.sha256` checks it):
+ * the manifest cannot list its own hash, and without this a changed byte in it (its status, its
+ * parameters) would go unnoticed by verify.
+ */
+export const MANIFEST_SEAL_FILE = 'manifest.sha256';
+
+/** Files of a pack that the manifest does not list: itself and its seal. */
+export const MANIFEST_FILES: readonly string[] = [MANIFEST_FILE, MANIFEST_SEAL_FILE];
+
+export function manifestSeal(manifestSha256: string): string {
+  return `${manifestSha256}  ${MANIFEST_FILE}\n`;
+}
 
 export interface ManifestFile {
   path: string;
@@ -51,7 +64,7 @@ export async function hashPackFiles(
 ): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
   for (const rel of await listFiles(dir)) {
-    if (rel === MANIFEST_FILE) continue;
+    if (MANIFEST_FILES.includes(rel)) continue;
     const abs = join(dir, rel);
     const digest = await contentDigest(abs);
     files.push({ path: rel, bytes: (await stat(abs)).size, sha256: await sha256File(abs), ...(digest ? { contentSha256: digest } : {}) });

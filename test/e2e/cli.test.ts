@@ -162,6 +162,42 @@ describe('auditpack run, plan and verify', () => {
     expect((await cli(['verify', pack])).code).toBe(0);
   });
 
+  it('verify fails when the manifest itself or its seal changes by one byte, or the seal is missing', async () => {
+    const manifestPath = join(pack, 'manifest.json');
+    const sealPath = join(pack, 'manifest.sha256');
+    const manifest = readFileSync(manifestPath);
+    const seal = readFileSync(sealPath);
+    expect(seal.toString()).toMatch(/^[0-9a-f]{64} {2}manifest\.json\n$/);
+
+    // A one-byte edit that keeps the JSON valid: COMPLETE → COMPLETF.
+    writeFileSync(manifestPath, manifest.toString().replace('"status": "COMPLETE"', '"status": "COMPLETF"'));
+    let r = await cli(['verify', pack]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('CHANGED  manifest.json');
+    // Every byte position matters, including the ones that break the JSON.
+    for (const at of [0, Math.floor(manifest.length / 2), manifest.length - 1]) {
+      const changed = Buffer.from(manifest);
+      changed[at] ^= 0x01;
+      writeFileSync(manifestPath, changed);
+      r = await cli(['verify', pack]);
+      expect(r.code, `manifest byte ${at}`).toBe(5);
+    }
+    writeFileSync(manifestPath, manifest);
+
+    const changedSeal = Buffer.from(seal);
+    changedSeal[3] = changedSeal[3] === 0x30 ? 0x31 : 0x30;
+    writeFileSync(sealPath, changedSeal);
+    expect((await cli(['verify', pack])).code).toBe(5);
+    writeFileSync(sealPath, seal);
+
+    rmSync(sealPath);
+    r = await cli(['verify', pack]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('MISSING  manifest.sha256');
+    writeFileSync(sealPath, seal);
+    expect((await cli(['verify', pack])).code).toBe(0);
+  });
+
   it('refuses to overwrite a pack without --force', async () => {
     const r = await cli(['run', '-c', fx.configFile, ...period, '--out', pack], { env: fx.env });
     expectCleanFailure(r, 2, /already exists.*--force/);
