@@ -91,7 +91,12 @@ interface NextPage {
   style: TokenStyle;
 }
 
-/** The next page by the learned token style; on the first token, tries the documented style first. Null: token rejected. */
+/**
+ * The next page by the learned token style; on the first token, tries the documented style first.
+ * Null: token rejected. Windows run concurrently and share the memo: decisions use what was known
+ * when this page was asked for, so a style learned meanwhile by another window cannot make this
+ * one take a first page answered again for a next page.
+ */
 async function fetchNext(
   q: QueryContext,
   base: QueryParams,
@@ -100,28 +105,30 @@ async function fetchNext(
   firstFingerprint: string,
   memo: TokenStyleMemo,
 ): Promise<NextPage | null> {
-  if (memo.style !== 'get') {
+  const known = memo.style;
+  const sameAsFirst = (page: { data: unknown[]; nextToken?: string }) =>
+    page.nextToken === token || (firstFingerprint !== '' && fingerprint(page.data) === firstFingerprint);
+  if (known !== 'get') {
     const started = await startQuery(q, { ...base, nextToken: token });
     if (started.kind === 'started') {
       const res = await awaitResult(q, started.id);
       if (res.kind === 'ready') {
         // An API that ignores a token in the POST answers the first page again.
-        const ignored = memo.style === undefined && (res.nextToken === token || (firstFingerprint !== '' && fingerprint(res.data) === firstFingerprint));
-        if (!ignored) {
+        if (known === 'post' || !sameAsFirst(res)) {
           memo.style = 'post';
           return { page: res, queryId: started.id, style: 'post' };
         }
-      } else if (memo.style === 'post') {
+      } else if (known === 'post') {
         return null;
       }
-    } else if (memo.style === 'post') {
+    } else if (known === 'post') {
       return null;
     }
   }
   const res = await awaitResult(q, queryId, token);
   if (res.kind === 'rejected') return null;
   // A server that ignores the GET token answers the first page again: the token is not usable either way.
-  if (memo.style === undefined && (res.nextToken === token || (firstFingerprint !== '' && fingerprint(res.data) === firstFingerprint))) return null;
+  if (known === undefined && sameAsFirst(res)) return null;
   memo.style = 'get';
   return { page: res, queryId, style: 'get' };
 }

@@ -7,7 +7,8 @@ import { awaitResult } from '../../../src/sources/trail-logs/query.js';
 import { emptyStats } from '../../../src/model/coverage.js';
 import type { HttpClient } from '../../../src/http/types.js';
 import { systemClock } from '../../../src/util/clock.js';
-import { fastHttp, makeSource, pullPeriod, rejection, sortedIds, sumExtra, sumStat, type PullRun } from './harness.js';
+import { planWindows } from '../../../src/period/plan-windows.js';
+import { fastHttp, makeSource, pullPeriod, pullWindows, rejection, sortedIds, sumExtra, sumStat, type PullRun } from './harness.js';
 
 const START = Date.UTC(2026, 0, 1);
 const END = Date.UTC(2026, 0, 4);
@@ -152,6 +153,19 @@ describe('trail-logs source against the emulator', () => {
       // GET style: one query per window once learned; POST style: one query per page.
       if (style === 'post') expect(sumExtra(run, 'queries')).toBe(sumStat(run, 'pages'));
       else expect(sumExtra(run, 'queries')).toBeLessThan(sumStat(run, 'pages'));
+    });
+  }
+
+  for (const style of ['get', 'get-ignores-post', 'post'] as const) {
+    it(`learns the token style (${style}) safely while windows are pulled at the same time`, async () => {
+      emu.configure({ tokenStyle: style });
+      const src = source();
+      const windows = planWindows({ start: START, end: END, timeZone: 'UTC' }, src.policy);
+      // As the pipeline does with concurrency > 1: every window under way before any has learned.
+      const runs = await Promise.all(windows.map((w) => pullWindows(src, http, [w])));
+      const events = runs.flatMap((r) => r.events);
+      expect(sortedIds(events)).toEqual(sortedIds(emu.truth.between(START, END)));
+      for (const r of runs) expect(r.windows[0].stats.extra.tokenStyle).toBe(style === 'post' ? 'post' : 'get');
     });
   }
 
