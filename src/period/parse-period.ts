@@ -79,7 +79,7 @@ function resolve(input: PeriodInput, zone: string): { start: number; end: number
     if (!validDate(y, mo, d)) throw invalid(p, 'that date does not exist');
     return day(zone, y, mo, d);
   }
-  throw invalid(p, `use ${PERIOD_FORMS}`);
+  throw new AuditpackError('PERIOD_INVALID', `unknown period format "${p}"`, { hint: `use ${PERIOD_FORMS} (e.g. 2026-10, 2026-Q3, 2026-W43)` });
 }
 
 function month(zone: string, y: number, m: number) {
@@ -155,7 +155,7 @@ function validDate(y: number, m: number, d: number): boolean {
 }
 
 function invalid(text: string, why: string): AuditpackError {
-  return new AuditpackError('PERIOD_INVALID', `unknown period "${text}": ${why}`, { hint: `periods are ${PERIOD_FORMS}` });
+  return new AuditpackError('PERIOD_INVALID', `invalid period "${text}": ${why}`, { hint: `periods are ${PERIOD_FORMS}` });
 }
 
 function usage(msg: string): AuditpackError {

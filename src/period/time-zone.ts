@@ -1,16 +1,20 @@
 import { TZDate } from '@date-fns/tz';
 import { AuditpackError } from '../errors.js';
 
-/** Throws TIMEZONE_INVALID unless `zone` is an IANA zone this Node.js knows. */
+/**
+ * Throws TIMEZONE_INVALID unless `zone` is an IANA zone this Node.js knows. Returns it as typed,
+ * with only its letter case fixed: Intl accepts "america/new_york", the report should not print
+ * it so; an alias keeps its name ("US/Eastern", "EST": ICU would say America/Panama for that).
+ */
 export function assertTimeZone(zone: string): string {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    return canonical.toLowerCase() === zone.toLowerCase() ? canonical : zone;
   } catch {
     throw new AuditpackError('TIMEZONE_INVALID', `unknown time zone "${zone}"`, {
       hint: 'use an IANA name such as UTC, Europe/Berlin or America/New_York',
     });
   }
-  return zone;
 }
 
 /** Epoch ms of a local wall-clock time in `zone` (month 0-based, as Date). */

@@ -59,6 +59,27 @@ describe('parsePeriod', () => {
     expect((d.end - d.start) / 3_600_000).toBe(25);
   });
 
+  it('prints a zone typed in the wrong case in its proper spelling, and keeps aliases as typed', () => {
+    expect(parsePeriod({ period: '2026-10', timeZone: 'america/new_york', now }).timeZone).toBe(NY);
+    expect(parsePeriod({ period: '2026-10', timeZone: 'utc', now }).timeZone).toBe('UTC');
+    expect(parsePeriod({ period: '2026-10', timeZone: 'US/Eastern', now }).timeZone).toBe('US/Eastern');
+  });
+
+  it('says what is wrong with a period, once', () => {
+    const line = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return (e as AuditpackError).oneLine;
+      }
+      return '';
+    };
+    const unknown = line(() => parsePeriod({ period: 'October', timeZone: 'UTC', now }));
+    expect(unknown).toMatch(/^unknown period format "October" — use YYYY-MM, /);
+    expect(unknown.match(/YYYY-MM,/g)).toHaveLength(1);
+    expect(line(() => parsePeriod({ period: '2026-13', timeZone: 'UTC', now }))).toMatch(/^invalid period "2026-13": month 13 does not exist — periods are YYYY-MM/);
+  });
+
   it('rejects bad input with typed errors', () => {
     expect(codeOf(() => parsePeriod({ period: 'October', timeZone: 'UTC', now }))).toBe('PERIOD_INVALID');
     expect(codeOf(() => parsePeriod({ period: '2026-13', timeZone: 'UTC', now }))).toBe('PERIOD_INVALID');
