@@ -1,0 +1,99 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAmplitudeEmulator, demoAmplitudeSetup, type AmplitudeEmulator } from '../../../src/emulators/amplitude/index.js';
+import { cli, tempDir, type CliResult } from '../../e2e/harness.js';
+import { filesHolding, packTexts } from '../trail-logs/pack-texts.js';
+
+/**
+ * The built CLI (`npx tsc -p .` first) against a live Amplitude emulator. Retention is counted from
+ * the real clock, as the CLI does, so the data sit in the last few weeks.
+ */
+const DAY = 86_400_000;
+const TODAY = Math.floor(Date.now() / DAY) * DAY;
+const FROM = TODAY - 35 * DAY;
+const TO = TODAY - 2 * DAY;
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+/** `--to` names the last day included. */
+const PERIOD = ['--from', day(FROM), '--to', day(TO - DAY), '--tz', 'UTC'];
+
+let emu: AmplitudeEmulator;
+let dir: string;
+let configFile: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  emu = await startAmplitudeEmulator({ seed: 'cli', start: FROM - 3 * DAY, end: TODAY, recordsPerDay: 12 });
+  dir = tempDir('ap-amp-cli-');
+  const setup = demoAmplitudeSetup(emu);
+  env = setup.env;
+  configFile = join(dir, 'auditpack.json');
+  writeFileSync(configFile, JSON.stringify({ organization: 'CLI Corp', timezone: 'UTC', sources: [{ ...setup.sourceConfig, pageSize: 40 }] }));
+});
+afterAll(async () => {
+  await emu?.close();
+});
+
+function writeConfig(name: string, source: Record<string, unknown>): string {
+  const c = JSON.parse(readFileSync(configFile, 'utf8')) as { sources: Record<string, unknown>[] };
+  c.sources[0] = { ...c.sources[0], ...source };
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(c));
+  return file;
+}
+
+function expectOneLine(r: CliResult, code: number, message: RegExp, out: string): void {
+  expect(r.code).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^auditpack: /);
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+}
+
+describe('auditpack run with an Amplitude source (built CLI, live emulator)', () => {
+  it('writes a complete pack in windows of at most 30 days, every event once, no key in any file', async () => {
+    const out = join(tempDir(), 'pack');
+    const before = emu.requests().length;
+    const r = await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const cov = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as {
+      complete: boolean;
+      windows: { window: { start: string; end: string }; eventsKept: number; outsideWindow: number; duplicates: number }[];
+    };
+    expect(cov.complete).toBe(true);
+    expect(cov.windows.map((w) => (Date.parse(w.window.end) - Date.parse(w.window.start)) / DAY)).toEqual([30, 3]);
+    expect(cov.windows.reduce((n, w) => n + w.eventsKept, 0)).toBe(emu.truth.between(FROM, TO).length);
+    // Each window is asked as it is, half-open, never over 30 days; the inclusive end_date is the pipeline's to drop.
+    const sent = emu.requests().slice(before) as { start_date: string; end_date: string }[];
+    const asked = new Set(sent.map((b) => `${b.start_date}..${b.end_date}`));
+    expect([...asked].sort()).toEqual(cov.windows.map((w) => `${w.window.start}..${w.window.end}`).sort());
+    const texts = await packTexts(out);
+    const basic = Buffer.from(`${emu.apiKey}:${emu.secretKey}`).toString('base64');
+    expect(filesHolding(texts, [emu.apiKey, emu.secretKey, basic])).toEqual([]);
+  });
+
+  it('windowDays 31 in the config → exit 2, one line saying the API refuses ranges over 30 days, no pack', async () => {
+    const out = join(tempDir(), 'pack');
+    const r = await cli(['run', '-c', writeConfig('w31', { windowDays: 31 }), ...PERIOD, '--out', out], { env });
+    expectOneLine(r, 2, /sources\[0\]\.windowDays: windowDays must be 30 or less: the Amplitude Audit Logs API refuses ranges over 30 days/, out);
+  });
+
+  it('a period starting past the 90-day retention → exit 2 before any request, no pack', async () => {
+    const out = join(tempDir(), 'pack');
+    const before = emu.requestCount();
+    const r = await cli(['run', '-c', configFile, '--from', day(TODAY - 100 * DAY), '--to', day(TODAY - 95 * DAY), '--tz', 'UTC', '--out', out], { env });
+    expectOneLine(r, 2, /source "amplitude" keeps only 90 days.*choose a period that starts within the last 90 days/, out);
+    expect(emu.requestCount()).toBe(before);
+  });
+
+  it('the secret key variable unset → exit 2 naming it; a wrong secret → exit 3 without it', async () => {
+    const out = join(tempDir(), 'pack');
+    expectOneLine(await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { ...env, AMPLITUDE_ORG_SECRET_KEY: '' } }), 2, /environment variable AMPLITUDE_ORG_SECRET_KEY .*is not set/, out);
+    const wrong = await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { ...env, AMPLITUDE_ORG_SECRET_KEY: 'wrong-secret-0123456789' } });
+    expectOneLine(wrong, 3, /Amplitude refused the organization credentials \(HTTP 401/, out);
+    expect(wrong.stderr + wrong.stdout).not.toContain('wrong-secret-0123456789');
+  });
+});
