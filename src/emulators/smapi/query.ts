@@ -98,10 +98,8 @@ export function parseQueryBody(text: string, opts: { clampMaxResults: boolean } 
           return undefined;
         }
         if (type !== undefined && !(typeof type === 'string' && (RESOURCE_TYPES as readonly string[]).includes(type))) {
-          {
           bad(`${at}.type must be one of ${RESOURCE_TYPES.join(', ')}`);
           return undefined;
-        }
         }
         if (id === undefined && type === undefined) {
           bad(`${at} needs an id or a type`);

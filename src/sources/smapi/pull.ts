@@ -131,7 +131,9 @@ async function fetchPage(window: TimeWindow, nextToken: string | undefined, ctx:
     if (res.status === 400) {
       const text = said(res.body, deps.redactor);
       // Seed 000: 400 also means "the caller provided a NextToken that is not valid" (expired ones too).
-      if (nextToken !== undefined && /token/i.test(text)) return { kind: 'token-rejected', reason: `page token rejected (HTTP 400${text})` };
+      // The first page of this window was accepted with the same body minus the token, so a 400 on
+      // a later page is about the token whatever its wording (undocumented): start the window again.
+      if (nextToken !== undefined) return { kind: 'token-rejected', reason: `page token rejected (HTTP 400${text})` };
       throw new AuditpackError('CONFIG_INVALID', `SMAPI rejected the query for vendor ${deps.vendorId} (HTTP 400)${text}`, {
         status: 400,
         hint: 'check vendorId and filters of this source',

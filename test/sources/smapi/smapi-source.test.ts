@@ -224,6 +224,19 @@ describe('smapi source under faults', () => {
     expect(emu.stats().expiredNextTokens).toBe(4);
   });
 
+  it('a 400 on a later page is taken as a rejected token whatever its wording: the window restarts, exactly once', async () => {
+    const emu = await emulator();
+    const w4 = dayWindows()[4];
+    expect(emu.truth.count({ start: w4.start, end: w4.end }).events).toBeGreaterThan(40);
+    // Request 1 is page 1 of the window (the token endpoint is never faulted), request 2 carries its nextToken.
+    emu.faults.every(2, { kind: 'status', status: 400, body: JSON.stringify({ message: 'Bad request.' }) }, { times: 1 });
+    const b = track(buildSource(emu));
+    const run = await pullAll(b, [w4]);
+    expect(sortedIds(run)).toEqual(truthIds(emu, w4.start, w4.end));
+    expect(run.restarts).toBe(1);
+    expect(emu.faults.injected()).toBe(1);
+  });
+
   it('an access token that expires is refreshed before it is used (60 s margin)', async () => {
     const clock = manualClock(Date.UTC(2026, 10, 2));
     const emu = await emulator({ now: clock.now, accessTokenTtlSeconds: 600 });
