@@ -48,3 +48,18 @@ export function fmtValue(v: unknown): string {
   if (v === undefined) return '';
   return JSON.stringify(v) ?? String(v);
 }
+
+/**
+ * A manifest parameter or ledger fact for a reader: a list of records (the sources) one record a
+ * line as "key: value" pairs, rather than one run of JSON across the page.
+ */
+export function fmtParameter(v: unknown): string {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x))) return fmtValue(v);
+  return v
+    .map((record: Record<string, unknown>) =>
+      Object.entries(record)
+        .map(([k, x]) => `${k}: ${fmtValue(x)}`)
+        .join(' · '),
+    )
+    .join('\n');
+}

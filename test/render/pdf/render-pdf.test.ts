@@ -194,6 +194,17 @@ describe('renderPdf on a complete model', () => {
     expect(items.some((s) => s.includes('The call was refused or failed. (attempt'))).toBe(false);
   });
 
+  it('leads a client row with its name and puts its client id under it, as the workbook does', async () => {
+    const id = 'amzn1.application-oa2-client.5e1f0c2d9b8a47e6';
+    const clients = await render('clients', { events: 20, exceptions: 0, sections: ['clients'] }, (m) => ({
+      ...m,
+      clients: [{ key: 'Acme Skill CI', label: id, events: 3, failures: 1, failureRate: 1 / 3, firstTime: null, lastTime: null }],
+    }));
+    const items = clients.text.pages.flat();
+    expect(items.indexOf('Acme Skill CI')).toBeGreaterThan(-1);
+    expect(items.indexOf('Acme Skill CI')).toBeLessThan(items.indexOf(id));
+  });
+
   it('groups by severity, then rule, for a template that asks for rules', async () => {
     const byRule = await render('by-rule', { events: 50, exceptions: 8, sections: ['exceptions'] }, (m) => ({ ...m, exceptionGrouping: 'rule' }));
     const text = all(byRule.text);

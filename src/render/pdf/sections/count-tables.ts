@@ -114,7 +114,9 @@ export async function drawClients(ctx: PdfContext): Promise<void> {
   sectionTitle(ctx, 'Clients');
   await drawTable<CountRow>(
     ctx,
-    [{ header: 'Client', weight: 3, value: (r) => r.label ?? r.key, sub: (r) => (r.label && r.label !== r.key ? r.key : null) }, ...countColumns<CountRow>(ctx)],
+    // A client row's key is its name (or id, or user agent) and its label the client id, as in the
+    // workbook's Client and Client id columns: the name leads, the id goes under it.
+    [{ header: 'Client', weight: 3, value: (r) => r.key, sub: (r) => (r.label && r.label !== r.key ? r.label : null) }, ...countColumns<CountRow>(ctx)],
     ctx.model.clients,
     { title: 'Clients', emptyText: 'No client was recorded.' },
   );

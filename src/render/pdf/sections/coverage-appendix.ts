@@ -1,5 +1,5 @@
 import type { WindowCoverage } from '../../../model/coverage.js';
-import { fmtInt, fmtLocal, fmtUtc, fmtValue, parseIso } from '../format.js';
+import { fmtInt, fmtLocal, fmtParameter, fmtUtc, fmtValue, parseIso } from '../format.js';
 import { gap, keyValues, paragraph, sectionTitle, subheading } from '../page-flow.js';
 import type { PdfContext } from '../pdf-context.js';
 import { drawTable } from '../table.js';
@@ -95,7 +95,7 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
       color: ledger.status === 'failed' ? COLOR.failure : COLOR.text,
       keepWith: 50,
     });
-    keyValues(ctx, Object.keys(ledger.facts).sort().map((k) => [k, fmtValue(ledger.facts[k])]), { labelWidth: 220 });
+    keyValues(ctx, Object.keys(ledger.facts).sort().map((k) => [k, fmtParameter(ledger.facts[k])]), { labelWidth: 220 });
     for (const p of ledger.problems) paragraph(ctx, `${p.item} — ${p.code}: ${p.message}`, { size: SIZE.body, color: COLOR.failure }, 12);
     gap(ctx, 6);
   }
@@ -112,7 +112,7 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
       ['Template', model.meta.template],
       ...Object.keys(model.meta.parameters)
         .sort()
-        .map((k): [string, string] => [k, fmtValue(model.meta.parameters[k])]),
+        .map((k): [string, string] => [k, fmtParameter(model.meta.parameters[k])]),
     ],
     { labelWidth: 180 },
   );
