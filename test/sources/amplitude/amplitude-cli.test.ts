@@ -11,8 +11,9 @@ import { filesHolding, packTexts } from '../trail-logs/pack-texts.js';
  */
 const DAY = 86_400_000;
 const TODAY = Math.floor(Date.now() / DAY) * DAY;
-const FROM = TODAY - 35 * DAY;
-const TO = TODAY - 2 * DAY;
+/** About five weeks back, on a day where the emulator's data put an event exactly on the 30-day window's end. */
+const FROM = TODAY - (35 + ((TODAY / DAY + 30 - 35) % 4 + 4) % 4) * DAY;
+const TO = FROM + 33 * DAY;
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 /** `--to` names the last day included. */
 const PERIOD = ['--from', day(FROM), '--to', day(TO - DAY), '--tz', 'UTC'];
@@ -66,6 +67,10 @@ describe('auditpack run with an Amplitude source (built CLI, live emulator)', ()
     expect(cov.complete).toBe(true);
     expect(cov.windows.map((w) => (Date.parse(w.window.end) - Date.parse(w.window.start)) / DAY)).toEqual([30, 3]);
     expect(cov.windows.reduce((n, w) => n + w.eventsKept, 0)).toBe(emu.truth.between(FROM, TO).length);
+    // The emulator's end_date is inclusive: the event on the first window's end came twice, was dropped there, kept in the next.
+    const onBound = emu.truth.records.filter((t) => t.time === FROM + 30 * DAY);
+    expect(onBound).toHaveLength(1);
+    expect(cov.windows.map((w) => [w.outsideWindow, w.duplicates])).toEqual([[1, 0], [0, 0]]);
     // Each window is asked as it is, half-open, never over 30 days; the inclusive end_date is the pipeline's to drop.
     const sent = emu.requests().slice(before) as { start_date: string; end_date: string }[];
     const asked = new Set(sent.map((b) => `${b.start_date}..${b.end_date}`));
