@@ -185,6 +185,7 @@ describe('trail-logs source against the emulator', () => {
     ['connection reset', { kind: 'reset' }],
     ['truncated JSON', { kind: 'truncate' }],
     ['slow answer', { kind: 'slow', delayMs: 30 }],
+    ['slow body', { kind: 'slow-body', delayMs: 30 }],
   ];
   for (const [name, fault] of faults) {
     it(`still pulls the ground truth under faults: ${name}`, async () => {
@@ -193,10 +194,33 @@ describe('trail-logs source against the emulator', () => {
       const run = await pullPeriod(source(), http, START, END);
       expectGroundTruth(run);
       expect(emu.faults.injected() - before).toBe(6);
-      if (fault.kind !== 'slow') expect(sumStat(run, 'retries')).toBeGreaterThanOrEqual(6);
+      if (fault.kind !== 'slow' && fault.kind !== 'slow-body') expect(sumStat(run, 'retries')).toBeGreaterThanOrEqual(6);
       if (fault.kind === 'status' && fault.status === 429) expect(sumStat(run, 'throttles')).toBe(6);
       expect(JSON.stringify(run.records)).not.toContain(emu.truth.plantedSecret);
     });
+  }
+
+  // Every undocumented variant with faults on its own requests: POSTs, polls and token GETs alike.
+  for (const notReady of ['202', 'status', 'error'] as const) {
+    for (const tokenStyle of ['post', 'get', 'get-ignores-post'] as const) {
+      const unit = tokenStyle === 'get' ? 's' : 'ms';
+      it(`ground truth under faults with not-ready ${notReady}, tokens ${tokenStyle}, timestamps in ${unit}`, async () => {
+        emu.configure({ notReady, tokenStyle, timestampUnit: unit, pollsUntilReady: 2 });
+        const before = emu.faults.injected();
+        emu.faults.every(4, { kind: 'status', status: 503 }, { times: 3 });
+        emu.faults.every(5, { kind: 'reset' }, { times: 3 });
+        emu.faults.every(7, { kind: 'truncate' }, { times: 3 });
+        emu.faults.every(9, { kind: 'status', status: 429, retryAfter: '0' }, { times: 2 });
+        const run = await pullPeriod(source(), http, START, END);
+        expectGroundTruth(run);
+        expect(emu.faults.injected() - before).toBe(11);
+        expect(sumStat(run, 'retries')).toBeGreaterThanOrEqual(11);
+        expect(sumExtra(run, 'redactions')).toBe(plantedReceived(run));
+        for (const w of run.windows) {
+          expect(w.stats.extra).toMatchObject({ tokenStyle: tokenStyle === 'post' ? 'post' : 'get', timestampUnit: unit === 's' ? 'seconds' : 'milliseconds' });
+        }
+      });
+    }
   }
 
   it('restarts the window once when the API rejects its own nextToken', async () => {
