@@ -47,7 +47,7 @@ describe('digest validation in an evidence pack', () => {
     );
     const pack = async () => {
       const out = join(tmp.dir, label, 'pack');
-      const result = await runPack({ configFile, period: '2026-07-01', tz: 'UTC', out });
+      const result = await runPack({ configFile, env: {}, period: '2026-07-01', tz: 'UTC', out });
       return { result, summary: await readJson<Summary>(join(out, 'summary.json')), coverage: await readJson<CoverageLedger>(join(out, 'coverage.json')) };
     };
     return { dir, truth, pack, path: (key: string) => join(dir, ...key.split('/')) };
