@@ -92,12 +92,23 @@ const CASES: Record<string, { yes: AuditEvent[]; no: AuditEvent[] }> = {
     no: [ev({ operation: 'getListOfTesters.v1' })],
   },
   'amplitude-access-change': {
-    yes: [amp('user_management/role/update'), amp('config/permissions/change'), amp('org/sso/toggle'), amp('group/member/add')],
-    no: [amp('content/chart/delete'), amp('user_management/role/view'), amp('auth/login/success')],
+    yes: [
+      amp('user_management/role/update'),
+      amp('config/permissions/change'),
+      amp('org/sso/toggle'),
+      amp('group/member/add'),
+      // The names the emulator (after Amplitude's UI) uses: past-tense actions.
+      amp('permissions/role/changed'),
+      amp('permissions/permission/granted'),
+      amp('permissions/permission/revoked'),
+      amp('org/sso/configured'),
+    ],
+    // A sign-in through SSO is a login, not an access change; invitations are the provisioning rule's.
+    no: [amp('content/chart/delete'), amp('user_management/role/view'), amp('auth/login/success'), amp('auth/sso/success'), amp('auth/logout/success'), amp('org/members/invited'), amp('user_management/user/invite')],
   },
   'amplitude-user-provisioning': {
-    yes: [amp('user_management/user/invite'), amp('users/delete'), amp('org/user/remove')],
-    no: [amp('user_management/user/view'), amp('content/chart/create')],
+    yes: [amp('user_management/user/invite'), amp('users/delete'), amp('org/user/remove'), amp('org/members/invited'), amp('org/members/removed')],
+    no: [amp('user_management/user/view'), amp('content/chart/create'), amp('group/member/add'), amp('auth/sso/success')],
   },
   'trail-logs-management-write': {
     yes: [trail('POST /keys', 'management'), trail('DELETE /keys/123', 'management'), trail('PATCH /settings', 'management')],
