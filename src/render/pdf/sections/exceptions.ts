@@ -171,13 +171,13 @@ async function drawRuleGroup(ctx: PdfContext, group: RuleGroup): Promise<void> {
 
 /**
  * Exceptions, at most `pdfExceptionLimit` rows read from the stream (already sorted by severity,
- * then time), grouped under severity headings and, within a severity, as the template says: by
- * SOC 2 control (auditors test by control), by rule (failure reviews), or not at all. Within a
- * group, rows keep time order.
+ * then time), grouped as the template says: by SOC 2 control (auditors test by control), then
+ * severity and rule; by severity and rule (failure reviews); or by severity alone, one table
+ * mixing rules. Within a group, rows keep time order.
  */
 const GROUPING_TEXT: Record<PdfContext['model']['exceptionGrouping'], string> = {
-  control: 'Grouped by Trust Services Criterion; within one, by severity, then time.',
-  rule: 'Sorted by severity, then time; grouped by severity and by rule.',
+  control: "Grouped by Trust Services Criterion; within one, by severity, then by rule (in order of each rule's first row), each rule's rows in time order.",
+  rule: "Grouped by severity, then by rule (in order of each rule's first row), each rule's rows in time order.",
   severity: 'Sorted by severity, then time.',
 };
 
@@ -219,7 +219,7 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
 
 /**
  * SOC 2 auditors test control by control: one heading per criterion (every criterion the template's
- * rules map to, so "no exceptions" is stated, not implied), severity then time within it.
+ * rules map to, so "no exceptions" is stated, not implied), then one table per severity and rule.
  */
 async function drawByControl(ctx: PdfContext, rows: ExceptionRow[]): Promise<void> {
   const counts = ctx.model.exceptionCounts.byControl;
