@@ -60,8 +60,11 @@ function redactFields(obj: Record<string, unknown>, counter: Counter): void {
   }
 }
 
+/** A URL or path with a query or fragment (Referer, Location, a callback field): its parameters are scanned by name. */
+const URL_WITH_PARAMS = /^([a-z][a-z0-9+.-]*:\/\/|\/)[^\s]*[?#]/i;
+
 function redactValue(value: unknown, counter: Counter): unknown {
-  if (typeof value === 'string') return redactString(value, counter);
+  if (typeof value === 'string') return URL_WITH_PARAMS.test(value) ? redactUrl(value, counter) : redactString(value, counter);
   if (Array.isArray(value)) return value.map((v) => redactValue(v, counter));
   if (isObject(value)) {
     redactFields(value, counter);
@@ -97,10 +100,16 @@ function redactString(s: string, counter: Counter): string {
   return out;
 }
 
+/** Query and fragment are both scanned: OAuth's implicit flow puts `access_token` after the `#`. */
 function redactUrl(url: string, counter: Counter): string {
-  const q = url.indexOf('?');
+  const q = url.search(/[?#]/);
   if (q < 0) return redactString(url, counter);
-  return redactString(url.slice(0, q + 1) + redactFormPairs(url.slice(q + 1), counter), counter);
+  const params = url
+    .slice(q + 1)
+    .split(/([?#])/)
+    .map((part, i) => (i % 2 === 1 ? part : redactFormPairs(part, counter)))
+    .join('');
+  return redactString(url.slice(0, q + 1) + params, counter);
 }
 
 /** `a=1&api_key=xyz` → `a=1&api_key=[REDACTED]` (query strings and form bodies). */

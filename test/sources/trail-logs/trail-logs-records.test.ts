@@ -80,6 +80,22 @@ describe('redactTrailRecord', () => {
     expect(req.auth.publicKey).toBe('pk_live_0123456789abcdef0123456789');
   });
 
+  it('scans the parameters of URLs held in other headers and fields (Referer, Location, callbacks)', () => {
+    const r = {
+      request: {
+        headers: { referer: `https://app.example/cb?code=${SECRET}&state=1`, 'x-original-uri': `/v1/keys?page=2` },
+        body: { callbackUrl: `https://app.example/done#access_token=${SECRET}&expires_in=3600` },
+      },
+      response: { headers: { location: `/login?next=%2Fhome&session_id=${SECRET}#frag` } },
+    };
+    expect(redactTrailRecord(r)).toBe(3);
+    expect(JSON.stringify(r)).not.toContain(SECRET);
+    expect(r.request.headers.referer).toBe(`https://app.example/cb?code=${REDACTED}&state=1`);
+    expect(r.request.body.callbackUrl).toBe(`https://app.example/done#access_token=${REDACTED}&expires_in=3600`);
+    expect(r.response.headers.location).toBe(`/login?next=%2Fhome&session_id=${REDACTED}#frag`);
+    expect(r.request.headers['x-original-uri']).toBe('/v1/keys?page=2');
+  });
+
   it('is idempotent: a second pass finds nothing', () => {
     const r = record();
     redactTrailRecord(r);
