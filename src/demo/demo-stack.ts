@@ -76,7 +76,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
         { name: 'smapi', url: smapi.url, faults: smapi.faults, notes: [`LWA token endpoint ${smapi.tokenUrl}`, `vendorId ${smapi.vendorId}`] },
         { name: 'cloudtrail', url: cloudtrail.url, faults: cloudtrail.faults, notes: ['AWS JSON 1.1 LookupEvents; any SigV4 signature with the demo access key'] },
         { name: 'cloudtrail-files', url: files.sourceConfig.location, faults: null, notes: ['a local AWSLogs/ folder with signed hourly digests'] },
-        { name: 'trail-logs', url: trailLogs.url, faults: trailLogs.faults, notes: ['POST / then GET /query-result/{id}'] },
+        { name: 'trail-logs', url: trailLogs.url, faults: trailLogs.faults, notes: ['POST / then GET /query-result/{id}', 'variants: POST /__emulator/behaviour, see docs/sources/trail-logs.md'] },
         { name: 'amplitude', url: amplitude.url, faults: amplitude.faults, notes: [`POST /api/2/audit-logs/${amplitude.orgId}`] },
       ],
       handles: { smapi, cloudtrail, trailLogs, amplitude, files },
