@@ -14,7 +14,7 @@ export interface TrailLogsBehaviour {
   notReady: '202' | 'status' | 'error';
   /** The status word of the `status` style while running (RUNNING; any other word plays an unforeseen one). */
   notReadyStatus: string;
-  /** Status of the "not yet finished" error (400 or 409 are both plausible). */
+  /** Status of the "not yet finished" error (400 or 409 are both plausible; 200 plays an error body on a success status). */
   notReadyErrorStatus: number;
   /** Result polls answered "not ready" before a query finishes (Infinity: never). */
   pollsUntilReady: number;
@@ -286,7 +286,7 @@ function checkBehaviour(v: unknown): Partial<TrailLogsBehaviour> | string {
         out.pollsUntilReady = r;
         break;
       case 'notReadyErrorStatus':
-        if (typeof x !== 'number' || !Number.isInteger(x) || x < 400 || x > 499) return 'notReadyErrorStatus must be a 4xx status';
+        if (typeof x !== 'number' || !Number.isInteger(x) || (x !== 200 && (x < 400 || x > 499))) return 'notReadyErrorStatus must be 200 or a 4xx status';
         out.notReadyErrorStatus = x;
         break;
       case 'pageSize':

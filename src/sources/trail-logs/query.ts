@@ -175,6 +175,10 @@ function classify(status: number, body: unknown, id: string, label: string): Ver
   if (state && !DONE_STATES.has(state) && (!Array.isArray(body.data) || body.data.length === 0)) {
     return { kind: 'pending', style: 'status-field', state };
   }
+  // The "not finished" error may also come with a 200: a body with no data that says so.
+  if (!Array.isArray(body.data) && NOT_READY_TEXT.test(`${typeof body.type === 'string' ? body.type : ''} ${messageOf(body)}`)) {
+    return { kind: 'pending', style: `error-${status}` };
+  }
   if (!Array.isArray(body.data)) {
     throw new AuditpackError('HTTP_BAD_BODY', `Trail Logs result for query ${id} has no data array (${label})`, {
       hint: 'the API answer changed shape; report it with the keys of the answer: ' + Object.keys(body).slice(0, 8).join(', '),

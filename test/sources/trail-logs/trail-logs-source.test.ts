@@ -104,6 +104,7 @@ describe('trail-logs source against the emulator', () => {
     ['status', 400, 'status-field'],
     ['error', 400, 'error-400'],
     ['error', 409, 'error-409'],
+    ['error', 200, 'error-200'],
   ] as const) {
     it(`waits out a query that is not ready, signalled as ${recorded}`, async () => {
       emu.configure({ notReady: style, notReadyErrorStatus: errorStatus, pollsUntilReady: 3 });
