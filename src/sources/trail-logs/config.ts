@@ -24,8 +24,12 @@ export const trailLogsConfigSchema = z
     /** First wait between result polls; it grows up to `maxPollIntervalMs`. */
     pollIntervalMs: z.number().int().min(1).max(60_000).default(1000),
     maxPollIntervalMs: z.number().int().min(1).max(120_000).default(10_000),
-    /** How long one query may stay unfinished before the window fails with QUERY_TIMEOUT. */
-    queryTimeoutMs: z.number().int().min(1).max(3_600_000).default(300_000),
+    /**
+     * How long a window may wait on unfinished queries, summed over all of them, before it fails
+     * with QUERY_TIMEOUT. Each page of the documented token style is a new query, so a busy day is
+     * many queries: 15 minutes leaves room for ~100 pages that each take a few polls.
+     */
+    queryTimeoutMs: z.number().int().min(1).max(3_600_000).default(900_000),
     concurrency: z.number().int().min(1).max(16).default(2),
   })
   .strict()

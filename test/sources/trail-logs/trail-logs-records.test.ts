@@ -171,7 +171,7 @@ describe('normalizeTrailRecord', () => {
 describe('trail-logs config and policy', () => {
   it('defaults to the global host and a daily window; eu is the analogous host', () => {
     const cfg = trailLogsConfigSchema.parse({ type: 'trail-logs', apiKeyEnv: 'K' });
-    expect(cfg).toMatchObject({ region: 'global', windowHours: 24, pollIntervalMs: 1000, queryTimeoutMs: 300_000 });
+    expect(cfg).toMatchObject({ region: 'global', windowHours: 24, pollIntervalMs: 1000, queryTimeoutMs: 900_000 });
     expect(trailLogsBaseUrl(cfg)).toBe('https://trail.management.global.vidos.id/');
     expect(trailLogsBaseUrl({ region: 'eu' })).toBe('https://trail.management.eu.vidos.id/');
     expect(trailLogsBaseUrl({ region: 'global', endpoint: 'http://127.0.0.1:9/prefix' })).toBe('http://127.0.0.1:9/prefix/');
