@@ -34,6 +34,11 @@ export interface StartOptions {
   host?: string;
   /** Paths never faulted (e.g. the token endpoint when only the API should fail). */
   noFaultPaths?: string[];
+  /**
+   * More control endpoints beside `faults`: `POST /__emulator/<name>` with a JSON body calls
+   * `controls[name]`, whose result is the JSON answer (a thrown Error is a 400). Never faulted or counted.
+   */
+  controls?: Record<string, (body: unknown) => unknown>;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): EmuResponse {
@@ -43,7 +48,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 /**
  * Starts a real HTTP server on 127.0.0.1. Every request first passes the fault controller; the
  * control endpoint `POST /__emulator/faults` (body: {"enqueue":["429:1"],"every":[{"n":5,"fault":"503"}],"clear":true})
- * switches faults from outside the process (`auditpack emulate`).
+ * switches faults from outside the process (`auditpack emulate`); an emulator adds its own (`controls`).
  */
 export async function startEmulator(handler: EmuHandler, opts: StartOptions = {}): Promise<RunningEmulator> {
   const faults = createFaults();
@@ -61,6 +66,8 @@ export async function startEmulator(handler: EmuHandler, opts: StartOptions = {}
       return;
     }
     if (url.pathname === '/__emulator/faults') return control(body, res);
+    const custom = url.pathname.startsWith('/__emulator/') ? opts.controls?.[url.pathname.slice('/__emulator/'.length)] : undefined;
+    if (custom) return customControl(custom, body, res);
     count++;
     const fault = opts.noFaultPaths?.some((p) => url.pathname.startsWith(p)) ? null : faults.take(url.pathname);
     if (fault?.kind === 'reset') {
@@ -91,6 +98,17 @@ export async function startEmulator(handler: EmuHandler, opts: StartOptions = {}
       for (const r of cmd.every ?? []) faults.every(r.n, parseFault(r.fault), { times: r.times });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(faults.describe()));
+    } catch (e) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
+  function customControl(fn: (body: unknown) => unknown, body: string, res: ServerResponse): void {
+    try {
+      const answer = fn(body ? (JSON.parse(body) as unknown) : {});
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer ?? {}));
     } catch (e) {
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }));

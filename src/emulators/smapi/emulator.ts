@@ -201,7 +201,13 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
       if (req.path === SMAPI_QUERY_PATH) return handleQuery(req);
       return json(404, { message: `No such resource: ${req.path}` });
     },
-    { port: options.port ?? 0, host: options.host, noFaultPaths: options.faultTokenEndpoint ? [] : [LWA_TOKEN_PATH] },
+    {
+      port: options.port ?? 0,
+      host: options.host,
+      noFaultPaths: options.faultTokenEndpoint ? [] : [LWA_TOKEN_PATH],
+      // `POST /__emulator/variants {"shortPages":true}`: the undocumented behaviours, switched from outside (`auditpack emulate`).
+      controls: { variants: (body) => Object.assign(variants, parseVariants(body)) },
+    },
   );
 
   return {
@@ -229,6 +235,19 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
     requestCount: () => server.requestCount(),
     close: () => server.close(),
   };
+}
+
+const VARIANT_KEYS: readonly (keyof SmapiVariants)[] = ['inclusiveEnd', 'shortPages', 'maxResultsClamp'];
+
+function parseVariants(body: unknown): Partial<SmapiVariants> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error(`variants: give an object such as {"shortPages": true} (keys ${VARIANT_KEYS.join(', ')})`);
+  const out: Partial<SmapiVariants> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (!(VARIANT_KEYS as readonly string[]).includes(k)) throw new Error(`variants: unknown key "${k}" (use ${VARIANT_KEYS.join(', ')})`);
+    if (typeof v !== 'boolean') throw new Error(`variants: ${k} must be true or false`);
+    out[k as keyof SmapiVariants] = v;
+  }
+  return out;
 }
 
 /** Fewer than maxResults, sometimes none, but always moving on within three pages. */

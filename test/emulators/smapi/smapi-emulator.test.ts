@@ -310,6 +310,27 @@ describe('smapi emulator: filters, sort, windows', () => {
   });
 });
 
+describe('smapi emulator: switching from outside the process', () => {
+  it('POST /__emulator/variants switches the undocumented behaviours; bad keys are a 400; control calls are neither faulted nor counted', async () => {
+    const emu = await emulator();
+    emu.faults.enqueue({ kind: 'status', status: 503 });
+    const control = (body: string) => fetch(`${emu.url}/__emulator/variants`, { method: 'POST', body });
+    const ok = await control(JSON.stringify({ shortPages: true, inclusiveEnd: true }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ shortPages: true, inclusiveEnd: true, maxResultsClamp: true });
+    expect(emu.variants).toMatchObject({ shortPages: true, inclusiveEnd: true });
+    expect((await control(JSON.stringify({ shortPage: true }))).status).toBe(400);
+    expect((await control(JSON.stringify({ shortPages: 'yes' }))).status).toBe(400);
+    expect(emu.variants.shortPages).toBe(true);
+    expect(emu.requestCount()).toBe(0);
+    expect(emu.faults.injected()).toBe(0);
+    // The queued fault is still there for the API, and the variant now shapes its pages.
+    expect((await query(emu, { vendorId: emu.vendorId })).status).toBe(503);
+    const page = await query(emu, { vendorId: emu.vendorId, paginationContext: { maxResults: 10 } });
+    expect(page.body.auditLogs!.length).toBeLessThan(10);
+  });
+});
+
 describe('smapi emulator: nextToken', () => {
   it('is bound to the query, tamper-evident, and expires after one hour on the emulator clock', async () => {
     const clock = manualClock(Date.UTC(2026, 10, 2));
