@@ -46,7 +46,10 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
   let closing: Promise<void> | undefined;
 
   function aborted(t: Target, signal: AbortSignal | undefined, cause: unknown): AuditpackError {
-    return new AuditpackError('ABORTED', `${t.what}: interrupted`, { cause: signal?.reason ?? cause });
+    return new AuditpackError('ABORTED', `${t.what}: interrupted`, {
+      cause: signal?.reason ?? cause,
+      hint: 'run the same command again to resume: the windows already pulled are kept',
+    });
   }
 
   /** One attempt on the wire: waits for a slot and a rate token, then sends and reads the whole body. */
