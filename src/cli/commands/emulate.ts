@@ -41,7 +41,6 @@ export function registerEmulate<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T>
           lines.push('', `Config: ${stack.configFile}`, 'Demo credentials (set these, then run `auditpack run --config <that file>`):');
           for (const [k, v] of Object.entries(stack.env)) lines.push(`  export ${k}=${shellQuote(v)}`);
           lines.push('', 'Faults: POST <url>/__emulator/faults {"enqueue":["429:1","503","reset","truncate","slow:2000"],"every":[{"n":5,"fault":"503"}],"clear":true}');
-          lines.push('SMAPI variants: POST <smapi url>/__emulator/variants {"shortPages":true,"inclusiveEnd":true,"maxResultsClamp":false}');
           ctx.stdout(lines.join('\n') + '\n');
           await new Promise<void>((resolveWait) => signal.addEventListener('abort', () => resolveWait(), { once: true }));
         } finally {

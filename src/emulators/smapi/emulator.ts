@@ -205,8 +205,8 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
       port: options.port ?? 0,
       host: options.host,
       noFaultPaths: options.faultTokenEndpoint ? [] : [LWA_TOKEN_PATH],
-      // `POST /__emulator/variants {"shortPages":true}`: the undocumented behaviours, switched from outside (`auditpack emulate`).
-      controls: { variants: (body) => Object.assign(variants, parseVariants(body)) },
+      // `POST /__emulator/behaviour {"shortPages":true}`: the undocumented variants, switched from outside (`auditpack emulate`).
+      controls: { behaviour: (body) => Object.assign(variants, parseVariants(body)) },
     },
   );
 

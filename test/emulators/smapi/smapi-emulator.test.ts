@@ -311,10 +311,10 @@ describe('smapi emulator: filters, sort, windows', () => {
 });
 
 describe('smapi emulator: switching from outside the process', () => {
-  it('POST /__emulator/variants switches the undocumented behaviours; bad keys are a 400; control calls are neither faulted nor counted', async () => {
+  it('POST /__emulator/behaviour switches the undocumented variants; bad keys are a 400; control calls are neither faulted nor counted', async () => {
     const emu = await emulator();
     emu.faults.enqueue({ kind: 'status', status: 503 });
-    const control = (body: string) => fetch(`${emu.url}/__emulator/variants`, { method: 'POST', body });
+    const control = (body: string) => fetch(`${emu.url}/__emulator/behaviour`, { method: 'POST', body });
     const ok = await control(JSON.stringify({ shortPages: true, inclusiveEnd: true }));
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ shortPages: true, inclusiveEnd: true, maxResultsClamp: true });
