@@ -40,7 +40,10 @@ export interface DemoStackOptions {
  */
 export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack> {
   const from = opts.period.start - 2 * DAY;
-  const to = Math.min(opts.period.end + 2 * DAY, opts.now);
+  // A period that has ended gets the same data set whenever the demo runs (two days past its end
+  // even where that is still ahead of the clock), so two demo runs give the same pack; a period
+  // still running gets data up to now.
+  const to = opts.period.end <= opts.now ? opts.period.end + 2 * DAY : opts.now;
   const port = (i: number) => (opts.basePort ? opts.basePort + i : 0);
   const started: { close(): Promise<void> }[] = [];
   try {

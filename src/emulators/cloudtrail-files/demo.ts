@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CloudtrailFilesConfigInput } from '../../sources/cloudtrail-files/config.js';
 import { writeCloudTrailLogFolder, type LogFolderTruth } from './write-log-folder.js';
@@ -20,6 +20,9 @@ export function demoCloudtrailFilesSetup(
 ): { sourceConfig: CloudtrailFilesConfigInput; env: Record<string, string>; truth: LogFolderTruth } {
   const root = resolve(dir);
   const trailDir = join(root, 'trail');
+  // A folder left by an earlier demo holds files of another range with other names: read beside
+  // the new ones they would be duplicates, and files in no digest.
+  rmSync(trailDir, { recursive: true, force: true });
   mkdirSync(trailDir, { recursive: true });
   const end = Math.floor((opts.now ?? Date.now()) / HOUR) * HOUR;
   const start = end - (opts.days ?? 62) * DAY;
