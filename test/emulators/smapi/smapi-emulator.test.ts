@@ -310,6 +310,17 @@ describe('smapi emulator: filters, sort, windows', () => {
   });
 });
 
+describe('smapi emulator: added latency', () => {
+  it('answers no sooner than latencyMs after the request arrived', async () => {
+    const emu = await emulator({ latencyMs: 60 });
+    const t0 = performance.now();
+    const page = await query(emu, { vendorId: emu.vendorId });
+    expect(page.status).toBe(200);
+    // setTimeout may fire a millisecond early; never 60 ms early.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(58);
+  });
+});
+
 describe('smapi emulator: switching from outside the process', () => {
   it('POST /__emulator/behaviour switches the undocumented variants; bad keys are a 400; control calls are neither faulted nor counted', async () => {
     const emu = await emulator();
