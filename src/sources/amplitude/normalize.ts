@@ -35,8 +35,9 @@ export function normalizeAmplitudeRecord(raw: unknown, sourceName: string): Audi
     service: f.domain ?? 'unknown',
     operation: `${f.domain ?? '-'}/${f.feature ?? '-'}/${f.action ?? '-'}`,
     outcome: failed ? 'failure' : 'success',
-    // Amplitude states no status code: the outcome as a word is the code it gives.
-    responseCode: failed ? 'failure' : 'success',
+    // Amplitude states no status code: the outcome as a word is the code, spelled as the CloudTrail
+    // sources spell theirs, so the response-code tables count one "Success" and one "Failure".
+    responseCode: failed ? 'Failure' : 'Success',
     requester: f.userEmail ? { id: requesterId, type: 'user', email: f.userEmail } : { id: requesterId, type: 'user' },
     resources: f.target ? [f.target.type ? { id: f.target.id, type: f.target.type } : { id: f.target.id }] : [],
     attributes,

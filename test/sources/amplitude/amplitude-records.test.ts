@@ -29,7 +29,7 @@ describe('normalizeAmplitudeRecord', () => {
       service: 'permissions',
       operation: 'permissions/role/changed',
       outcome: 'success',
-      responseCode: 'success',
+      responseCode: 'Success',
       requester: { id: 'alice@example.com', type: 'user', email: 'alice@example.com' },
       resources: [{ id: 'bob@example.com', type: 'user' }],
       account: '76273',
@@ -58,7 +58,9 @@ describe('normalizeAmplitudeRecord', () => {
     [{ action: 'updated', error: '' }, 'success'],
     [{ action: 'success' }, 'success'],
   ])('outcome of %o is %s', (patch, outcome) => {
-    expect(normalizeAmplitudeRecord({ ...RECORD, ...patch }, 'a').outcome).toBe(outcome);
+    const event = normalizeAmplitudeRecord({ ...RECORD, ...patch }, 'a');
+    expect(event.outcome).toBe(outcome);
+    expect(event.responseCode).toBe(outcome === 'failure' ? 'Failure' : 'Success');
   });
 
   it('reads camelCase variants and numeric or zone-less timestamps', () => {
