@@ -12,11 +12,18 @@ export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
   configSchema: amplitudeConfigSchema,
   create(config, deps): Source {
     const name = config.name ?? 'amplitude';
-    const apiKey = deps.secrets.resolve({ env: config.apiKeyEnv, file: config.apiKeyFile }, `sources.${name}.apiKeyEnv`);
-    const secretKey = deps.secrets.resolve({ env: config.secretKeyEnv, file: config.secretKeyFile }, `sources.${name}.secretKeyEnv`);
-    const authorization = `Basic ${Buffer.from(`${apiKey}:${secretKey}`).toString('base64')}`;
-    // The encoded pair is a secret of its own: keep it out of every log line and message too.
-    deps.redactor.add(authorization.slice('Basic '.length));
+    // Read when the first window is pulled, not when the source is made, so `auditpack plan` needs no secret.
+    let authorization: string | undefined;
+    const basicAuth = (): string => {
+      if (authorization) return authorization;
+      const apiKey = deps.secrets.resolve({ env: config.apiKeyEnv, file: config.apiKeyFile }, `sources.${name}.apiKeyEnv`);
+      const secretKey = deps.secrets.resolve({ env: config.secretKeyEnv, file: config.secretKeyFile }, `sources.${name}.secretKeyEnv`);
+      const encoded = Buffer.from(`${apiKey}:${secretKey}`).toString('base64');
+      // The encoded pair is a secret of its own: keep it out of every log line and message too.
+      deps.redactor.add(encoded);
+      authorization = `Basic ${encoded}`;
+      return authorization;
+    };
     const url = amplitudeQueryUrl(config);
     const filters = config.filters ?? {};
     return {
@@ -43,7 +50,7 @@ export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
         };
       },
       pull(window, ctx) {
-        return pullAmplitudeWindow(window, ctx, { config, url, authorization });
+        return pullAmplitudeWindow(window, ctx, { config, url, authorization: basicAuth() });
       },
       normalize(raw) {
         return normalizeAmplitudeRecord(raw, name);

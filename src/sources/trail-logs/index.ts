@@ -13,7 +13,9 @@ export const trailLogsSource: SourceDefinition<TrailLogsConfig> = {
   configSchema: trailLogsConfigSchema,
   create(config, deps): Source {
     const name = config.name ?? 'trail-logs';
-    const apiKey = deps.secrets.resolve({ env: config.apiKeyEnv, file: config.apiKeyFile }, `sources.${name}.apiKeyEnv`);
+    // Read when the first window is pulled, not when the source is made, so `auditpack plan` needs no secret.
+    let apiKey: string | undefined;
+    const key = () => (apiKey ??= deps.secrets.resolve({ env: config.apiKeyEnv, file: config.apiKeyFile }, `sources.${name}.apiKeyEnv`));
     const baseUrl = trailLogsBaseUrl(config);
     const memo: TokenStyleMemo = {};
     const wholeDays = config.windowHours % 24 === 0;
@@ -41,7 +43,7 @@ export const trailLogsSource: SourceDefinition<TrailLogsConfig> = {
         };
       },
       pull(window, ctx) {
-        return pullTrailWindow(window, ctx, { config, baseUrl, apiKey, memo });
+        return pullTrailWindow(window, ctx, { config, baseUrl, apiKey: key(), memo });
       },
       normalize(raw) {
         return normalizeTrailRecord(raw, name);

@@ -169,13 +169,8 @@ describe('amplitude limits and bad inputs', () => {
     expect(err.exitCode).toBe(2);
   });
 
-  it('names a missing secret variable (SECRET_MISSING) and requires both keys in the config', () => {
-    let err: (Error & { code?: string }) | undefined;
-    try {
-      make({}, { AMP_KEY: emu.apiKey });
-    } catch (e) {
-      err = e as Error & { code?: string };
-    }
+  it('names a missing secret variable when a window is pulled (SECRET_MISSING) and requires both keys in the config', async () => {
+    const err = await rejection(pullPeriod(make({}, { AMP_KEY: emu.apiKey }).source, http, Date.UTC(2026, 9, 1), Date.UTC(2026, 9, 2)));
     expect(err?.code).toBe('SECRET_MISSING');
     expect(err?.message).toContain('AMP_SECRET');
     const r = amplitudeSource.configSchema.safeParse({ type: 'amplitude', orgId: 76273, apiKeyEnv: 'A' });
