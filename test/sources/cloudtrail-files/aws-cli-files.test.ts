@@ -23,7 +23,7 @@ const awsOnPath = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }
 function honoursServiceEndpoints(): boolean {
   if (!awsOnPath) return false;
   const v = spawnSync(awsOnPath, ['--version'], { encoding: 'utf8' });
-  // v1 printed its version on stderr, v2 prints it on stdout.
+  // Old v1 releases (Python 2) printed the version on stderr, later ones on stdout.
   const m = /aws-cli\/(\d+)\.(\d+)/.exec(`${v.stdout}${v.stderr}`);
   if (!m) return false;
   const [major, minor] = [Number(m[1]), Number(m[2])];
