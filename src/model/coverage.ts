@@ -57,7 +57,8 @@ export interface WindowCoverage extends Omit<WindowStats, 'extra'> {
   status: WindowStatus;
   /** True when the window was replayed from the raw archive of an interrupted earlier run. */
   resumed: boolean;
-  error?: { code: string; message: string };
+  /** Why the window failed, and what the user can do about it. */
+  error?: { code: string; message: string; hint?: string };
   extra: Record<string, string | number | boolean>;
 }
 

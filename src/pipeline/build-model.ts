@@ -48,7 +48,7 @@ export function incompleteReasons(coverage: CoverageLedger): string[] {
   const reasons: string[] = [];
   for (const w of coverage.windows) {
     if (w.status !== 'complete') {
-      reasons.push(`${w.source} window ${w.window.start} – ${w.window.end} ${w.status}: ${w.error?.message ?? 'not completed'}`);
+      reasons.push(`${w.source} window ${w.window.start} – ${w.window.end} ${w.status}: ${w.error?.message ?? 'not completed'}${w.error?.hint ? ` — ${w.error.hint}` : ''}`);
     }
   }
   for (const s of coverage.sources) {

@@ -72,7 +72,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
     progress: (u) => deps.progress({ pages: u.pages }),
     ...(deps.windows ? { windows: deps.windows } : {}),
   };
-  let error: { code: string; message: string } | undefined;
+  let error: WindowCoverage['error'];
   const archive = archiveQueue(deps.archive);
   try {
     try {
@@ -99,7 +99,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
   } catch (e) {
     const err = toAuditpackError(e);
     if (err.fatal || deps.signal.aborted) throw err;
-    error = { code: err.code, message: err.message };
+    error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
     deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
   }
   return coverageOf(source, window, stats, tally, error, false);
@@ -218,7 +218,7 @@ function coverageOf(
   window: TimeWindow,
   stats: WindowStats,
   tally: WindowTally,
-  error: { code: string; message: string } | undefined,
+  error: WindowCoverage['error'],
   resumed: boolean,
 ): WindowCoverage {
   const failed = error !== undefined || stats.problems.length > 0;

@@ -109,11 +109,12 @@ describe('auditpack run with a Trail Logs source (built CLI, live emulator)', ()
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/^INCOMPLETE evidence pack/);
       expect(r.stdout).toMatch(/trail-logs window 2026-10-01T00:00:00.000Z – 2026-10-02T00:00:00.000Z failed: Trail Logs query \S+ \(2026-10-01T00:00:00.000Z\.\.2026-10-02T00:00:00.000Z\) was still running after \d+ ms and \d+ polls/);
+      expect(r.stdout).toMatch(/ — raise queryTimeoutMs in the trail-logs source config/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       const cov = coverage(out);
       expect(cov.complete).toBe(false);
       expect(cov.windows).toHaveLength(1);
-      expect(cov.windows[0]).toMatchObject({ status: 'failed', error: { code: 'QUERY_TIMEOUT' } });
+      expect(cov.windows[0]).toMatchObject({ status: 'failed', error: { code: 'QUERY_TIMEOUT', hint: expect.stringMatching(/queryTimeoutMs/) } });
       expect(existsSync(join(out, 'manifest.json'))).toBe(true);
     } finally {
       await behave({ pollsUntilReady: 2 });
@@ -141,7 +142,8 @@ describe('auditpack run with a Trail Logs source (built CLI, live emulator)', ()
     const before = emu.requestCount();
     const r = await cli(['plan', '-c', configFile, ...DAYS], { env });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/trail-logs \(trail-logs\) — Vendor Trail Logs/);
+    expect(r.stdout).toMatch(/^trail-logs — Vendor Trail Logs/m);
+    expect(r.stdout).toMatch(/page size set by the server/);
     expect(r.stdout).toMatch(/3 windows/);
     expect(emu.requestCount()).toBe(before);
   });
