@@ -26,14 +26,15 @@ export interface FilesPullDeps {
  * reads every file delivered in [start, end + lateMs): a file delivered after the end can still
  * hold the window's records, and a file delivered inside it can hold the previous window's. The
  * pipeline keeps records by eventTime and de-duplicates, so neighbouring windows read the same
- * file: in a run, it is read once and shared (shared-reads.ts; `filesShared` in the ledger), a lone
- * window reads it itself. One page per file, read one at a time.
+ * file: in a run, it is read once and shared (shared-reads.ts), a lone window reads it itself.
+ * Which window loads a shared file depends on scheduling, so the ledger does not say: `filesRead`
+ * counts every file a window took records from, shared or not, and is the same on every run. One page per file, read one at a time.
  */
 export async function* pullFilesWindow(window: TimeWindow, ctx: PullContext, deps: FilesPullDeps): AsyncIterable<PullItem> {
   const { stats, signal } = ctx;
   const until = window.end + deps.lateMs;
   const folders = await deps.folders(stats, signal);
-  const counters = { filesRead: 0, filesShared: 0, bytesRead: 0, filesDeliveredAfterEnd: 0, filesFailed: 0, filesUnrecognised: 0, dayFoldersListed: 0 };
+  const counters = { filesRead: 0, bytesRead: 0, filesDeliveredAfterEnd: 0, filesFailed: 0, filesUnrecognised: 0, dayFoldersListed: 0 };
   const publish = () => {
     Object.assign(stats.extra, counters, { accountRegionFolders: folders.length, lateDeliveryMinutes: Math.round(deps.lateMs / 60_000) });
   };
@@ -102,12 +103,11 @@ async function readOne(
   window: TimeWindow,
   ctx: PullContext,
   deps: FilesPullDeps,
-  counters: { filesRead: number; filesShared: number; bytesRead: number; filesFailed: number },
+  counters: { filesRead: number; bytesRead: number; filesFailed: number },
 ): Promise<LogFileRead | null> {
   try {
-    const { read, shared } = await deps.shared.get(key, deliveredAt, window, ctx.windows, () => loadFile(key, ctx, deps));
+    const read = await deps.shared.get(key, deliveredAt, window, ctx.windows, () => loadFile(key, ctx, deps));
     counters.filesRead++;
-    if (shared) counters.filesShared++;
     counters.bytesRead += read.compressedBytes;
     if (read.error) throw read.error;
     return read;

@@ -37,7 +37,7 @@ const MAX_HELD_RECORDS = 100_000;
  * every read is the window's own.
  */
 export interface SharedReads {
-  get(key: string, deliveredAt: number, window: TimeWindow, windows: readonly TimeWindow[] | undefined, load: () => Promise<LogFileRead>): Promise<{ read: LogFileRead; shared: boolean }>;
+  get(key: string, deliveredAt: number, window: TimeWindow, windows: readonly TimeWindow[] | undefined, load: () => Promise<LogFileRead>): Promise<LogFileRead>;
   clear(): void;
 }
 
@@ -60,10 +60,9 @@ export function createSharedReads(lateMs: number, eventTime: (record: unknown) =
   return {
     async get(key, deliveredAt, window, windows, load) {
       let e = entries.get(key);
-      const shared = e !== undefined;
       if (!e) {
         const readers = windows ? windows.filter((w) => w.start <= deliveredAt && deliveredAt < w.end + lateMs).length : 1;
-        if (readers <= 1) return { read: await load(), shared: false };
+        if (readers <= 1) return load();
         const entry: Entry = { read: load(), remaining: readers, held: 0 };
         entries.set(key, entry);
         entry.read.then(
@@ -92,7 +91,7 @@ export function createSharedReads(lateMs: number, eventTime: (record: unknown) =
         e.held = early.length;
         e.read = Promise.resolve(kept);
       }
-      return { read, shared };
+      return read;
     },
     clear() {
       entries.clear();
