@@ -99,6 +99,33 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     expect(manifest.status).toBe('INCOMPLETE');
   });
 
+  it('nextTokens that expire mid-run (server clock +61 min): the windows holding one restart, and summary.json still equals the truth', async () => {
+    // The server's clock jumps an hour once a few pages are out, so every token then in a client's
+    // hands is expired when it comes back; the client's own clock does not move, so it cannot know.
+    const jump = { at: 6, offset: 0 };
+    let emulator: SmapiFixture['emulator'] | undefined;
+    const now = () => {
+      if (jump.offset === 0 && emulator && emulator.stats().pagesServed >= jump.at) jump.offset = 61 * 60_000;
+      return Date.now() + jump.offset;
+    };
+    fixture = await smapiFixture({ seed: 'e2e', period: { start: FROM - 86_400_000, end: TO + 86_400_000 }, eventCount: 1500, now, accessTokenTtlSeconds: 30 * 86_400, sourceExtra: { pageSize: 40 } });
+    emulator = fixture.emulator;
+    const out = join(tempDir(), 'pack');
+    const result = await runPack({ configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out });
+    const summary = await readJson<Summary>(join(out, 'summary.json'));
+    const coverage = await readJson<CoverageLedger>(join(out, 'coverage.json'));
+    const truth = fixture.emulator.truth.count({ start: FROM, end: TO });
+    expect(fixture.emulator.stats().expiredNextTokens).toBeGreaterThan(0);
+    const restarts = coverage.windows.reduce((n, w) => n + w.restarts, 0);
+    expect(restarts).toBe(fixture.emulator.stats().expiredNextTokens);
+    expect(coverage.windows.reduce((n, w) => n + w.rereads, 0)).toBeGreaterThan(0);
+    expect(summary.totals.events).toBe(truth.events);
+    expect(summary.totals.duplicatesRemoved).toBe(0);
+    expect(byKey(summary.operations)).toEqual(truth.byOperation);
+    expect(Object.fromEntries(summary.requesters.map((r) => [r.key, r.events]))).toEqual(truth.byRequester);
+    expect(result.manifest.status).toBe('COMPLETE');
+  });
+
   it('resumes an interrupted run from the windows already pulled, counting nothing twice', async () => {
     fixture = await smapiFixture({ seed: 'resume', period: { start: FROM - 86_400_000, end: TO + 86_400_000 }, eventCount: 1500, sourceExtra: { pageSize: 40, concurrency: 1 } });
     const out = join(tempDir(), 'pack');
