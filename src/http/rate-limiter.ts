@@ -78,3 +78,26 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     );
   });
 }
+
+/**
+ * Rate limiters shared by name for a whole run: a limit that belongs to an account and not to a
+ * source (CloudTrail's 2 requests/s per account and region) is one bucket however many sources
+ * of the config reach that account. The first source to ask for a name sets its rate.
+ */
+export interface RateLimiterRegistry {
+  get(name: string, create: () => RateLimiter): RateLimiter;
+}
+
+export function createRateLimiterRegistry(): RateLimiterRegistry {
+  const limiters = new Map<string, RateLimiter>();
+  return {
+    get(name, create) {
+      let l = limiters.get(name);
+      if (!l) {
+        l = create();
+        limiters.set(name, l);
+      }
+      return l;
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { parsePeriod } from '../period/parse-period.js';
 import { checkRetention, planWindows } from '../period/plan-windows.js';
 import type { Source, SourceDeps } from '../sources/source.js';
 import { createHttpClient } from '../http/client.js';
+import { createRateLimiterRegistry } from '../http/rate-limiter.js';
 import { loadTemplate } from '../templates/load-template.js';
 import type { Template } from '../templates/template.js';
 import { templatesDir } from '../package-info.js';
@@ -63,6 +64,7 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
     log: opts.log,
     clock: opts.clock,
     createHttpClient: (o) => createHttpClient(o, { clock: opts.clock, log: opts.log }),
+    rateLimiters: createRateLimiterRegistry(),
     configDir: config.dir,
     env: opts.env,
   };

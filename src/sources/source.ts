@@ -95,6 +95,11 @@ export interface SourceDeps {
   clock: Clock;
   /** Builds an HTTP client with the source's limits (each source owns its client). */
   createHttpClient: (opts: import('../http/types.js').HttpClientOptions) => HttpClient;
+  /**
+   * Limits shared by every source of the run (an account's rate limit); absent, each source keeps
+   * its own.
+   */
+  rateLimiters?: import('../http/rate-limiter.js').RateLimiterRegistry;
   /** Directory relative paths in the config are resolved against. */
   configDir: string;
   env: NodeJS.ProcessEnv;

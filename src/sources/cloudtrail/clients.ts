@@ -1,6 +1,6 @@
 import { CloudTrailClient, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import { AuditpackError } from '../../errors.js';
-import { createRateLimiter, type RateLimiter } from '../../http/rate-limiter.js';
+import { createRateLimiter, createRateLimiterRegistry, type RateLimiter, type RateLimiterRegistry } from '../../http/rate-limiter.js';
 import type { Clock } from '../../util/clock.js';
 import type { Redactor } from '../../util/redactor.js';
 import type { CloudTrailConfig } from './config.js';
@@ -41,15 +41,16 @@ function credentialSettings(cfg: CloudTrailConfig, env: NodeJS.ProcessEnv, redac
  * The limit is 2 requests/s per account and region (API-NOTES.md §2). The account is not known
  * without an extra STS call, so the bucket is keyed by region and access key id: one per key is
  * at least as strict as one per account unless two keys of one account run in the same process.
- * The buckets live as long as the source, so every window of a run shares them.
+ * The buckets come from the run's registry, so every window of every cloudtrail source of the run
+ * that uses the same key and region shares one.
  */
 export function createRegionLanes(
   cfg: CloudTrailConfig,
-  deps: { env: NodeJS.ProcessEnv; redactor: Redactor; clock: Clock },
+  deps: { env: NodeJS.ProcessEnv; redactor: Redactor; clock: Clock; rateLimiters?: RateLimiterRegistry },
 ): RegionLanes {
   const creds = credentialSettings(cfg, deps.env, deps.redactor);
   const clients = new Map<string, CloudTrailClient>();
-  const limiters = new Map<string, RateLimiter>();
+  const limiters = deps.rateLimiters ?? createRateLimiterRegistry();
   const lanes = new Map<string, Promise<RegionLane>>();
 
   const clientFor = (region: string): CloudTrailClient => {
@@ -82,12 +83,7 @@ export function createRegionLanes(
         hint: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or "profile" in the source config (or run where an IAM role is available)',
       });
     }
-    const key = `${region}|${accessKeyId}`;
-    let limiter = limiters.get(key);
-    if (!limiter) {
-      limiter = createRateLimiter({ ratePerSecond: cfg.requestsPerSecond, burst: 1, clock: deps.clock });
-      limiters.set(key, limiter);
-    }
+    const limiter = limiters.get(`cloudtrail|${region}|${accessKeyId}`, () => createRateLimiter({ ratePerSecond: cfg.requestsPerSecond, burst: 1, clock: deps.clock }));
     return { region, client, limiter };
   };
 

@@ -38,7 +38,7 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
     const name = config.name ?? 'cloudtrail';
     const plan = lookupPlan(config);
     // The rate limiters live here, so every window of the run shares them.
-    const lanes = createRegionLanes(config, { env: deps.env, redactor: deps.redactor, clock: deps.clock });
+    const lanes = createRegionLanes(config, { env: deps.env, redactor: deps.redactor, clock: deps.clock, rateLimiters: deps.rateLimiters });
     const endpoint = config.endpoint ?? 'https://cloudtrail.amazonaws.com';
     const queries: { region: string; attribute?: LookupQuery['attribute'] }[] = [];
     for (const region of config.regions) {

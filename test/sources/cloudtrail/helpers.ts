@@ -1,4 +1,5 @@
 import { createHttpClient } from '../../../src/http/client.js';
+import type { RateLimiterRegistry } from '../../../src/http/rate-limiter.js';
 import { emptyStats, type WindowStats } from '../../../src/model/coverage.js';
 import type { AuditEvent } from '../../../src/model/audit-event.js';
 import type { TimeWindow } from '../../../src/model/window.js';
@@ -25,7 +26,7 @@ export function awsEnv(cred: Pick<EmulatorCredential, 'accessKeyId' | 'secretAcc
 export function makeSource(
   emu: CloudTrailEmulator,
   config: Partial<CloudTrailConfigInput> & { regions: string[] },
-  opts: { env?: NodeJS.ProcessEnv; clock?: Clock; redactor?: Redactor } = {},
+  opts: { env?: NodeJS.ProcessEnv; clock?: Clock; redactor?: Redactor; rateLimiters?: RateLimiterRegistry } = {},
 ): Source {
   const redactor = opts.redactor ?? createRedactor();
   const clock = opts.clock ?? systemClock;
@@ -36,6 +37,7 @@ export function makeSource(
     log: silentLogger,
     clock,
     createHttpClient: (o) => createHttpClient(o, { clock, log: silentLogger }),
+    rateLimiters: opts.rateLimiters,
     configDir: process.cwd(),
     env,
   };

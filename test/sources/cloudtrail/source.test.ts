@@ -15,6 +15,7 @@ import { systemClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createRedactor } from '../../../src/util/redactor.js';
 import { awsEnv, ids, makeContext, makeSource, pullAll } from './helpers.js';
+import { createRateLimiterRegistry } from '../../../src/http/rate-limiter.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -332,6 +333,24 @@ describe('cloudtrail source: rate limits', () => {
       for (const r of results) expect(r.events.length).toBeGreaterThan(0);
       expect(emu.counters().throttled).toBeGreaterThan(0);
       expect(results.reduce((n, r) => n + r.stats.throttles, 0)).toBe(emu.counters().throttled);
+    } finally {
+      await Promise.all(sources.map((s) => s.close?.()));
+      await emu.close();
+    }
+  });
+
+  it('shares one bucket between two sources of a run that reach the same key and region', async () => {
+    const emu = await startCloudTrailEmulator({ days: 1, eventsPerDay: { 'us-east-1': 30 } });
+    const config = { regions: ['us-east-1'], requestsPerSecond: 2, lookup: { EventSource: ['a4b.amazonaws.com', 'lex.amazonaws.com'] } };
+    // What prepare-run passes every source of a run (the control above has none).
+    const rateLimiters = createRateLimiterRegistry();
+    const sources = [makeSource(emu, config, { rateLimiters }), makeSource(emu, config, { rateLimiters })];
+    try {
+      const w = { start: emu.truth.start, end: emu.truth.end };
+      const results = await Promise.all(sources.map((s) => pullAll(s, w)));
+      for (const r of results) expect(r.events.length).toBeGreaterThan(0);
+      expect(emu.counters().lookupRequests).toBeGreaterThanOrEqual(4);
+      expect(emu.counters().throttled).toBe(0);
     } finally {
       await Promise.all(sources.map((s) => s.close?.()));
       await emu.close();
