@@ -29,7 +29,10 @@ export function printPackResult(ctx: CliContext, result: RunJobResult, json: boo
   const lines = [
     `${m.complete ? 'COMPLETE' : 'INCOMPLETE'} evidence pack: ${where}`,
     `  period     ${m.period.label} (${m.period.startLocal} – ${m.period.endLocal}, ${m.period.timeZone})`,
-    `  events     ${m.totals.events.toLocaleString('en-US')} (${m.totals.failures.toLocaleString('en-US')} failed, success ${pct(m.totals.successRate)}), ${m.totals.duplicatesRemoved.toLocaleString('en-US')} duplicates removed`,
+    // No events: a "success 100.0%" would read as a clean month, and the pack may be INCOMPLETE.
+    m.totals.events === 0
+      ? `  events     0`
+      : `  events     ${m.totals.events.toLocaleString('en-US')} (${m.totals.failures.toLocaleString('en-US')} failed, success ${pct(m.totals.successRate)}), ${m.totals.duplicatesRemoved.toLocaleString('en-US')} duplicates removed`,
     `  exceptions ${m.exceptions.count.toLocaleString('en-US')}`,
     `  windows    ${m.coverage.windows.length} (${m.coverage.windows.filter((w) => w.status !== 'complete').length} failed)`,
     `  files      ${result.manifest.files.length} + manifest.json and its seal manifest.sha256 — check with: auditpack verify ${where}`,
