@@ -7,6 +7,7 @@ import type { RawWindowWriter } from '../pack/raw-archive.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
 import type { IdSet } from './id-set.js';
 
@@ -35,6 +36,9 @@ export interface WindowRunDeps {
   sink: EventSink;
   progress(update: { pages?: number; records?: number; events?: number }): void;
 }
+
+/** Records normalized and counted between two turns of the event loop (about a millisecond's work). */
+const SLICE = 40;
 
 /** Counts the window keeps while records pass through it. */
 interface WindowTally {
@@ -85,7 +89,12 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
         const gzip = item.gzip;
         if (gzip && deps.archive.writeGzipPage) await archive.write((w) => w.writeGzipPage!(gzip, item.records.length + (item.afterWindow ?? 0)));
         else await archive.write((w) => w.writePage(item.records));
-        processRecords(source, window, item.records, stats, tally, deps);
+        for (let from = 0; from < item.records.length; from += SLICE) {
+          // Back to the event loop between slices: a response that arrived meanwhile is read and the
+          // next request of its window sent now, not after the whole page (bench/smapi-pull.ts).
+          if (from > 0) await yieldToLoop();
+          processRecords(source, window, from === 0 && item.records.length <= SLICE ? item.records : item.records.slice(from, from + SLICE), stats, tally, deps);
+        }
         if (item.afterWindow) {
           // Counted, never normalized: the source knows these events lie at or after the window's end.
           stats.recordsReceived += item.afterWindow;
