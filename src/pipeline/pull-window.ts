@@ -53,10 +53,16 @@ interface WindowTally {
   beforeRestart: Set<string> | null;
   /** An array, not a Set: only a restart (rare) looks them up. */
   keptHere: string[];
+  /**
+   * Replay of a window that restarted: the archive holds both passes with no mark between them,
+   * so an id this window kept before counts as a re-read again, up to as many as the original
+   * run counted, and only then as a duplicate.
+   */
+  replayRereads: { left: number; kept: Set<string> } | null;
 }
 
 function newTally(): WindowTally {
-  return { kept: 0, outside: 0, duplicates: 0, rereads: 0, nonEvents: 0, first: Infinity, last: -Infinity, beforeRestart: null, keptHere: [] };
+  return { kept: 0, outside: 0, duplicates: 0, rereads: 0, nonEvents: 0, first: Infinity, last: -Infinity, beforeRestart: null, keptHere: [], replayRereads: null };
 }
 
 /**
@@ -153,6 +159,7 @@ export async function replayWindow(
 ): Promise<WindowCoverage> {
   const stats: WindowStats = { ...emptyStats(), ...pickStats(previous), recordsReceived: 0, problems: [...previous.problems] };
   const tally = newTally();
+  if (previous.rereads > 0) tally.replayRereads = { left: previous.rereads, kept: new Set() };
   let batch: unknown[] = [];
   for await (const r of records) {
     batch.push(r);
@@ -199,6 +206,9 @@ function processRecords(
       if (tally.beforeRestart?.has(event.id)) {
         tally.rereads++;
         tally.beforeRestart.delete(event.id);
+      } else if (tally.replayRereads && tally.replayRereads.left > 0 && tally.replayRereads.kept.delete(event.id)) {
+        tally.rereads++;
+        tally.replayRereads.left--;
       } else {
         tally.duplicates++;
       }
@@ -206,6 +216,7 @@ function processRecords(
     }
     deps.seen.add(event.id);
     tally.keptHere.push(event.id);
+    tally.replayRereads?.kept.add(event.id);
     tally.kept++;
     keptNow++;
     if (event.time < tally.first) tally.first = event.time;

@@ -63,6 +63,16 @@ describe('pullWindow', () => {
     expect(cov).toMatchObject({ eventsKept: 3, rereads: 2, duplicates: 1, restarts: 1, status: 'complete' });
   });
 
+  it('replays a window that restarted to the same re-reads and duplicates', async () => {
+    const first = await run([page({ id: 'a', t: 110 }, { id: 'b', t: 120 }), { kind: 'restart', reason: 'token expired' }, page({ id: 'a', t: 110 }, { id: 'b', t: 120 }, { id: 'c', t: 130 }), page({ id: 'c', t: 130 })]);
+    const kept: AuditEvent[] = [];
+    const replayed = await replayWindow(scriptedSource([]), { index: 0, start: 100, end: 200 }, readRawWindow(first.rawPath), first.cov, {
+      seen: new Set(), strays: new Map(), period: { start: 0, end: 1000 }, sink: { accept: (e) => kept.push(e) }, progress: () => {}, log: silentLogger,
+    });
+    expect(kept.map((e) => e.id)).toEqual(['a', 'b', 'c']);
+    expect(replayed).toMatchObject({ resumed: true, eventsKept: 3, rereads: 2, duplicates: 1, restarts: 1, recordsReceived: 6 });
+  });
+
   it('marks the window failed on a non-fatal error and keeps what arrived', async () => {
     const { cov, kept } = await run([page({ id: 'a', t: 110 }), new AuditpackError('HTTP_STATUS', 'HTTP 503 after 5 attempts', { status: 503 })]);
     expect(kept).toHaveLength(1);
