@@ -34,6 +34,12 @@ function expectCleanFailure(r: { code: number; stderr: string }, code: number, m
 }
 
 describe('auditpack CLI: bad input gets one clear line and a documented exit code', () => {
+  it('demo with a template that does not exist → 2, before any emulator or setup file', async () => {
+    const cwd = tempDir();
+    expectCleanFailure(await cli(['demo', '--template', './nope.json', '--out', join(cwd, 'r')], { cwd }), 2, /nope\.json: file not found/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('an unknown period format → 2', async () => {
     const out = join(tempDir(), 'p');
     expectCleanFailure(await cli(['run', '-c', fx.configFile, '--period', 'October', '--out', out], { env: fx.env }), 2, /unknown period format "October" — use YYYY-MM/, out);

@@ -35,8 +35,10 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
       await runCommand(ctx, async () => {
         const out = resolve(argv.out ?? 'reports');
         const period = parsePeriod({ period: argv.period, timeZone: argv.tz ?? 'America/New_York', now: ctx.clock.now() });
-        const { listBuiltinTemplates } = await import('../../templates/load-template.js');
+        const { listBuiltinTemplates, loadTemplate } = await import('../../templates/load-template.js');
         const templates = argv.template ? [argv.template] : (await listBuiltinTemplates(templatesDir())).map((t) => t.name);
+        // A bad --template is refused before any emulator starts or any setup file is written.
+        if (argv.template) await loadTemplate(argv.template, templatesDir());
         const { startDemoStack } = await import('../../demo/demo-stack.js');
         const stack = await startDemoStack({ dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone });
         let worst: number = EXIT.ok;
