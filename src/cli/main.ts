@@ -11,12 +11,12 @@ import { registerTemplates } from './commands/templates.js';
 import { registerVerify } from './commands/verify.js';
 
 const EPILOG = `Exit codes:
-  0  pack complete (verify: intact and complete)
-  1  pack written but INCOMPLETE: a window failed (see coverage.json)
-  2  bad input: usage, config, period, time zone, template, missing secret
-  3  access refused by a source (401/403, unknown vendor)
-  4  a source could not be reached (connection refused, DNS)
-  5  verify: a file changed, is missing or is not in the manifest
+  0   pack complete (verify: intact and complete)
+  1   pack written but INCOMPLETE: a window failed (see coverage.json)
+  2   bad input: usage, config, period, time zone, template, missing secret
+  3   access refused by a source (401/403, unknown vendor)
+  4   a source could not be reached (connection refused, DNS)
+  5   verify: a file changed, is missing or is not in the manifest
   70  internal error (a bug: report it with the --verbose output)
   130 interrupted (run the same command again to resume)`;
 
