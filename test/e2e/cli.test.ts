@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFil
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/errors.js';
 import { cli, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
 
 let fx: SmapiFixture;
@@ -112,6 +113,12 @@ describe('auditpack CLI: bad input gets one clear line and a documented exit cod
     const r = await cli(['--help']);
     expect(r.code).toBe(0);
     for (const word of ['run', 'plan', 'verify', 'demo', 'emulate', 'templates', 'Exit codes']) expect(r.stdout).toContain(word);
+    // Every code the error boundary can return is explained, and the README's table says the same.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const code of Object.values(EXIT)) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+      expect(readme).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+    }
   });
 });
 
