@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +19,25 @@ describe('spill store', () => {
     expect(await read()).toEqual(sorted);
     expect(await read()).toEqual(sorted);
     expect(sealed.count).toBe(times.length);
+  });
+});
+
+describe('spill store bytes', () => {
+  it('writes each bucket file as the rows\' JSON lines in arrival order, whatever the buffer size, multi-byte text and over-long lines included', async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => ({ t: i % 7, s: i % 50 === 0 ? 'x'.repeat(3000) : i % 3 === 0 ? `Zoë 東京 ${i} 🙂` : `plain ${i}` }));
+    const expected = new Map<number, string>();
+    for (const r of rows) expected.set(r.t, (expected.get(r.t) ?? '') + JSON.stringify(r) + '\n');
+    for (const flushBytes of [16, 200, 4096, 1 << 20]) {
+      const dir = mkdtempSync(join(tmpdir(), 'ap-spill-'));
+      const store = createSpillStore<{ t: number; s: string }>({ dir, name: 'y', bucketOf: (r) => r.t, compare: () => 0, flushBytes });
+      for (const r of rows) store.add(r);
+      const sealed = store.seal();
+      expect(readdirSync(dir).sort()).toEqual([...expected.keys()].sort().map((t) => `y-${t}.ndjson`));
+      for (const [t, text] of expected) expect(readFileSync(join(dir, `y-${t}.ndjson`), 'utf8')).toBe(text);
+      const back: { t: number; s: string }[] = [];
+      for await (const r of sealed.open()) back.push(r);
+      expect(back).toEqual([...rows].sort((a, b) => a.t - b.t));
+    }
   });
 });
 
