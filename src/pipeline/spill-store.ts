@@ -1,11 +1,12 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RowStream } from '../model/report-model.js';
 
 /**
  * Rows that may not fit in memory (every event, every exception) go to disk in ordered buckets
- * (a day, a severity × day); reading sorts one bucket at a time. So memory holds one bucket, and
- * the order never depends on the order rows arrived in.
+ * (a day, a severity × day). A bucket's file is put in row order once, on its first read, from
+ * sorted runs merged on disk; later reads stream it. So a read holds at most one run (runRows
+ * rows), however many events a day has, and the order never depends on the order rows arrived in.
  */
 export interface SpillStore<T> {
   add(row: T): void;
@@ -24,6 +25,12 @@ export interface SpillOptions<T, S = T> {
   compare(a: T, b: T): number;
   /** Bytes buffered per bucket before an append. */
   flushBytes?: number;
+  /**
+   * Rows sorted in memory at once when a bucket is first read; larger buckets are merged from runs.
+   * The default keeps a day of a million-event month one run (no extra pass), and bounds a read's
+   * memory for a day that holds far more.
+   */
+  runRows?: number;
 }
 
 export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore<T> {
@@ -34,6 +41,15 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
   const buffers = new Map<number, { bytes: Buffer | null; size: number }>();
   const flushBytes = opts.flushBytes ?? 64 * 1024;
   const fileOf = (bucket: number) => join(opts.dir, `${opts.name}-${bucket}.ndjson`);
+  // Buckets whose file is already in row order: sorted once, on the first read.
+  const sorted = new Set<number>();
+  const runRows = opts.runRows ?? 32_768;
+  const rowOf = (line: string): T => {
+    const value = JSON.parse(line) as S;
+    return opts.decode ? opts.decode(value) : (value as unknown as T);
+  };
+  const rowsIn = new Map<number, number>();
+  let reads = 0;
   let count = 0;
 
   const flush = (bucket: number) => {
@@ -41,6 +57,7 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
     if (!b?.bytes || b.size === 0) return;
     appendFileSync(fileOf(bucket), b.bytes.subarray(0, b.size));
     b.size = 0;
+    sorted.delete(bucket);
   };
 
   return {
@@ -53,11 +70,13 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
         buffers.set(bucket, b);
       }
       count++;
+      rowsIn.set(bucket, (rowsIn.get(bucket) ?? 0) + 1);
       // A UTF-16 unit takes at most 3 UTF-8 bytes: this bound saves measuring every line.
       const most = line.length * 3;
       if (most > flushBytes) {
         flush(bucket);
         appendFileSync(fileOf(bucket), line);
+        sorted.delete(bucket);
         return;
       }
       if (!b.bytes || b.size + most > b.bytes.length) {
@@ -87,21 +106,177 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
         count: total,
         async *open() {
           for (const b of buckets) {
-            const text = readFileSync(fileOf(b), 'utf8');
-            const rows: T[] = [];
-            // Line by line, not split(): a day of a million-event month is tens of MB of lines.
-            for (let from = 0, to = text.indexOf('\n'); to >= 0; from = to + 1, to = text.indexOf('\n', from)) {
-              if (to === from) continue;
-              const value = JSON.parse(text.slice(from, to)) as S;
-              rows.push(opts.decode ? opts.decode(value) : (value as unknown as T));
+            // Streamed, not read whole: rows die young instead of a day's rows being held (and
+            // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
+            if (sorted.has(b)) {
+              for (const line of readLines(fileOf(b), CHUNK)) yield rowOf(line);
+              continue;
             }
-            rows.sort(opts.compare);
-            yield* rows;
+            const runs = Math.max(runRows, Math.ceil((rowsIn.get(b) ?? 0) / MAX_RUNS));
+            yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, rowOf, opts.compare, runs);
+            sorted.add(b);
           }
         },
       };
     },
   };
+}
+
+/**
+ * Rows of a bucket file in order, rewriting the file sorted as they go (only once the last row is
+ * out): runs of `runRows` rows sorted in memory, then merged. Ties keep arrival order (a stable
+ * sort, and the earlier run first), as sorting the whole file would. `tmp` names this read's own
+ * temporary files: two streams may sort the same bucket at once, and either result is the same.
+ */
+function* sortingRead<T>(file: string, tmp: string, rowOf: (line: string) => T, compare: (a: T, b: T) => number, runRows: number): Generator<T> {
+  const runs: string[] = [];
+  const out = `${tmp}.sorted`;
+  let complete = false;
+  try {
+    let rows: { row: T; line: string }[] = [];
+    const byRow = (x: { row: T }, y: { row: T }) => compare(x.row, y.row);
+    for (const line of readLines(file, CHUNK)) {
+      rows.push({ row: rowOf(line), line });
+      if (rows.length >= runRows) {
+        runs.push(`${tmp}.run-${runs.length}`);
+        writeLines(runs[runs.length - 1], rows.sort(byRow).map((r) => r.line));
+        rows = [];
+      }
+    }
+    if (runs.length === 0) {
+      // One run: sorted in memory, and read from there this once.
+      rows.sort(byRow);
+      writeLines(out, rows.map((r) => r.line));
+      for (const r of rows) yield r.row;
+    } else {
+      if (rows.length > 0) {
+        runs.push(`${tmp}.run-${runs.length}`);
+        writeLines(runs[runs.length - 1], rows.sort(byRow).map((r) => r.line));
+      }
+      rows = [];
+      yield* mergeRuns(runs, out, rowOf, compare);
+    }
+    renameSync(out, file);
+    complete = true;
+  } finally {
+    for (const r of runs) rmSync(r, { force: true });
+    if (!complete) rmSync(out, { force: true });
+  }
+}
+
+function* mergeRuns<T>(runs: string[], out: string, rowOf: (line: string) => T, compare: (a: T, b: T) => number): Generator<T> {
+  interface Head { row: T; line: string; run: number; rest: Iterator<string> }
+  const before = (x: Head, y: Head) => {
+    const c = compare(x.row, y.row);
+    return c < 0 || (c === 0 && x.run < y.run);
+  };
+  // A binary min-heap of each run's next row.
+  const heap: Head[] = [];
+  const push = (h: Head) => {
+    let i = heap.push(h) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(heap[i], heap[p])) break;
+      [heap[i], heap[p]] = [heap[p], heap[i]];
+      i = p;
+    }
+  };
+  const pop = (): Head => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l], heap[m])) m = l;
+        if (r < heap.length && before(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const next = (run: number, rest: Iterator<string>) => {
+    const n = rest.next();
+    if (!n.done) push({ row: rowOf(n.value), line: n.value, run, rest });
+  };
+  const readers = runs.map((file) => readLines(file, RUN_CHUNK));
+  const fd = openSync(out, 'w');
+  try {
+    readers.forEach((rest, run) => next(run, rest));
+    let pending: string[] = [];
+    let size = 0;
+    while (heap.length > 0) {
+      const h = pop();
+      pending.push(h.line, '\n');
+      size += h.line.length + 1;
+      if (size >= CHUNK) {
+        writeSync(fd, pending.join(''));
+        pending = [];
+        size = 0;
+      }
+      yield h.row;
+      next(h.run, h.rest);
+    }
+    if (size > 0) writeSync(fd, pending.join(''));
+  } finally {
+    closeSync(fd);
+    for (const r of readers) r.return(undefined);
+  }
+}
+
+function writeLines(file: string, lines: string[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (let i = 0; i < lines.length; ) {
+      let size = 0;
+      const part: string[] = [];
+      for (; i < lines.length && size < CHUNK; i++) {
+        part.push(lines[i], '\n');
+        size += lines[i].length + 1;
+      }
+      writeSync(fd, part.join(''));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CHUNK = 1 << 20;
+/** Per run being merged: a bucket may have up to MAX_RUNS of them open at once. */
+const RUN_CHUNK = 64 * 1024;
+/** Open files per merge; past this many runs, runs get longer instead. */
+const MAX_RUNS = 128;
+
+/** The non-empty lines of a file, read `chunk` bytes at a time. */
+function* readLines(file: string, chunk: number): Generator<string> {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(chunk);
+  let carry: Buffer | null = null;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, chunk, null);
+      if (n === 0) break;
+      let bytes = buf.subarray(0, n);
+      if (carry) {
+        bytes = Buffer.concat([carry, bytes]);
+        carry = null;
+      }
+      // A newline byte never occurs inside a multi-byte UTF-8 character: cutting there is safe.
+      let from = 0;
+      for (let to = bytes.indexOf(10, from); to >= 0; from = to + 1, to = bytes.indexOf(10, from)) {
+        if (to > from) yield bytes.toString('utf8', from, to);
+      }
+      // Copied: the next read overwrites buf.
+      if (from < bytes.length) carry = Buffer.from(bytes.subarray(from));
+    }
+    if (carry && carry.length > 0) yield carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A stream over rows already in memory (small tables, tests). */
