@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
+import { expectCleanFailure } from './expect-clean-failure.js';
 import { cli, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
 
 let fx: SmapiFixture;
@@ -23,16 +24,6 @@ function writeConfig(name: string, edit: (c: Record<string, unknown> & { sources
   return file;
 }
 
-/** One line on stderr, no stack trace, and nothing in the output folder that looks like a pack. */
-function expectCleanFailure(r: { code: number; stderr: string }, code: number, message: RegExp, out?: string) {
-  expect(r.code).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^auditpack: /);
-  expect(lines[0]).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  if (out) expect(existsSync(join(out, 'manifest.json'))).toBe(false);
-}
 
 describe('auditpack CLI: bad input gets one clear line and a documented exit code', () => {
   it('demo with a template that does not exist → 2, before any emulator or setup file', async () => {

@@ -1,14 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoStack, type DemoStack } from '../../src/demo/demo-stack.js';
 import { parsePeriod } from '../../src/period/parse-period.js';
 import type { PeriodInfo } from '../../src/model/report-model.js';
 import type { RunJobResult } from '../../src/job/run-job.js';
-import { readPdf } from '../render/pdf/read-pdf.js';
 import { runPack, tempDir } from './harness.js';
+import { packTexts } from './pack-texts.js';
 
 let stack: DemoStack;
 let period: PeriodInfo;
@@ -56,16 +53,7 @@ describe('the demo pack over all five sources', () => {
     const secretNames = Object.keys(stack.env).filter((k) => /SECRET|TOKEN|API_KEY/.test(k));
     const secrets = [...secretNames.map((k) => stack.env[k]), stack.handles.trailLogs.truth.plantedSecret];
     expect(secretNames.length).toBeGreaterThanOrEqual(5);
-    const texts: [string, string][] = [];
-    const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
-    for (const file of walk(out)) {
-      const rel = relative(out, file);
-      const bytes = readFileSync(file);
-      texts.push([rel, bytes.toString('latin1')]);
-      if (file.endsWith('.gz')) texts.push([`${rel} (gunzipped)`, gunzipSync(bytes).toString('utf8')]);
-      if (file.endsWith('.xlsx')) for (const [part, data] of Object.entries(unzipSync(bytes))) texts.push([`${rel}:${part}`, Buffer.from(data).toString('utf8')]);
-      if (file.endsWith('.pdf')) texts.push([`${rel} (text)`, (await readPdf(file)).pages.flat().join('\n')]);
-    }
+    const texts = await packTexts(out);
     expect(texts.some(([name]) => name.includes('raw/trail-logs'))).toBe(true);
     // The planted secret really was received (and redacted), so this search means something.
     const redactions = result.model.coverage.windows.filter((w) => w.source === 'trail-logs').reduce((n, w) => n + Number(w.extra.redactions ?? 0), 0);

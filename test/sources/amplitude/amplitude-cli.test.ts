@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAmplitudeEmulator, demoAmplitudeSetup, type AmplitudeEmulator } from '../../../src/emulators/amplitude/index.js';
-import { cli, tempDir, type CliResult } from '../../e2e/harness.js';
-import { filesHolding, packTexts } from '../trail-logs/pack-texts.js';
+import { cli, tempDir } from '../../e2e/harness.js';
+import { expectCleanFailure } from '../../e2e/expect-clean-failure.js';
+import { filesHolding, packTexts } from '../../e2e/pack-texts.js';
 
 /**
  * The built CLI (`npx tsc -p .` first) against a live Amplitude emulator. Retention is counted from
@@ -43,15 +44,6 @@ function writeConfig(name: string, source: Record<string, unknown>): string {
   return file;
 }
 
-function expectOneLine(r: CliResult, code: number, message: RegExp, out: string): void {
-  expect(r.code).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^auditpack: /);
-  expect(lines[0]).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(existsSync(join(out, 'manifest.json'))).toBe(false);
-}
 
 describe('auditpack run with an Amplitude source (built CLI, live emulator)', () => {
   it('writes a complete pack in windows of at most 30 days, every event once, no key in any file', async () => {
@@ -83,22 +75,22 @@ describe('auditpack run with an Amplitude source (built CLI, live emulator)', ()
   it('windowDays 31 in the config → exit 2, one line saying the API refuses ranges over 30 days, no pack', async () => {
     const out = join(tempDir(), 'pack');
     const r = await cli(['run', '-c', writeConfig('w31', { windowDays: 31 }), ...PERIOD, '--out', out], { env });
-    expectOneLine(r, 2, /sources\[0\]\.windowDays: windowDays must be 30 or less: the Amplitude Audit Logs API refuses ranges over 30 days/, out);
+    expectCleanFailure(r, 2, /sources\[0\]\.windowDays: windowDays must be 30 or less: the Amplitude Audit Logs API refuses ranges over 30 days/, out);
   });
 
   it('a period starting past the 90-day retention → exit 2 before any request, no pack', async () => {
     const out = join(tempDir(), 'pack');
     const before = emu.requestCount();
     const r = await cli(['run', '-c', configFile, '--from', day(TODAY - 100 * DAY), '--to', day(TODAY - 95 * DAY), '--tz', 'UTC', '--out', out], { env });
-    expectOneLine(r, 2, /source "amplitude" keeps only 90 days.*choose a period that starts within the last 90 days/, out);
+    expectCleanFailure(r, 2, /source "amplitude" keeps only 90 days.*choose a period that starts within the last 90 days/, out);
     expect(emu.requestCount()).toBe(before);
   });
 
   it('the secret key variable unset → exit 2 naming it; a wrong secret → exit 3 without it', async () => {
     const out = join(tempDir(), 'pack');
-    expectOneLine(await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { ...env, AMPLITUDE_ORG_SECRET_KEY: '' } }), 2, /environment variable AMPLITUDE_ORG_SECRET_KEY .*is not set/, out);
+    expectCleanFailure(await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { ...env, AMPLITUDE_ORG_SECRET_KEY: '' } }), 2, /environment variable AMPLITUDE_ORG_SECRET_KEY .*is not set/, out);
     const wrong = await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { ...env, AMPLITUDE_ORG_SECRET_KEY: 'wrong-secret-0123456789' } });
-    expectOneLine(wrong, 3, /Amplitude refused the organization credentials \(HTTP 401/, out);
+    expectCleanFailure(wrong, 3, /Amplitude refused the organization credentials \(HTTP 401/, out);
     expect(wrong.stderr + wrong.stdout).not.toContain('wrong-secret-0123456789');
   });
 });

@@ -2,8 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTrailLogsEmulator, demoTrailLogsSetup, type TrailLogsEmulator } from '../../../src/emulators/trail-logs/index.js';
-import { cli, tempDir, type CliResult } from '../../e2e/harness.js';
-import { filesHolding, packTexts } from './pack-texts.js';
+import { cli, tempDir } from '../../e2e/harness.js';
+import { expectCleanFailure } from '../../e2e/expect-clean-failure.js';
+import { filesHolding, packTexts } from '../../e2e/pack-texts.js';
 
 /**
  * The built CLI (`npx tsc -p .` first) against a live Trail Logs emulator: the undocumented
@@ -57,15 +58,6 @@ function coverage(out: string): { complete: boolean; windows: Window[] } {
   return JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as { complete: boolean; windows: Window[] };
 }
 
-function expectOneLine(r: CliResult, code: number, message: RegExp, out: string): void {
-  expect(r.code).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^auditpack: /);
-  expect(lines[0]).toMatch(message);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(existsSync(join(out, 'manifest.json'))).toBe(false);
-}
 
 describe('auditpack run with a Trail Logs source (built CLI, live emulator)', () => {
   it('writes a complete pack under the undocumented variants, the ledger saying which, no header secret in any file', async () => {
@@ -123,19 +115,19 @@ describe('auditpack run with a Trail Logs source (built CLI, live emulator)', ()
 
   it('the API key variable unset → exit 2, one line naming it, no pack', async () => {
     const out = join(tempDir(), 'pack');
-    expectOneLine(await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { TRAIL_LOGS_API_KEY: '' } }), 2, /environment variable TRAIL_LOGS_API_KEY .*is not set/, out);
+    expectCleanFailure(await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { TRAIL_LOGS_API_KEY: '' } }), 2, /environment variable TRAIL_LOGS_API_KEY .*is not set/, out);
   });
 
   it('a wrong API key → exit 3, one line without the key, no pack', async () => {
     const out = join(tempDir(), 'pack');
     const r = await cli(['run', '-c', configFile, ...PERIOD, '--out', out], { env: { TRAIL_LOGS_API_KEY: 'tl_wrong_0123456789abcdef' } });
-    expectOneLine(r, 3, /Trail Logs refused the API key \(HTTP 401/, out);
+    expectCleanFailure(r, 3, /Trail Logs refused the API key \(HTTP 401/, out);
     expect(r.stderr + r.stdout).not.toContain('tl_wrong_0123456789abcdef');
   });
 
   it('a region that is not global or eu → exit 2 naming the field', async () => {
     const out = join(tempDir(), 'pack');
-    expectOneLine(await cli(['run', '-c', writeConfig('region', { region: 'us' }), ...PERIOD, '--out', out], { env }), 2, /sources\[0\]\.region/, out);
+    expectCleanFailure(await cli(['run', '-c', writeConfig('region', { region: 'us' }), ...PERIOD, '--out', out], { env }), 2, /sources\[0\]\.region/, out);
   });
 
   it('plan shows the daily windows without calling the API', async () => {

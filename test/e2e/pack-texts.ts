@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
-import { readPdf } from '../../render/pdf/read-pdf.js';
+import { readPdf } from '../render/pdf/read-pdf.js';
 
 /**
  * Every file of a pack as text, opened the way a reader would open it: the bytes of each file,
