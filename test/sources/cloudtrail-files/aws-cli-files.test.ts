@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { uploadLogFolder, writeCloudTrailLogFolder, type LogFolderTruth } from '
 import { publicKeyFingerprint } from '../../../src/sources/cloudtrail-files/public-keys.js';
 import { DAY, HOUR, finish, makeFilesSource, privateKeyPem, runWindows, sorted, tempDir, utcWindows } from './harness.js';
 import { S3RVER_ENV, startS3rver, type S3Server } from './s3-server.js';
+import { awsOnPath, runAws, type AwsCliResult } from '../cloudtrail/aws-cli-runner.js';
 
 /**
  * The AWS CLI is a client no one here wrote. `aws cloudtrail validate-logs` checks the digest
@@ -18,7 +19,6 @@ import { S3RVER_ENV, startS3rver, type S3Server } from './s3-server.js';
  * sync` and `aws s3api head-object` make the local folder the source documents. Runs only where
  * `aws` is on PATH and honours AWS_ENDPOINT_URL_<SERVICE> (v1.29+ / v2.13+); skipped otherwise.
  */
-const awsOnPath = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim();
 /** validate-logs makes its own S3 client: only AWS_ENDPOINT_URL_S3 can point it at s3rver (CLI v1.29+, v2.13+; Debian 12 ships 2.9). */
 function honoursServiceEndpoints(): boolean {
   if (!awsOnPath) return false;
@@ -38,12 +38,6 @@ const PREFIX = 'org/trail';
 const ACCOUNT = '111122223333';
 const TRAIL = 'management-trail';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 
 describe.skipIf(!cliUsable)('the AWS CLI and the CloudTrail log files', () => {
@@ -54,35 +48,14 @@ describe.skipIf(!cliUsable)('the AWS CLI and the CloudTrail log files', () => {
   let emu: CloudTrailEmulator;
   let truth: LogFolderTruth;
   let changedKey: string;
-  let clean: CliResult;
-  let tampered: CliResult;
-  let sync: CliResult;
+  let clean: AwsCliResult;
+  let tampered: AwsCliResult;
+  let sync: AwsCliResult;
 
-  const runAws = (args: string[]): Promise<CliResult> =>
-    new Promise((resolve) => {
-      execFile(
-        awsOnPath,
-        [...args, '--region', 'us-east-1'],
-        {
-          timeout: 90_000,
-          maxBuffer: 16 * 1024 * 1024,
-          env: {
-            PATH: process.env.PATH ?? '/usr/bin:/bin',
-            HOME: process.env.HOME ?? '/tmp',
-            AWS_CONFIG_FILE: '/nonexistent/aws-config',
-            AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-            AWS_EC2_METADATA_DISABLED: 'true',
-            AWS_PAGER: '',
-            ...S3RVER_ENV,
-            AWS_ENDPOINT_URL_S3: server.url,
-            AWS_ENDPOINT_URL_CLOUDTRAIL: emu.url,
-          },
-        },
-        (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-      );
-    });
+  const aws = (args: string[]) =>
+    runAws([...args, '--region', 'us-east-1'], { ...S3RVER_ENV, AWS_ENDPOINT_URL_S3: server.url, AWS_ENDPOINT_URL_CLOUDTRAIL: emu.url }, { timeoutMs: 90_000 });
   const validateLogs = () =>
-    runAws([
+    aws([
       'cloudtrail', 'validate-logs',
       '--trail-arn', `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/${TRAIL}`,
       '--s3-bucket', BUCKET, '--s3-prefix', PREFIX, '--account-id', ACCOUNT,
@@ -116,10 +89,10 @@ describe.skipIf(!cliUsable)('the AWS CLI and the CloudTrail log files', () => {
 
     clean = await validateLogs();
     // What a user copies: the objects, and each digest's metadata from head-object beside it.
-    sync = await runAws(['s3', 'sync', `s3://${BUCKET}/${PREFIX}`, synced.dir, '--only-show-errors']);
+    sync = await aws(['s3', 'sync', `s3://${BUCKET}/${PREFIX}`, synced.dir, '--only-show-errors']);
     await Promise.all(
       truth.digests.map(async (d) => {
-        const head = await runAws(['s3api', 'head-object', '--bucket', BUCKET, '--key', `${PREFIX}/${d.key}`]);
+        const head = await aws(['s3api', 'head-object', '--bucket', BUCKET, '--key', `${PREFIX}/${d.key}`]);
         writeFileSync(join(synced.dir, ...d.key.split('/')) + '.metadata.json', head.stdout);
       }),
     );

@@ -1,56 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawnSync } from 'node:child_process';
 import { startCloudTrailEmulator, type CloudTrailEmulator } from '../../../src/emulators/cloudtrail/index.js';
+import { awsOnPath, runAws, type AwsCliResult } from './aws-cli-runner.js';
 
 /**
  * The AWS CLI is a client no one here wrote: if it reads the emulator (signing, AWS JSON 1.1,
  * epoch-second timestamps, pagination, errors), the emulator speaks the real protocol.
  * Runs only where `aws` is on PATH (Debian: apt-get install awscli).
  */
-const awsOnPath = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim();
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runAws(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      awsOnPath,
-      args,
-      {
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/tmp',
-          AWS_CONFIG_FILE: '/nonexistent/aws-config',
-          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-          AWS_RETRY_MODE: 'standard',
-          AWS_MAX_ATTEMPTS: '10',
-          ...env,
-        },
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** The CLI retries throttling itself, as a user's would. */
+const RETRIES = { AWS_RETRY_MODE: 'standard', AWS_MAX_ATTEMPTS: '10' };
+const aws = (args: string[], env: Record<string, string>) => runAws(args, { ...RETRIES, ...env });
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 
 describe.skipIf(!awsOnPath)('the AWS CLI reads the CloudTrail emulator', () => {
   let emu: CloudTrailEmulator;
-  let paged: CliResult;
-  let firstItems: CliResult;
-  let resumed: CliResult;
-  let unknownKey: CliResult;
-  let twoAttributes: CliResult;
+  let paged: AwsCliResult;
+  let firstItems: AwsCliResult;
+  let resumed: AwsCliResult;
+  let unknownKey: AwsCliResult;
+  let twoAttributes: AwsCliResult;
   const a4b = ['--lookup-attributes', 'AttributeKey=EventSource,AttributeValue=a4b.amazonaws.com'];
 
   beforeAll(async () => {
@@ -61,15 +30,15 @@ describe.skipIf(!awsOnPath)('the AWS CLI reads the CloudTrail emulator', () => {
     const base = (region: string) => ['cloudtrail', 'lookup-events', '--endpoint-url', emu.url, '--region', region, '--output', 'json'];
     const period = ['--start-time', iso(emu.truth.start), '--end-time', iso(emu.truth.end)];
     [paged, [firstItems, resumed], unknownKey, twoAttributes] = await Promise.all([
-      runAws([...base('us-east-1'), ...period, ...a4b, '--page-size', '5'], env),
+      aws([...base('us-east-1'), ...period, ...a4b, '--page-size', '5'], env),
       (async () => {
-        const first = await runAws([...base('us-west-2'), ...period, '--max-items', '4', '--page-size', '3'], env);
+        const first = await aws([...base('us-west-2'), ...period, '--max-items', '4', '--page-size', '3'], env);
         const token = (JSON.parse(first.stdout || '{}') as { NextToken?: string }).NextToken ?? 'missing';
-        const next = await runAws([...base('us-west-2'), ...period, '--max-items', '4', '--page-size', '3', '--starting-token', token], env);
+        const next = await aws([...base('us-west-2'), ...period, '--max-items', '4', '--page-size', '3', '--starting-token', token], env);
         return [first, next] as const;
       })(),
-      runAws(base('us-east-1'), { AWS_ACCESS_KEY_ID: 'AKIANOTKNOWN00000000', AWS_SECRET_ACCESS_KEY: 'x' }),
-      runAws([...base('eu-west-1'), '--lookup-attributes', 'AttributeKey=EventSource,AttributeValue=a', 'AttributeKey=EventName,AttributeValue=b'], env),
+      aws(base('us-east-1'), { AWS_ACCESS_KEY_ID: 'AKIANOTKNOWN00000000', AWS_SECRET_ACCESS_KEY: 'x' }),
+      aws([...base('eu-west-1'), '--lookup-attributes', 'AttributeKey=EventSource,AttributeValue=a', 'AttributeKey=EventName,AttributeValue=b'], env),
     ]);
   }, 90_000);
   afterAll(async () => emu.close());
