@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudTrailEmulator, type CloudTrailEmulator } from '../../../src/emulators/cloudtrail/index.js';
 import { awsOnPath, runAws, type AwsCliResult } from './aws-cli-runner.js';
 
-/**
- * The AWS CLI is a client no one here wrote: if it reads the emulator (signing, AWS JSON 1.1,
- * epoch-second timestamps, pagination, errors), the emulator speaks the real protocol.
- * Runs only where `aws` is on PATH (Debian: apt-get install awscli).
- */
 /** The CLI retries throttling itself, as a user's would. */
 const RETRIES = { AWS_RETRY_MODE: 'standard', AWS_MAX_ATTEMPTS: '10' };
 const aws = (args: string[], env: Record<string, string>) => runAws(args, { ...RETRIES, ...env });
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 
+/**
+ * The AWS CLI is a client no one here wrote: if it reads the emulator (signing, AWS JSON 1.1,
+ * epoch-second timestamps, pagination, errors), the emulator speaks the real protocol.
+ * Runs only where `aws` is on PATH (Debian: apt-get install awscli).
+ */
 describe.skipIf(!awsOnPath)('the AWS CLI reads the CloudTrail emulator', () => {
   let emu: CloudTrailEmulator;
   let paged: AwsCliResult;
