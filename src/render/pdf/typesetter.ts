@@ -118,38 +118,36 @@ export function createTypesetter(doc: PDFKit.PDFDocument, fonts: FontFiles): Typ
         lineText = '';
         lineWidth = 0;
       };
-      for (const tok of tokens(para)) {
-        const isSpace = /^\s+$/.test(tok);
-        if (isSpace && !lineText) continue;
-        const w = width(tok, style);
+      // Puts `piece` on this line, else on a new one; false (the line pushed) when it is wider than a whole line.
+      const place = (piece: string, w: number): boolean => {
         if (lineWidth + w <= max) {
-          lineText += tok;
+          lineText += piece;
           lineWidth += w;
-          continue;
+          return true;
         }
         if (lineText) push();
-        if (isSpace) continue;
-        if (w <= max) {
-          lineText = tok;
-          lineWidth = w;
+        if (w > max) return false;
+        lineText = piece;
+        lineWidth = w;
+        return true;
+      };
+      for (const tok of tokens(para)) {
+        if (/^\s+$/.test(tok)) {
+          // Spaces never start a line: one that does not fit ends the line instead.
+          if (!lineText) continue;
+          const w = width(tok, style);
+          if (lineWidth + w <= max) {
+            lineText += tok;
+            lineWidth += w;
+          } else push();
           continue;
         }
+        if (place(tok, width(tok, style))) continue;
         // A token wider than the line (a long id without break points): break it between the
         // words of a camelCase name ("AccessDenied|Exception"), and by characters only where one
         // such word is itself wider than the line.
         for (const piece of tok.split(CAMEL_BREAK)) {
-          const pw = width(piece, style);
-          if (lineWidth + pw <= max) {
-            lineText += piece;
-            lineWidth += pw;
-            continue;
-          }
-          if (lineText) push();
-          if (pw <= max) {
-            lineText = piece;
-            lineWidth = pw;
-            continue;
-          }
+          if (place(piece, width(piece, style))) continue;
           for (const ch of piece) {
             const cw = width(ch, style);
             if (lineWidth + cw > max && lineText) push();

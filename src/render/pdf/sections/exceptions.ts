@@ -135,7 +135,7 @@ async function drawRuleGroup(ctx: PdfContext, group: RuleGroup): Promise<void> {
   const headingHeight = SIZE.h3 * 1.5 + reasonLines.length * ts.lineHeight(reasonStyle) + 4;
   ensureSpace(ctx, headingHeight + 60);
   doc.rect(PAGE.marginX, ctx.y, 4, SIZE.h3 * 1.25).fill(SEVERITY_COLOR[group.severity]);
-  const label = `${capital(group.severity)}`;
+  const label = capital(group.severity);
   ts.line(label, PAGE.marginX + 10, ctx.y, { size: SIZE.h3, bold: true, color: SEVERITY_COLOR[group.severity] });
   const labelWidth = ts.width(`${label}  `, { size: SIZE.h3, bold: true });
   ts.line(`${group.title} (${group.ruleId}) · ${shown}`, PAGE.marginX + 10 + labelWidth, ctx.y, {
