@@ -204,44 +204,53 @@ function* mergeRuns<T>(runs: string[], out: string, rowOf: (line: string) => T, 
     if (!n.done) push({ row: rowOf(n.value), line: n.value, run, rest });
   };
   const readers = runs.map((file) => readLines(file, RUN_CHUNK));
-  const fd = openSync(out, 'w');
+  const writer = lineWriter(out);
   try {
     readers.forEach((rest, run) => next(run, rest));
-    let pending: string[] = [];
-    let size = 0;
     while (heap.length > 0) {
       const h = pop();
-      pending.push(h.line, '\n');
-      size += h.line.length + 1;
-      if (size >= CHUNK) {
-        writeSync(fd, pending.join(''));
-        pending = [];
-        size = 0;
-      }
+      writer.add(h.line);
       yield h.row;
       next(h.run, h.rest);
     }
-    if (size > 0) writeSync(fd, pending.join(''));
   } finally {
-    closeSync(fd);
+    writer.close();
     for (const r of readers) r.return(undefined);
   }
 }
 
-function writeLines(file: string, lines: string[]): void {
+/** Lines to a new file, written about CHUNK bytes at a time. */
+function lineWriter(file: string): { add(line: string): void; close(): void } {
   const fd = openSync(file, 'w');
-  try {
-    for (let i = 0; i < lines.length; ) {
-      let size = 0;
-      const part: string[] = [];
-      for (; i < lines.length && size < CHUNK; i++) {
-        part.push(lines[i], '\n');
-        size += lines[i].length + 1;
+  let pending: string[] = [];
+  let size = 0;
+  const write = () => {
+    if (size > 0) writeSync(fd, pending.join(''));
+    pending = [];
+    size = 0;
+  };
+  return {
+    add(line) {
+      pending.push(line, '\n');
+      size += line.length + 1;
+      if (size >= CHUNK) write();
+    },
+    close() {
+      try {
+        write();
+      } finally {
+        closeSync(fd);
       }
-      writeSync(fd, part.join(''));
-    }
+    },
+  };
+}
+
+function writeLines(file: string, lines: readonly string[]): void {
+  const writer = lineWriter(file);
+  try {
+    for (const line of lines) writer.add(line);
   } finally {
-    closeSync(fd);
+    writer.close();
   }
 }
 
