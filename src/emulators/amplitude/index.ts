@@ -53,7 +53,6 @@ const DAY = 86_400_000;
 export const EMULATED_MAX_RANGE_DAYS = 30;
 export const EMULATED_RETENTION_DAYS = 90;
 const MAX_LIMIT = 1000;
-const BEHAVIOUR_PATH = '/__emulator/behaviour';
 
 export async function startAmplitudeEmulator(options: AmplitudeEmulatorOptions = {}): Promise<AmplitudeEmulator> {
   const realNow = Date.now();
@@ -72,7 +71,6 @@ export async function startAmplitudeEmulator(options: AmplitudeEmulatorOptions =
   let rejectCursors = 0;
 
   const handler = (req: EmuRequest): EmuResponse => {
-    if (req.path === BEHAVIOUR_PATH) return control(req);
     const m = /^\/api\/2\/audit-logs\/([^/]+)\/?$/.exec(req.path);
     if (!m || req.method !== 'POST') return json(404, { error: `no route ${req.method} ${req.path}` });
     if (req.headers.authorization !== expectedAuth) return json(401, { error: 'Invalid API key or secret key' });
@@ -88,20 +86,14 @@ export async function startAmplitudeEmulator(options: AmplitudeEmulatorOptions =
   };
 
   /** `POST /__emulator/behaviour {"rejectCursors": N}` plays expired cursors while running (`auditpack emulate`). */
-  function control(req: EmuRequest): EmuResponse {
-    let patch: unknown = {};
-    try {
-      patch = req.method === 'GET' ? {} : JSON.parse(req.body || '{}');
-    } catch {
-      return json(400, { error: 'the body is not JSON' });
-    }
-    if (!isObject(patch)) return json(400, { error: 'send a JSON object such as {"rejectCursors": 1}' });
+  function switchBehaviour(patch: unknown): unknown {
+    if (!isObject(patch)) throw new Error('send a JSON object such as {"rejectCursors": 1}');
     for (const [k, v] of Object.entries(patch)) {
-      if (k !== 'rejectCursors') return json(400, { error: `unknown behaviour "${k}" (rejectCursors)` });
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return json(400, { error: 'rejectCursors must be an integer of at least 0' });
+      if (k !== 'rejectCursors') throw new Error(`unknown behaviour "${k}" (rejectCursors)`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error('rejectCursors must be an integer of at least 0');
       rejectCursors = v;
     }
-    return json(200, { rejectCursors });
+    return { rejectCursors };
   }
 
   function query(body: Record<string, unknown>, now: number): EmuResponse {
@@ -142,7 +134,7 @@ export async function startAmplitudeEmulator(options: AmplitudeEmulatorOptions =
     });
   }
 
-  const server = await startEmulator(handler, { port: options.port, host: options.host, noFaultPaths: [BEHAVIOUR_PATH] });
+  const server = await startEmulator(handler, { port: options.port, host: options.host, controls: { behaviour: switchBehaviour } });
   return {
     url: server.url,
     port: server.port,

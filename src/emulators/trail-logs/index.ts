@@ -110,7 +110,6 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
   };
 
   const handler = (req: EmuRequest): EmuResponse => {
-    if (req.path === BEHAVIOUR_PATH) return control(req);
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return json(401, { type: 'Unauthorized', message: 'Missing or invalid authentication' });
     }
@@ -120,19 +119,12 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
     return json(404, { type: 'NotFound', message: `no route ${req.method} ${req.path}` });
   };
 
-  /** `POST /__emulator/behaviour` with a partial TrailLogsBehaviour switches it while running (`auditpack emulate`). */
-  function control(req: EmuRequest): EmuResponse {
-    if (req.method === 'GET') return json(200, behaviourOut(behaviour));
-    let patch: unknown;
-    try {
-      patch = JSON.parse(req.body || '{}');
-    } catch {
-      return json(400, { message: 'the body is not JSON' });
-    }
+  /** `POST /__emulator/behaviour` with a partial TrailLogsBehaviour switches it while running (`auditpack emulate`); `{}` reads it. */
+  function switchBehaviour(patch: unknown): unknown {
     const checked = checkBehaviour(patch);
-    if (typeof checked === 'string') return json(400, { message: checked });
+    if (typeof checked === 'string') throw new Error(checked);
     Object.assign(behaviour, checked);
-    return json(200, behaviourOut(behaviour));
+    return behaviourOut(behaviour);
   }
 
   function startQuery(req: EmuRequest): EmuResponse {
@@ -201,7 +193,7 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
     return json(200, page(q, q.offset));
   }
 
-  const server = await startEmulator(handler, { port: options.port, host: options.host, noFaultPaths: [BEHAVIOUR_PATH] });
+  const server = await startEmulator(handler, { port: options.port, host: options.host, controls: { behaviour: switchBehaviour } });
   const truthRecords = data.truth;
   return {
     url: server.url,
@@ -244,8 +236,6 @@ export function demoTrailLogsSetup(emulator: Pick<TrailLogsEmulator, 'url' | 'ap
     env: { TRAIL_LOGS_API_KEY: emulator.apiKey },
   };
 }
-
-const BEHAVIOUR_PATH = '/__emulator/behaviour';
 
 /** JSON has no Infinity: `pollsUntilReady` is shown and taken as "never" for a query that never finishes. */
 function behaviourOut(b: TrailLogsBehaviour): Record<string, unknown> {

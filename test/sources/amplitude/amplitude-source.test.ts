@@ -128,8 +128,10 @@ describe('amplitude source against the emulator', () => {
       const res = await fetch(`${emu.url}/__emulator/behaviour`, { method: 'POST', body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
+    const before = emu.requestCount();
     expect(await post({ rejectCursors: 1 })).toEqual({ status: 200, body: { rejectCursors: 1 } });
-    expect((await post({ rejectCursor: 1 })).status).toBe(400);
+    expect(await post({ rejectCursor: 1 })).toEqual({ status: 400, body: { message: 'unknown behaviour "rejectCursor" (rejectCursors)' } });
+    expect(emu.requestCount()).toBe(before);
     const run = await pullPeriod(make().source, http, START, END);
     expectGroundTruth(run);
     expect(sumStat(run, 'restarts')).toBe(1);

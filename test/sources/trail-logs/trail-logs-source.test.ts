@@ -127,6 +127,7 @@ describe('trail-logs source against the emulator', () => {
       const res = await fetch(`${emu.url}/__emulator/behaviour`, { method: 'POST', body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
+    const before = emu.requestCount();
     const ok = await set({ notReady: 'error', notReadyErrorStatus: 409, tokenStyle: 'get', timestampUnit: 's', pollsUntilReady: 'never' });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ notReady: 'error', tokenStyle: 'get', timestampUnit: 's', pollsUntilReady: 'never' });
@@ -135,6 +136,8 @@ describe('trail-logs source against the emulator', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('tokenStyle');
     expect((await set({ pollsUntilReady: 1 })).status).toBe(200);
+    // Control calls are the tester's, not the client's: never counted as API requests.
+    expect(emu.requestCount()).toBe(before);
     const run = await pullPeriod(source(), http, START, END);
     expectGroundTruth(run);
     for (const w of run.windows) expect(w.stats.extra).toMatchObject({ notReadyStyle: 'error-409', tokenStyle: 'get', timestampUnit: 'seconds' });
