@@ -21,7 +21,7 @@ export interface WindowPolicy {
   retentionMs: number | null;
   /** Whether the API treats the end bound as inclusive (we still ask half-open and filter). */
   endInclusive: boolean;
-  /** Records per page we ask for. */
+  /** Records per page we ask for; 0 where there is none to ask for (the server decides, or a page is a file). */
   pageSize: number;
   /** Windows pulled at the same time. */
   concurrency: number;

@@ -53,7 +53,7 @@ export function registerPlan<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         const out: string[] = [`Period ${run.period.label}: ${run.period.startLocal} – ${run.period.endLocal} (${zone}) = ${run.period.startUtc} – ${run.period.endUtc} UTC`, `Template ${run.template.name}`];
         for (const s of plan) {
           out.push('', `${s.source === s.type ? s.source : `${s.source} (${s.type})`} — ${s.description}`);
-          const pages = s.type === 'cloudtrail-files' ? 'one page per log file' : s.policy.pageSize > 0 ? `page size ${s.policy.pageSize}` : 'page size set by the server';
+          const pages = s.policy.pageSize > 0 ? `page size ${s.policy.pageSize}` : 'no page size to set';
           out.push(`  ${s.windows.length} window${s.windows.length === 1 ? '' : 's'}, concurrency ${s.policy.concurrency}, ${pages}${s.estimatedRequests !== null ? `, ~${s.estimatedRequests} requests` : ''}`);
           for (const w of s.windows) {
             out.push(`  ${String(w.index).padStart(3)}  ${w.startLocal} → ${w.endLocal}   UTC ${w.startUtc.slice(0, 16)}Z → ${w.endUtc.slice(0, 16)}Z  ${w.hours}h${w.estimatedRequests !== null ? `  ~${w.estimatedRequests} req` : ''}`);

@@ -81,8 +81,8 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
         // Log files are kept as long as the bucket keeps them.
         retentionMs: null,
         endInclusive: false,
-        // One page per file.
-        pageSize: 1,
+        // One page per log file: no page size to ask for.
+        pageSize: 0,
         concurrency: config.concurrency,
       },
       describeRequest(window: TimeWindow) {

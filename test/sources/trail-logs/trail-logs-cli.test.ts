@@ -135,7 +135,7 @@ describe('auditpack run with a Trail Logs source (built CLI, live emulator)', ()
     const r = await cli(['plan', '-c', configFile, ...DAYS], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^trail-logs — Vendor Trail Logs/m);
-    expect(r.stdout).toMatch(/page size set by the server/);
+    expect(r.stdout).toMatch(/no page size to set/);
     expect(r.stdout).toMatch(/3 windows/);
     expect(emu.requestCount()).toBe(before);
   });
