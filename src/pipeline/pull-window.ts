@@ -99,7 +99,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           // Back to the event loop between slices: a response that arrived meanwhile is read and the
           // next request of its window sent now, not after the whole page (bench/smapi-pull.ts).
           if (from > 0) await yieldToLoop();
-          processRecords(source, window, from === 0 && item.records.length <= SLICE ? item.records : item.records.slice(from, from + SLICE), stats, tally, deps);
+          processRecords(source, window, item.records.length <= SLICE ? item.records : item.records.slice(from, from + SLICE), stats, tally, deps);
         }
         if (item.afterWindow) {
           // Counted, never normalized: the source knows these events lie at or after the window's end.

@@ -89,7 +89,8 @@ function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
     // The LWA token requests belong to no window (whichever window asks first pays for a shared
     // refresh): they get a ledger section of their own, so every request of the run is accounted for.
     async finish() {
-      if (!auth || cfg.auth.accessTokenEnv !== undefined || cfg.auth.accessTokenFile !== undefined) return [];
+      // A static access token makes no token request: nothing to account for.
+      if (!auth || auth.attempts().attempts === 0) return [];
       const a = auth.attempts();
       return [
         {
