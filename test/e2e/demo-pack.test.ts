@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoStack, type DemoStack } from '../../src/demo/demo-stack.js';
@@ -59,5 +60,31 @@ describe('the demo pack over all five sources', () => {
     const redactions = result.model.coverage.windows.filter((w) => w.source === 'trail-logs').reduce((n, w) => n + Number(w.extra.redactions ?? 0), 0);
     expect(redactions).toBeGreaterThan(0);
     for (const [name, text] of texts) for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 6)}… in ${name}`).toBe(false);
+  });
+});
+
+describe('the demo runs the same whenever it runs', () => {
+  it('a second run on the same emulators writes the same ledger and summary (nothing in them depends on scheduling)', async () => {
+    const again = join(tempDir(), 'pack');
+    const second = await runPack({ configFile: stack.configFile, env: stack.env, period: 'last-month', tz: period.timeZone, out: again });
+    const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+    expect(read(again, 'coverage.json')).toBe(read(out, 'coverage.json'));
+    expect(read(again, 'summary.json')).toBe(read(out, 'summary.json'));
+    expect(second.model.totals.events).toBe(result.model.totals.events);
+  });
+
+  it('an ended period gets the same data set an hour later', async () => {
+    const later = await startDemoStack({ dir: tempDir('ap-demo-'), period, now: Date.now() + 3_600_000, timeZone: period.timeZone });
+    try {
+      const count = (s: DemoStack) => ({
+        smapi: s.handles.smapi.truth.count({ start: period.start, end: period.end }).events,
+        trailLogs: s.handles.trailLogs.truth.between(period.start, period.end).length,
+        amplitude: s.handles.amplitude.truth.between(period.start, period.end).length,
+        files: s.handles.files.truth.events.filter((e) => inPeriod(e.time)).length,
+      });
+      expect(count(later)).toEqual(count(stack));
+    } finally {
+      await later.close();
+    }
   });
 });
