@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // The AWS SDK warns on every import under Node 20, which auditpack supports; the CLI silences it too (src/cli/main.ts).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // dt-sql-parser ships ESM with extensionless imports, which Node cannot load itself; vite resolves them.
+    server: { deps: { inline: ['dt-sql-parser'] } },
   },
 });

@@ -1,0 +1,69 @@
+/**
+ * The Trino functions auditpack's queries use that DuckDB lacks or names differently, as DuckDB
+ * macros, so the Athena SQL runs unchanged. Each follows Trino's documented semantics
+ * (https://trino.io/docs/current/functions.html); where DuckDB differs, the macro says how it
+ * closes the gap. Grow this list when a query needs another function, with a test.
+ */
+export const TRINO_MACROS: readonly string[] = [
+  // https://trino.io/docs/current/functions/datetime.html#from_iso8601_timestamp: CloudTrail's eventTime is "2024-03-10T06:30:00Z".
+  `CREATE MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)`,
+  `CREATE MACRO to_iso8601(t) AS strftime(CAST(t AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') || 'Z'`,
+  `CREATE MACRO to_unixtime(t) AS epoch(t)`,
+  `CREATE MACRO from_unixtime(n) AS to_timestamp(n)`,
+  `CREATE MACRO at_timezone(t, z) AS timezone(z, t)`,
+  // Trino's day_of_week is ISO: Monday 1 … Sunday 7; DuckDB's dayofweek has Sunday 0.
+  `CREATE MACRO day_of_week(t) AS isodow(t)`,
+  `CREATE MACRO dow(t) AS isodow(t)`,
+  `CREATE MACRO day_of_year(t) AS dayofyear(t)`,
+  // https://trino.io/docs/current/functions/datetime.html#date_format (MySQL specifiers): %Y %m %d %H match strftime; DuckDB wants the format constant, so %i (minutes) is not translated.
+  `CREATE MACRO date_format(t, f) AS strftime(CAST(t AS TIMESTAMP), f)`,
+  // Trino's json_extract_scalar returns NULL when the value at the path is an object or array
+  // (https://trino.io/docs/current/functions/json.html#json_extract_scalar); DuckDB's json_extract_string returns its text.
+  `CREATE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(CAST(j AS JSON), p) END`,
+  `CREATE MACRO regexp_like(s, p) AS regexp_matches(s, p)`,
+  `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x)`,
+  `CREATE MACRO arbitrary(x) AS any_value(x)`,
+  `CREATE MACRO cardinality(x) AS len(x)`,
+];
+
+/** Athena's names for the column types a result can have (ResultSetMetadata.ColumnInfo.Type). */
+export function trinoTypeName(duckdbType: string): string {
+  const t = duckdbType.toUpperCase();
+  if (t.endsWith('[]')) return 'array';
+  if (t.startsWith('STRUCT')) return 'row';
+  if (t.startsWith('MAP')) return 'map';
+  if (t.startsWith('DECIMAL')) return 'decimal';
+  switch (t) {
+    case 'VARCHAR':
+      return 'varchar';
+    case 'BIGINT':
+    case 'HUGEINT':
+    case 'UBIGINT':
+      return 'bigint';
+    case 'INTEGER':
+    case 'UINTEGER':
+      return 'integer';
+    case 'SMALLINT':
+    case 'USMALLINT':
+      return 'smallint';
+    case 'TINYINT':
+    case 'UTINYINT':
+      return 'tinyint';
+    case 'DOUBLE':
+      return 'double';
+    case 'FLOAT':
+      return 'real';
+    case 'BOOLEAN':
+      return 'boolean';
+    case 'DATE':
+      return 'date';
+    case 'TIMESTAMP':
+      return 'timestamp';
+    case 'TIMESTAMP WITH TIME ZONE':
+      return 'timestamp with time zone';
+    case 'JSON':
+      return 'json';
+    default:
+      return 'varchar';
+  }
+}
