@@ -40,7 +40,7 @@ export function buildReportModel(inputs: ModelInputs): ReportModel {
 }
 
 /** Short id printed on every page: the same parameters give the same id. */
-export function packIdOf(parameters: Record<string, unknown>): string {
+function packIdOf(parameters: Record<string, unknown>): string {
   return createHash('sha256').update(stableStringify(parameters)).digest('hex').slice(0, 12);
 }
 
@@ -61,7 +61,7 @@ export function incompleteReasons(coverage: CoverageLedger): string[] {
 }
 
 /** JSON with object keys sorted, so hashes do not depend on insertion order. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

@@ -1,25 +1,19 @@
-import { setMaxListeners } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { CoverageLedger, SourceLedger, WindowCoverage } from '../model/coverage.js';
 import { SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
 import type { ExceptionSubjectCount, PeriodInfo, RowStream, SampleInfo } from '../model/report-model.js';
-import { windowKey, type TimeWindow } from '../model/window.js';
+import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
 import type { Source } from '../sources/source.js';
 import type { RequesterDirectory } from '../config/requester-directory.js';
 import { createAggregator, type AggregateResult } from '../aggregate/aggregator.js';
 import { createDayIndex } from '../aggregate/day-index.js';
-import { createRawWindowWriter, readRawWindow } from '../pack/raw-archive.js';
-import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { pullWindow, replayWindow } from './pull-window.js';
-import { createSpillStore } from './spill-store.js';
-import { createIdSet, type IdSet } from './id-set.js';
-import { mapPool } from './map-pool.js';
+import { createSpillStore, type SpillStore } from './spill-store.js';
+import { pullSources, type EventSink, type PullProgress } from './pull-sources.js';
 import { decodeEvent, encodeEvent, type EventRow } from './event-codec.js';
 import { createExceptionCodec, type ExceptionCells } from './exception-codec.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
@@ -40,11 +34,7 @@ export interface PreviousComparison {
   resolved: ExceptionSubjectCount[];
 }
 
-export interface ProgressReporter {
-  windowStarted(source: string, window: TimeWindow): void;
-  windowDone(coverage: WindowCoverage): void;
-  update(u: { pages?: number; records?: number; events?: number }): void;
-}
+export type ProgressReporter = PullProgress;
 
 export interface PipelineInput {
   sources: Source[];
@@ -82,7 +72,40 @@ export interface PipelineResult {
 
 const DAY = 86_400_000;
 
+type ExceptionCounts = PipelineResult['exceptionCounts'];
+
+/** The run's stages, in order; each is one function below. */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
+  const stores = await createStores(input);
+  const windows = await pullSources(input, stores.sink);
+  const coverage = await buildCoverage(input, windows);
+  for (const r of input.rules.finish(coverage)) stores.addException(r);
+  const exceptionSubjects = stores.subjects.list();
+  const comparison = input.compareWith?.(exceptionSubjects);
+  addResolvedRows(stores.exceptions, comparison, input.period.start);
+  return {
+    aggregate: stores.aggregator.result({ directoryHas: input.directory ? (id) => input.directory!.has(id) : undefined, dropped: droppedBySource(coverage.windows) }),
+    coverage,
+    exceptions: withTrends(stores.exceptions.seal(), comparison),
+    events: stores.events.seal(),
+    exceptionCounts: countExceptions(exceptionSubjects, input.controls ?? []),
+    exceptionSubjects,
+    samples: input.sampler?.finish() ?? [],
+  };
+}
+
+interface Stores {
+  aggregator: ReturnType<typeof createAggregator>;
+  events: SpillStore<AuditEvent>;
+  exceptions: SpillStore<ExceptionRow>;
+  subjects: ReturnType<typeof createSubjectCounter>;
+  addException(row: ExceptionRow): void;
+  /** Where every kept event goes: requester directory, aggregate, rules, sampler, events population. */
+  sink: EventSink;
+}
+
+/** The aggregator and the spill stores every kept event feeds, and the sink that feeds them. */
+async function createStores(input: PipelineInput): Promise<Stores> {
   const days = createDayIndex(input.period.timeZone, input.period.start, input.period.end);
   const aggregator = createAggregator(days);
   await mkdir(join(input.stateDir, 'spill'), { recursive: true });
@@ -110,8 +133,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     exceptions.add(row);
     subjects.add(row);
   };
-
-  const sink = {
+  const sink: EventSink = {
     accept(e: AuditEvent) {
       const entry = input.directory?.get(e.requester.id);
       if (entry) e.requester = { ...e.requester, name: entry.name || e.requester.name, email: entry.email || e.requester.email };
@@ -122,140 +144,71 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       if (!input.failuresOnly || e.outcome === 'failure') events.add(e);
     },
   };
+  return { aggregator, events, exceptions, subjects, addException, sink };
+}
 
-  // One fatal error (access refused, unreachable) stops every window of every source.
-  const stop = new AbortController();
-  const signal = AbortSignal.any([input.signal, stop.signal]);
-  // Every in-flight request and backoff listens on this one signal: dozens, by design.
-  setMaxListeners(0, signal);
-  let fatal: unknown = null;
-
-  const windowsOut: WindowCoverage[] = [];
-  await Promise.all(
-    input.sources.map(async (source) => {
-      const plan = input.plans.get(source.name) ?? [];
-      const seen = createIdSet();
-      const strays = new Map<string, AuditEvent>();
-      const bounds = { start: input.period.start, end: input.period.end };
-      const http = input.httpFor(source);
-      const rawPath = (w: TimeWindow) => join(input.packDir, 'raw', source.name, `${windowKey(w)}.ndjson.gz`);
-      const donePath = (w: TimeWindow) => join(input.stateDir, 'windows', source.name, `${windowKey(w)}.json`);
-      const finished = (w: TimeWindow) => existsSync(donePath(w)) && existsSync(rawPath(w));
-      const pulled = plan.filter((w) => !finished(w));
-      const results = await mapPool(plan, source.policy.concurrency, async (window) => {
-        if (signal.aborted) return null;
-        input.progress.windowStarted(source.name, window);
-        try {
-          let cov: WindowCoverage;
-          if (!pulled.includes(window)) {
-            const previous = JSON.parse(await readFile(donePath(window), 'utf8')) as WindowCoverage;
-            cov = await replayWindow(source, window, readRawWindow(rawPath(window)), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
-          } else {
-            const archive = await createRawWindowWriter(rawPath(window));
-            cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, windows: pulled, sink, progress: input.progress.update });
-            if (cov.status === 'complete') {
-              await mkdir(join(input.stateDir, 'windows', source.name), { recursive: true });
-              await writeFile(donePath(window), JSON.stringify(cov));
-            }
-          }
-          input.progress.windowDone(cov);
-          return cov;
-        } catch (e) {
-          fatal ??= e;
-          stop.abort(e);
-          return null;
-        }
-      });
-      const done = results.filter((r): r is WindowCoverage => r !== null);
-      keepLateArrivals(strays, seen, plan, done, sink);
-      windowsOut.push(...done);
-    }),
-  );
-  if (fatal) throw toAuditpackError(fatal);
-  if (input.signal.aborted) throw toAuditpackError(input.signal.reason ?? new Error('interrupted'));
-
+/** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */
+async function buildCoverage(input: PipelineInput, windows: WindowCoverage[]): Promise<CoverageLedger> {
   const sourceLedgers: SourceLedger[] = [];
   for (const source of input.sources) {
     if (source.finish) {
-      sourceLedgers.push(...(await source.finish({ signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end } })));
+      sourceLedgers.push(...(await source.finish({ signal: input.signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end } })));
     }
   }
-  windowsOut.sort((a, b) => cmp(a.source, b.source) || a.window.index - b.window.index);
-  const coverage: CoverageLedger = {
-    complete: windowsOut.every((w) => w.status === 'complete') && sourceLedgers.every((s) => s.status === 'complete'),
-    windows: windowsOut,
+  const sorted = [...windows].sort((a, b) => cmp(a.source, b.source) || a.window.index - b.window.index);
+  return {
+    complete: sorted.every((w) => w.status === 'complete') && sourceLedgers.every((s) => s.status === 'complete'),
+    windows: sorted,
     sources: sourceLedgers,
   };
-  for (const r of input.rules.finish(coverage)) addException(r);
+}
 
-  const exceptionSubjects = subjects.list();
-  const comparison = input.compareWith?.(exceptionSubjects);
+/** An exception of the previous pack not seen in this period is listed once, as resolved. */
+function addResolvedRows(exceptions: SpillStore<ExceptionRow>, comparison: PreviousComparison | undefined, periodStart: number): void {
   for (const gone of comparison?.resolved ?? []) {
     exceptions.add({
       ruleId: gone.ruleId, title: gone.title, severity: gone.severity, control: gone.control,
       reason: `Resolved: seen ${gone.count} time(s) in the previous pack, not in this period.`,
-      time: input.period.start, source: '', eventId: null, operation: '', responseCode: '',
+      time: periodStart, source: '', eventId: null, operation: '', responseCode: '',
       requesterId: '', requesterName: null, requesterEmail: null, resource: null, client: null,
       subject: gone.subject, trend: 'resolved',
     });
   }
+}
 
+/** Records each source dropped (duplicates, outside their window), for the aggregate's totals. */
+function droppedBySource(windows: readonly WindowCoverage[]): Record<string, { sourceType: string; duplicates: number; outsideWindow: number }> {
   const dropped: Record<string, { sourceType: string; duplicates: number; outsideWindow: number }> = {};
-  for (const w of windowsOut) {
+  for (const w of windows) {
     const d = (dropped[w.source] ??= { sourceType: w.sourceType, duplicates: 0, outsideWindow: 0 });
     d.duplicates += w.duplicates;
     d.outsideWindow += w.outsideWindow;
   }
+  return dropped;
+}
+
+/** Exceptions by severity, control and rule; every control of the template is listed, with 0 when nothing matched. */
+function countExceptions(subjects: readonly ExceptionSubjectCount[], controls: readonly string[]): ExceptionCounts {
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
-  const byControl: Record<string, number> = Object.fromEntries((input.controls ?? []).map((c) => [c, 0]));
+  const byControl: Record<string, number> = Object.fromEntries(controls.map((c) => [c, 0]));
   const byRule: Record<string, number> = {};
-  for (const s of exceptionSubjects) {
+  for (const s of subjects) {
     bySeverity[s.severity] += s.count;
     byControl[s.control] = (byControl[s.control] ?? 0) + s.count;
     byRule[s.ruleId] = (byRule[s.ruleId] ?? 0) + s.count;
   }
-
-  const sealed = exceptions.seal();
-  return {
-    aggregate: aggregator.result({ directoryHas: input.directory ? (id) => input.directory!.has(id) : undefined, dropped }),
-    coverage,
-    exceptions: comparison
-      ? {
-          count: sealed.count,
-          async *open() {
-            for await (const row of sealed.open()) yield row.trend ? row : { ...row, trend: comparison.trendOf(row) };
-          },
-        }
-      : sealed,
-    events: events.seal(),
-    exceptionCounts: { bySeverity, byControl: sortKeys(byControl), byRule: sortKeys(byRule) },
-    exceptionSubjects,
-    samples: input.sampler?.finish() ?? [],
-  };
+  return { bySeverity, byControl: sortKeys(byControl), byRule: sortKeys(byRule) };
 }
 
-/**
- * Events that only ever arrived in a later window's read (outside that window) and were never
- * kept by their own: kept now, in their own window's ledger row as late arrivals. Done after all
- * of the source's windows, so the result does not depend on the order windows finished in.
- */
-function keepLateArrivals(strays: Map<string, AuditEvent>, seen: IdSet, plan: TimeWindow[], coverage: WindowCoverage[], sink: { accept(e: AuditEvent): void }): void {
-  const late = [...strays.values()].filter((e) => !seen.has(e.id)).sort((a, b) => a.time - b.time || cmp(a.id, b.id));
-  for (const e of late) {
-    if (seen.has(e.id)) continue;
-    seen.add(e.id);
-    const w = plan.find((p) => e.time >= p.start && e.time < p.end);
-    const cov = w && coverage.find((c) => c.window.index === w.index);
-    if (cov) {
-      cov.eventsKept++;
-      cov.extra.lateArrivals = Number(cov.extra.lateArrivals ?? 0) + 1;
-      const iso = new Date(e.time).toISOString();
-      if (!cov.firstEventTime || iso < cov.firstEventTime) cov.firstEventTime = iso;
-      if (!cov.lastEventTime || iso > cov.lastEventTime) cov.lastEventTime = iso;
-    }
-    sink.accept(e);
-  }
-  strays.clear();
+/** With a previous pack, each exception row read back carries its trend (new, recurring…). */
+function withTrends(sealed: RowStream<ExceptionRow>, comparison: PreviousComparison | undefined): RowStream<ExceptionRow> {
+  if (!comparison) return sealed;
+  return {
+    count: sealed.count,
+    async *open() {
+      for await (const row of sealed.open()) yield row.trend ? row : { ...row, trend: comparison.trendOf(row) };
+    },
+  };
 }
 
 function cmp(a: string, b: string): number {

@@ -287,13 +287,3 @@ function* readLines(file: string, chunk: number): Generator<string> {
     closeSync(fd);
   }
 }
-
-/** A stream over rows already in memory (small tables, tests). */
-export function memoryStream<T>(rows: readonly T[]): RowStream<T> {
-  return {
-    count: rows.length,
-    async *open() {
-      yield* rows;
-    },
-  };
-}

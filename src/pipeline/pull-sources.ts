@@ -1,0 +1,128 @@
+import { setMaxListeners } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuditEvent } from '../model/audit-event.js';
+import type { WindowCoverage } from '../model/coverage.js';
+import { windowKey, type TimeWindow } from '../model/window.js';
+import type { HttpClient } from '../http/types.js';
+import type { Source } from '../sources/source.js';
+import { createRawWindowWriter, readRawWindow } from '../pack/raw-archive.js';
+import { toAuditpackError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { pullWindow, replayWindow } from './pull-window.js';
+import { createIdSet, type IdSet } from './id-set.js';
+import { mapPool } from './map-pool.js';
+
+export interface EventSink {
+  accept(e: AuditEvent): void;
+}
+
+export interface PullProgress {
+  windowStarted(source: string, window: TimeWindow): void;
+  windowDone(coverage: WindowCoverage): void;
+  update(u: { pages?: number; records?: number; events?: number }): void;
+}
+
+export interface PullSourcesInput {
+  sources: Source[];
+  period: { start: number; end: number };
+  plans: ReadonlyMap<string, TimeWindow[]>;
+  packDir: string;
+  stateDir: string;
+  httpFor(source: Source): HttpClient;
+  log: Logger;
+  clock: Clock;
+  signal: AbortSignal;
+  progress: PullProgress;
+}
+
+/**
+ * Pulls (or, on resume, replays) every planned window of every source into `sink`, each source
+ * with its own pool. One fatal error (access refused, unreachable) stops every window of every
+ * source and is thrown once all have settled. Returns the windows' ledger rows in no set order.
+ */
+export async function pullSources(input: PullSourcesInput, sink: EventSink): Promise<WindowCoverage[]> {
+  const stop = new AbortController();
+  const signal = AbortSignal.any([input.signal, stop.signal]);
+  // Every in-flight request and backoff listens on this one signal: dozens, by design.
+  setMaxListeners(0, signal);
+  let fatal: unknown = null;
+  const onFatal = (e: unknown) => {
+    fatal ??= e;
+    stop.abort(e);
+  };
+
+  const perSource = await Promise.all(input.sources.map((source) => pullSource(input, source, sink, signal, onFatal)));
+  if (fatal) throw toAuditpackError(fatal);
+  if (input.signal.aborted) throw toAuditpackError(input.signal.reason ?? new Error('interrupted'));
+  return perSource.flat();
+}
+
+/** One source's windows: a window finished by an earlier run is replayed from its raw archive. */
+async function pullSource(input: PullSourcesInput, source: Source, sink: EventSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<WindowCoverage[]> {
+  const plan = input.plans.get(source.name) ?? [];
+  const seen = createIdSet();
+  const strays = new Map<string, AuditEvent>();
+  const bounds = { start: input.period.start, end: input.period.end };
+  const http = input.httpFor(source);
+  const rawPath = (w: TimeWindow) => join(input.packDir, 'raw', source.name, `${windowKey(w)}.ndjson.gz`);
+  const donePath = (w: TimeWindow) => join(input.stateDir, 'windows', source.name, `${windowKey(w)}.json`);
+  const finished = (w: TimeWindow) => existsSync(donePath(w)) && existsSync(rawPath(w));
+  const pulled = plan.filter((w) => !finished(w));
+  const results = await mapPool(plan, source.policy.concurrency, async (window) => {
+    if (signal.aborted) return null;
+    input.progress.windowStarted(source.name, window);
+    try {
+      let cov: WindowCoverage;
+      if (!pulled.includes(window)) {
+        const previous = JSON.parse(await readFile(donePath(window), 'utf8')) as WindowCoverage;
+        cov = await replayWindow(source, window, readRawWindow(rawPath(window)), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
+      } else {
+        const archive = await createRawWindowWriter(rawPath(window));
+        cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, windows: pulled, sink, progress: input.progress.update });
+        if (cov.status === 'complete') {
+          await mkdir(join(input.stateDir, 'windows', source.name), { recursive: true });
+          await writeFile(donePath(window), JSON.stringify(cov));
+        }
+      }
+      input.progress.windowDone(cov);
+      return cov;
+    } catch (e) {
+      onFatal(e);
+      return null;
+    }
+  });
+  const done = results.filter((r): r is WindowCoverage => r !== null);
+  keepLateArrivals(strays, seen, plan, done, sink);
+  return done;
+}
+
+/**
+ * Events that only ever arrived in a later window's read (outside that window) and were never
+ * kept by their own: kept now, in their own window's ledger row as late arrivals. Done after all
+ * of the source's windows, so the result does not depend on the order windows finished in.
+ */
+function keepLateArrivals(strays: Map<string, AuditEvent>, seen: IdSet, plan: TimeWindow[], coverage: WindowCoverage[], sink: EventSink): void {
+  const late = [...strays.values()].filter((e) => !seen.has(e.id)).sort((a, b) => a.time - b.time || cmp(a.id, b.id));
+  for (const e of late) {
+    if (seen.has(e.id)) continue;
+    seen.add(e.id);
+    const w = plan.find((p) => e.time >= p.start && e.time < p.end);
+    const cov = w && coverage.find((c) => c.window.index === w.index);
+    if (cov) {
+      cov.eventsKept++;
+      cov.extra.lateArrivals = Number(cov.extra.lateArrivals ?? 0) + 1;
+      const iso = new Date(e.time).toISOString();
+      if (!cov.firstEventTime || iso < cov.firstEventTime) cov.firstEventTime = iso;
+      if (!cov.lastEventTime || iso > cov.lastEventTime) cov.lastEventTime = iso;
+    }
+    sink.accept(e);
+  }
+  strays.clear();
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
