@@ -128,10 +128,6 @@ export function isAuditpackError(e: unknown): e is AuditpackError {
   return e instanceof AuditpackError;
 }
 
-export function exitCodeFor(code: ErrorCode): number {
-  return EXIT_BY_CODE[code];
-}
-
 /** Wrap anything thrown into an AuditpackError, keeping the original as `cause`. */
 export function toAuditpackError(e: unknown): AuditpackError {
   if (isAuditpackError(e)) return e;

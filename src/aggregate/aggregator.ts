@@ -161,7 +161,7 @@ export function createAggregator(days: DayIndex): Aggregator {
 }
 
 /** Operations are grouped per service: CloudTrail's DeleteBucket is s3's, not lambda's. */
-export function operationKey(e: Pick<AuditEvent, 'service' | 'operation'>): string {
+function operationKey(e: Pick<AuditEvent, 'service' | 'operation'>): string {
   return e.operation.startsWith(e.service) ? e.operation : `${e.service} ${e.operation}`;
 }
 

@@ -37,7 +37,7 @@ export async function loadConfig(file: string, registry: SourceRegistry): Promis
   return parseConfig(text, path, registry);
 }
 
-export function parseConfig(text: string, path: string, registry: SourceRegistry): LoadedConfig {
+function parseConfig(text: string, path: string, registry: SourceRegistry): LoadedConfig {
   let json: unknown;
   try {
     json = JSON.parse(text);

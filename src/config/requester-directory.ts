@@ -14,7 +14,7 @@ export interface RequesterDirectory {
   has(id: string): boolean;
 }
 
-export function directoryFromRows(rows: readonly { userId: string; name: string; email: string }[]): RequesterDirectory {
+function directoryFromRows(rows: readonly { userId: string; name: string; email: string }[]): RequesterDirectory {
   const map = new Map(rows.map((r) => [r.userId, { name: r.name, email: r.email }]));
   return { size: map.size, get: (id) => map.get(id), has: (id) => map.has(id) };
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** `sources[1].auth.clientIdEnv` from a zod issue path. */
-export function issuePath(path: readonly PropertyKey[], prefix = ''): string {
+function issuePath(path: readonly PropertyKey[], prefix = ''): string {
   let out = prefix;
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out ? '.' : ''}${String(p)}`;
   return out || '(top level)';

@@ -9,8 +9,8 @@ import { backoffDelay, createRetryBudget, parseRetryAfter, resolveRetryPolicy } 
 import type { AttemptRecorder, HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
 import { defaultUserAgent } from './user-agent.js';
 
-export const DEFAULT_TIMEOUTS = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 60_000 } as const;
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_TIMEOUTS = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 60_000 } as const;
+const DEFAULT_CONCURRENCY = 4;
 
 export interface HttpClientDeps {
   clock: Clock;

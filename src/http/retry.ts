@@ -1,6 +1,6 @@
 import type { RetryPolicy } from './types.js';
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
   retryStatuses: [429, 500, 502, 503, 504],
   baseDelayMs: 500,

@@ -3,7 +3,7 @@
  * Criteria, revised points of focus 2022), for headings; a template's own criteria without an
  * entry here are shown by their id alone.
  */
-export const SOC2_CRITERIA: Readonly<Record<string, string>> = {
+const SOC2_CRITERIA: Readonly<Record<string, string>> = {
   'CC6.1': 'logical access security',
   'CC6.2': 'registering and authorizing users',
   'CC6.3': 'role-based access, changed and removed',

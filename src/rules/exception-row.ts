@@ -41,7 +41,7 @@ export function createLocalStamper(zone: string): (t: number) => string {
   };
 }
 
-export function resourceLabel(e: AuditEvent): string | null {
+function resourceLabel(e: AuditEvent): string | null {
   const first = e.resources[0];
   if (!first) return null;
   return e.resources.length > 1 ? `${first.id} (+${e.resources.length - 1} more)` : first.id;

@@ -17,7 +17,7 @@ export function operationName(event: Pick<AuditEvent, 'sourceType' | 'operation'
 }
 const smapiNames = new Map<string, string>();
 
-export function compileStringMatch(m: StringMatch): StringPredicate {
+function compileStringMatch(m: StringMatch): StringPredicate {
   if (typeof m === 'string') return (v) => v === m;
   if (Array.isArray(m)) {
     const set = new Set(m);
@@ -103,7 +103,7 @@ export function compileMatch(spec: MatchSpec): EventPredicate {
 }
 
 /** The value of one subject field for an event; joined with " | " into the row's subject. */
-export function subjectValue(field: SubjectField, e: AuditEvent): string {
+function subjectValue(field: SubjectField, e: AuditEvent): string {
   switch (field) {
     case 'requester':
       return e.requester.id;

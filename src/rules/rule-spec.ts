@@ -46,11 +46,10 @@ export interface MatchSpec {
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
-export const SUBJECT_FIELDS = ['requester', 'operation', 'service', 'source', 'resource', 'responseCode', 'client'] as const;
+const SUBJECT_FIELDS = ['requester', 'operation', 'service', 'source', 'resource', 'responseCode', 'client'] as const;
 export type SubjectField = (typeof SUBJECT_FIELDS)[number];
 
-export const COVERAGE_CHECKS = ['failed-window', 'window-problem', 'integrity'] as const;
-export type CoverageCheck = (typeof COVERAGE_CHECKS)[number];
+const COVERAGE_CHECKS = ['failed-window', 'window-problem', 'integrity'] as const;
 
 const SOURCE_TYPES = ['smapi', 'cloudtrail', 'cloudtrail-files', 'trail-logs', 'amplitude'] as const satisfies readonly SourceType[];
 
@@ -85,12 +84,12 @@ const stringMatchObject = z
     }
   });
 
-export const stringMatchSchema: z.ZodType<StringMatch> = z.union(
+const stringMatchSchema: z.ZodType<StringMatch> = z.union(
   [z.string(), z.array(z.string()).min(1, { error: 'a non-empty list of strings' }), stringMatchObject],
   { error: 'a string, a list of strings, or an object with one of equals, in, prefix, regex' },
 );
 
-export const matchSchema: z.ZodType<MatchSpec> = z.lazy(() =>
+const matchSchema: z.ZodType<MatchSpec> = z.lazy(() =>
   z
     .object({
       sourceType: stringMatchSchema.optional(),

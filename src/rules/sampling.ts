@@ -5,9 +5,9 @@ import { compileMatch, type EventPredicate } from './match.js';
 import type { SampleSpec } from './rule-spec.js';
 
 /** The largest sample the size table ever asks for (more than 250 items: 25). */
-export const MAX_SAMPLE = 25;
+const MAX_SAMPLE = 25;
 
-export const SIZE_TABLE_TEXT = '1–5 items: all; 6–50: 5; 51–250: 10% rounded up; more than 250: 25';
+const SIZE_TABLE_TEXT = '1–5 items: all; 6–50: 5; 51–250: 10% rounded up; more than 250: 25';
 
 /** The common audit sampling table for a population of `n` items. */
 export function sampleSize(n: number): number {

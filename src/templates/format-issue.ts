@@ -23,7 +23,7 @@ function valueAt(root: unknown, path: readonly PathKey[]): unknown {
   return v;
 }
 
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return v.length === 0 ? 'an empty list' : `a list of ${v.length}`;

@@ -26,7 +26,7 @@ async function builtinNames(templatesDir: string): Promise<string[]> {
 }
 
 /** Parses and validates one template file; every problem is one line naming file, path and expectation. */
-export async function readTemplateFile(file: string, shownAs: string = file): Promise<Template> {
+async function readTemplateFile(file: string, shownAs: string = file): Promise<Template> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

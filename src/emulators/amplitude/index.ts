@@ -50,8 +50,8 @@ export interface AmplitudeEmulator {
 }
 
 const DAY = 86_400_000;
-export const EMULATED_MAX_RANGE_DAYS = 30;
-export const EMULATED_RETENTION_DAYS = 90;
+const EMULATED_MAX_RANGE_DAYS = 30;
+const EMULATED_RETENTION_DAYS = 90;
 const MAX_LIMIT = 1000;
 
 export async function startAmplitudeEmulator(options: AmplitudeEmulatorOptions = {}): Promise<AmplitudeEmulator> {

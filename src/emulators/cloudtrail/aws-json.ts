@@ -20,10 +20,3 @@ export function modeledError(name: string, message: string, status = 400): EmuRe
 export function commonError(name: string, message: string, status = 400): EmuResponse {
   return awsJson(status, { __type: name, message });
 }
-
-/** Thrown inside handlers to answer with an error. */
-export class EmulatedAwsError extends Error {
-  constructor(readonly response: EmuResponse) {
-    super('emulated AWS error');
-  }
-}

@@ -76,13 +76,13 @@ export interface CloudTrailEmulator extends RunningEmulator {
   counters(): CloudTrailEmulatorCounters;
 }
 
-export const DEFAULT_CREDENTIAL: EmulatorCredential = {
+const DEFAULT_CREDENTIAL: EmulatorCredential = {
   accessKeyId: 'AKIAEMULATOR00000001',
   secretAccessKey: 'emulator-secret-not-a-real-key-0000000001',
   accountId: '123456789012',
 };
 
-export const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 
 /**
  * A local CloudTrail endpoint speaking AWS JSON 1.1 (API-NOTES.md §2): LookupEvents with its

@@ -6,7 +6,7 @@ import type { SeededEvent } from './seed-events.js';
 export const RETENTION_MS = 90 * 86_400_000;
 
 /** The eight keys LookupEvents accepts (API-NOTES.md §2). */
-export const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
+const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 export type LookupKey = (typeof LOOKUP_KEYS)[number];
 
 export interface LookupAttribute {

@@ -77,7 +77,7 @@ export function seedCloudTrailEvents(opts: SeedOptions): SeededEvent[] {
 }
 
 /** LookupEvents order: newest first; ties broken by id so pages are stable. */
-export function sortNewestFirst(events: SeededEvent[]): SeededEvent[] {
+function sortNewestFirst(events: SeededEvent[]): SeededEvent[] {
   return events.sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 

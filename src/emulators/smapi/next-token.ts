@@ -11,7 +11,7 @@ export interface TokenState {
   page: number;
 }
 
-export const NEXT_TOKEN_TTL_MS = 3_600_000;
+const NEXT_TOKEN_TTL_MS = 3_600_000;
 
 export type TokenCheck = { ok: true; state: TokenState } | { ok: false; reason: 'malformed' | 'other-query' | 'expired' };
 
@@ -49,5 +49,3 @@ export function createTokenCodec(secret: string) {
     },
   };
 }
-
-export type TokenCodec = ReturnType<typeof createTokenCodec>;

@@ -11,9 +11,9 @@ export interface SmapiRequestFilters {
   httpResponseCodes?: string[];
 }
 
-export const SORT_FIELDS = ['timestamp', 'operation', 'resource.id', 'resource.type', 'requester.userId', 'client.id', 'httpResponseCode'] as const;
+const SORT_FIELDS = ['timestamp', 'operation', 'resource.id', 'resource.type', 'requester.userId', 'client.id', 'httpResponseCode'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
-export const RESOURCE_TYPES: readonly SmapiResourceType[] = ['Skill', 'InSkillProduct', 'SkillCatalog', 'Import', 'Export'];
+const RESOURCE_TYPES: readonly SmapiResourceType[] = ['Skill', 'InSkillProduct', 'SkillCatalog', 'Import', 'Export'];
 
 export interface ParsedQuery {
   vendorId: string;
@@ -36,8 +36,8 @@ export interface Violation {
 export type ParseResult = { ok: true; query: ParsedQuery } | { ok: false; message: string; violations: Violation[] };
 
 /** maxResults bounds (API-NOTES.md §1: default 50, schema max 200; larger values are clamped, not rejected). */
-export const DEFAULT_MAX_RESULTS = 50;
-export const MAX_RESULTS_LIMIT = 200;
+const DEFAULT_MAX_RESULTS = 50;
+const MAX_RESULTS_LIMIT = 200;
 const MAX_NEXT_TOKEN = 2047;
 
 type Obj = Record<string, unknown>;

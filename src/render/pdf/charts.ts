@@ -13,7 +13,7 @@ export interface Box {
 }
 
 /** A round axis maximum and step: 0, 1000, 2000 … rather than 0, 937, 1874. */
-export function niceScale(max: number, ticks = 5): { max: number; step: number } {
+function niceScale(max: number, ticks = 5): { max: number; step: number } {
   if (max <= 0) return { max: 1, step: 1 };
   const raw = max / ticks;
   const mag = 10 ** Math.floor(Math.log10(raw));

@@ -25,7 +25,7 @@ export function fmtUtc(t: number, withSeconds = true): string {
 }
 
 /** The zone's offset at `t`: "UTC−04:00" (U+2212 minus is in Noto Sans), "UTC+00:00". */
-export function fmtOffset(t: number, zone: string): string {
+function fmtOffset(t: number, zone: string): string {
   const off = format(new TZDate(t, zone), 'xxx');
   return `UTC${off === 'Z' ? '+00:00' : off.replace('-', '−')}`;
 }

@@ -3,7 +3,7 @@ import type { PdfContext } from './pdf-context.js';
 import { COLOR, CONTENT_WIDTH, PAGE, SIZE } from './theme.js';
 
 /** The period as one short line for the running header: "2026-10-01 00:00 – 2026-11-01 00:00 America/New_York". */
-export function periodLine(ctx: PdfContext): string {
+function periodLine(ctx: PdfContext): string {
   const p = ctx.model.period;
   return `${fmtLocal(p.start, ctx.zone, false)} – ${fmtLocal(p.end, ctx.zone, false)} ${ctx.zone}`;
 }

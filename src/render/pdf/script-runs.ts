@@ -17,7 +17,7 @@ const CJK = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Bopomof
 // Spaces and ASCII punctuation between two CJK characters stay in the CJK run (both fonts have them).
 const NEUTRAL = /[\s\p{P}\p{N}]/u;
 
-export function scriptOf(ch: string): ScriptClass {
+function scriptOf(ch: string): ScriptClass {
   return CJK.test(ch) ? 'cjk' : 'latin';
 }
 

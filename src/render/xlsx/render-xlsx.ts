@@ -18,7 +18,7 @@ import { createWallClock } from './wall-clock.js';
 import { pinZipEntryTimes } from './zip-directory.js';
 
 /** Excel's rows per sheet (Excel specifications and limits: 1,048,576 rows). */
-export const EXCEL_MAX_ROWS = 1_048_576;
+const EXCEL_MAX_ROWS = 1_048_576;
 
 export interface RenderXlsxOptions {
   /** Rows per sheet, header included; tests pass a small one to see the continuation sheets. */

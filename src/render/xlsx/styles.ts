@@ -6,7 +6,7 @@ export type CellKind = 'text' | 'count' | 'rate' | 'number' | 'seconds' | 'time'
 /** Why a cell is marked: failure rows, severities, good/bad statements. */
 export type Mark = 'none' | 'failure' | 'failureText' | 'critical' | 'high' | 'medium' | 'warning' | 'good' | 'bad';
 
-export const NUMBER_FORMATS: Record<CellKind, string | undefined> = {
+const NUMBER_FORMATS: Record<CellKind, string | undefined> = {
   text: undefined,
   count: '#,##0',
   rate: '0.0%',

@@ -46,7 +46,7 @@ const MAX_WIDTH = 60;
 const HEADER_WIDTH = 18;
 
 /** Spreadsheet column letters: 1 → A, 27 → AA. */
-export function columnLetters(n: number): string {
+function columnLetters(n: number): string {
   let s = '';
   for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
   return s;

@@ -133,7 +133,7 @@ export async function* readZipEntry(fh: FileHandle, path: string, entry: ZipEntr
 }
 
 /** MS-DOS date and time (APPNOTE 4.4.6), from the UTC fields, as archiver writes them. */
-export function dosDateTime(date: Date): { time: number; date: number } {
+function dosDateTime(date: Date): { time: number; date: number } {
   const year = Math.min(2107, Math.max(1980, date.getUTCFullYear()));
   return {
     time: (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) | Math.floor(date.getUTCSeconds() / 2),

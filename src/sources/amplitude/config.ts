@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
 /** Seed 004: `POST https://amplitude.com/api/2/audit-logs/{ORG_ID}`. */
-export const AMPLITUDE_US_URL = 'https://amplitude.com';
+const AMPLITUDE_US_URL = 'https://amplitude.com';
 /**
  * API-NOTES.md §4: newer pages mention the EU host; the seed's own FAQ (004) still says the API
  * uses amplitude.com for all requests. Offered, not defaulted.
  */
-export const AMPLITUDE_EU_URL = 'https://analytics.eu.amplitude.com';
+const AMPLITUDE_EU_URL = 'https://analytics.eu.amplitude.com';
 
 /** Seed 004: "a maximum query range of 30 days, and Amplitude retains data for 90 days". */
 export const AMPLITUDE_MAX_WINDOW_DAYS = 30;
@@ -53,7 +53,6 @@ export const amplitudeConfigSchema = z
     path: ['secretKeyEnv'],
   });
 
-export type AmplitudeConfigInput = z.input<typeof amplitudeConfigSchema>;
 export type AmplitudeConfig = z.output<typeof amplitudeConfigSchema>;
 
 /** The query URL; `endpoint` replaces the host (scheme, host and any path prefix). */

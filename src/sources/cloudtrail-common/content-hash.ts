@@ -13,7 +13,7 @@ export function cloudTrailContentHash(record: Record<string, unknown>): string {
   return `sha256:${createHash('sha256').update(canonicalJson(core)).digest('hex')}`;
 }
 
-export function canonicalJson(v: unknown): string {
+function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x === undefined ? null : x)).join(',')}]`;
   if (isObject(v)) {
     const keys = Object.keys(v)

@@ -93,7 +93,7 @@ export function cloudTrailEventTime(record: unknown): number | null {
 }
 
 /** A digest file's record (CloudTrail digest file structure): never an event. */
-export function isDigestRecord(record: JsonObject): boolean {
+function isDigestRecord(record: JsonObject): boolean {
   return (
     record.eventName === undefined &&
     (record.digestStartTime !== undefined || record.digestSignatureAlgorithm !== undefined || record.digestS3Object !== undefined)

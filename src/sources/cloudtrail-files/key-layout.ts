@@ -40,7 +40,7 @@ export function parseDigestFileName(key: string): DigestFileName | null {
 }
 
 /** `20261004T1005Z` or `20261004T100512Z` → epoch ms. */
-export function compactTime(s: string): number {
+function compactTime(s: string): number {
   return Date.UTC(
     Number(s.slice(0, 4)),
     Number(s.slice(4, 6)) - 1,
@@ -72,6 +72,6 @@ export function storeKeyOf(bucketKey: string): string {
   return i >= 0 ? bucketKey.slice(i + 1) : bucketKey;
 }
 
-export function baseName(key: string): string {
+function baseName(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }

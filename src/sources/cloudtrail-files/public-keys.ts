@@ -33,7 +33,7 @@ export function publicKeyFingerprint(key: KeyObject): string {
 }
 
 /** ListPublicKeys gives DER bytes (PKCS#1 per AWS's validation guide); SPKI is accepted too. */
-export function publicKeyFromDer(der: Uint8Array): KeyObject {
+function publicKeyFromDer(der: Uint8Array): KeyObject {
   try {
     return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'pkcs1' });
   } catch {
@@ -46,7 +46,7 @@ export function publicKeyFromDer(der: Uint8Array): KeyObject {
  * (`{"PublicKeyList":[{"Value": base64 DER, "Fingerprint", "ValidityStartTime", "ValidityEndTime"}]}`,
  * a bare list of those entries is accepted too), or one or more PEM public keys.
  */
-export function loadPublicKeysFile(path: string): DigestPublicKey[] {
+function loadPublicKeysFile(path: string): DigestPublicKey[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

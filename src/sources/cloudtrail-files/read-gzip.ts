@@ -83,11 +83,6 @@ export function archivableAsIs(compressed: Buffer, content: Buffer, file: Record
   return true;
 }
 
-/** `{"Records":[…]}` from a log file's uncompressed bytes; DATA_INVALID when it is not that. */
-export function parseRecordsFile(key: string, content: Buffer): unknown[] {
-  return parseLogFile(key, content).Records;
-}
-
 export function parseLogFile(key: string, content: Buffer): { Records: unknown[] } & Record<string, unknown> {
   let parsed: unknown;
   try {

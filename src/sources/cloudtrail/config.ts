@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The keys LookupEvents accepts as its one lookup attribute (API-NOTES.md §2). */
-export const LOOKUP_ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
+const LOOKUP_ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTE_KEYS)[number];
 
 const lookupValues = z.union([z.string().min(1).max(2000), z.array(z.string().min(1).max(2000)).min(1)]);

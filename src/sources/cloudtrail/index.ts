@@ -16,7 +16,7 @@ const DELIVERY_DELAY_MS = 15 * 60_000;
 /** Restarts of one query sequence after rejected page tokens before the window fails. */
 const MAX_RESTARTS = 3;
 
-export const CLOUDTRAIL_RETENTION_HINT =
+const CLOUDTRAIL_RETENTION_HINT =
   'CloudTrail event history (LookupEvents) keeps only 90 days; for older periods read the log files your trail delivered, ' +
   'with a source of type "cloudtrail-files" ("location": "s3://bucket/prefix" or a local folder)';
 
@@ -134,7 +134,7 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
  * An `Events[]` item → the normalized event, from the full record in its `CloudTrailEvent`
  * string (API-NOTES.md §2). The item's EventId is the id LookupEvents de-duplicates on.
  */
-export function normalizeLookupItem(raw: unknown, sourceName: string): AuditEvent | null {
+function normalizeLookupItem(raw: unknown, sourceName: string): AuditEvent | null {
   if (typeof raw !== 'object' || raw === null) throw new AuditpackError('DATA_INVALID', 'a LookupEvents item is not a JSON object');
   const item = raw as { EventId?: unknown; CloudTrailEvent?: unknown };
   const id = typeof item.EventId === 'string' ? item.EventId : '(no EventId)';

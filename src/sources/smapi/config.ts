@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 /** Production endpoints (API-NOTES.md §1). `endpoint` / `auth.tokenEndpoint` point elsewhere (an emulator, a proxy, another region). */
-export const SMAPI_DEFAULT_ENDPOINT = 'https://api.amazonalexa.com';
+const SMAPI_DEFAULT_ENDPOINT = 'https://api.amazonalexa.com';
 export const LWA_DEFAULT_TOKEN_ENDPOINT = 'https://api.amazon.com/auth/o2/token';
 export const SMAPI_QUERY_PATH = '/v1/developmentAuditLogs/query';
 /** API-NOTES.md §1: maxResults default 50, at most 200. */
-export const SMAPI_MAX_PAGE_SIZE = 200;
+const SMAPI_MAX_PAGE_SIZE = 200;
 
 const envName = z.string().min(1);
 const fileName = z.string().min(1);

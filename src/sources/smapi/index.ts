@@ -11,7 +11,7 @@ import { buildQueryBody } from './query-body.js';
  * Events per hour assumed by `auditpack plan` (no network): a busy vendor with a CLI deploy loop
  * and a CI pipeline. Only an estimate of request counts, never used for pulling.
  */
-export const SMAPI_ASSUMED_EVENTS_PER_HOUR = 150;
+const SMAPI_ASSUMED_EVENTS_PER_HOUR = 150;
 
 function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
   const name = cfg.name ?? 'smapi';

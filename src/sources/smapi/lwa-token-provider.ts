@@ -34,7 +34,7 @@ export interface AccessTokenProvider {
 }
 
 /** API-NOTES.md §1: "Refresh a minute before expiry." */
-export const REFRESH_MARGIN_MS = 60_000;
+const REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_EXPIRES_IN_S = 3600;
 
 export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; clock: Clock; redactor: Redactor }): AccessTokenProvider {

@@ -8,7 +8,7 @@ import type { AccessTokenProvider } from './lwa-token-provider.js';
 import { buildQueryBody } from './query-body.js';
 
 /** API-NOTES.md §1: a nextToken expires after one hour. We stop using one a minute early. */
-export const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
+const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
 const NEXT_TOKEN_MARGIN_MS = 60_000;
 /** Re-pulls of one window after a rejected or expired page token before the window fails. */
 export const MAX_RESTARTS = 3;

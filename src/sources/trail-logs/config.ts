@@ -1,14 +1,14 @@
 import { z } from 'zod';
 
 /** Base URL of the documented region (seed 002, API-NOTES.md §3). */
-export const TRAIL_LOGS_GLOBAL_URL = 'https://trail.management.global.vidos.id/';
+const TRAIL_LOGS_GLOBAL_URL = 'https://trail.management.global.vidos.id/';
 /**
  * ASSUMPTION: the seed documents only the global host; records carry `metadata.region` global|eu,
  * so an EU deployment is taken to follow the same naming. Use `endpoint` if it differs.
  */
-export const TRAIL_LOGS_EU_URL = 'https://trail.management.eu.vidos.id/';
+const TRAIL_LOGS_EU_URL = 'https://trail.management.eu.vidos.id/';
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 export const trailLogsConfigSchema = z
   .object({
@@ -38,7 +38,6 @@ export const trailLogsConfigSchema = z
     path: ['apiKeyEnv'],
   });
 
-export type TrailLogsConfigInput = z.input<typeof trailLogsConfigSchema>;
 export type TrailLogsConfig = z.output<typeof trailLogsConfigSchema>;
 
 /** Always ends with "/" so relative paths (`query-result/…`) resolve below any path prefix. */

@@ -14,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}([T ].*)?$/;
 
-export function isIdSegment(raw: string): boolean {
+function isIdSegment(raw: string): boolean {
   let s = raw;
   try {
     s = decodeURIComponent(raw);

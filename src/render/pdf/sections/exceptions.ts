@@ -17,7 +17,7 @@ const SEVERITY_COLOR: Record<Severity, string> = {
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** "Showing N of M — all M in report.xlsx, sheet Exceptions": the PDF never truncates silently. */
-export function truncationBanner(shown: number, total: number): string {
+function truncationBanner(shown: number, total: number): string {
   return `Showing ${fmtInt(shown)} of ${fmtInt(total)} — all ${fmtInt(total)} in report.xlsx, sheet Exceptions`;
 }
 

@@ -3,7 +3,7 @@ import type { PlainRow } from '../plain-rows.js';
 import { timeColumns, type Column, type TableSpec } from '../table-sheet.js';
 
 /** The normalized event, one row per event: the population an auditor filters and samples. */
-export function eventColumns(timeZone: string): Column<AuditEvent>[] {
+function eventColumns(timeZone: string): Column<AuditEvent>[] {
   return [
     ...timeColumns<AuditEvent>('Time', timeZone, (e) => e.time),
     { header: 'Source', kind: 'text', value: (e) => e.source },
