@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'RETRY_BUDGET_EXHAUSTED'
   | 'PAGE_TOKEN_INVALID'
   | 'QUERY_TIMEOUT'
+  | 'QUERY_FAILED'
   | 'DATA_INVALID'
   | 'PACK_INVALID'
   | 'VERIFY_FAILED'
@@ -58,6 +59,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   RETRY_BUDGET_EXHAUSTED: EXIT.incomplete,
   PAGE_TOKEN_INVALID: EXIT.incomplete,
   QUERY_TIMEOUT: EXIT.incomplete,
+  QUERY_FAILED: EXIT.incomplete,
   DATA_INVALID: EXIT.incomplete,
   VERIFY_FAILED: EXIT.verifyFailed,
   ABORTED: EXIT.interrupted,

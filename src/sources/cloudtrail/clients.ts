@@ -23,7 +23,7 @@ export interface RegionLanes {
  * there; otherwise the SDK's standard chain (SSO, web identity, container and instance roles).
  * Secrets are registered with the redactor and never logged.
  */
-function credentialSettings(cfg: CloudTrailConfig, env: NodeJS.ProcessEnv, redactor: Redactor): Partial<CloudTrailClientConfig> {
+export function credentialSettings(cfg: Pick<CloudTrailConfig, 'profile'>, env: NodeJS.ProcessEnv, redactor: Redactor): Partial<CloudTrailClientConfig> {
   if (cfg.profile) return { profile: cfg.profile };
   const id = env.AWS_ACCESS_KEY_ID?.trim();
   const secret = env.AWS_SECRET_ACCESS_KEY?.trim();
