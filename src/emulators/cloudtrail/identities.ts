@@ -2,8 +2,8 @@ import type { Random } from '../kit/random.js';
 
 /**
  * The principals of one emulated account, shaped like the `userIdentity` element of real records
- * (shared/fixtures/cloudtrail-real/ beside the checkout, AWS CloudTrail userIdentity reference): IAM users,
- * assumed roles with a session issuer, root, and an AWS service acting on the account's behalf.
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html):
+ * IAM users, assumed roles with a session issuer, root, and an AWS service acting on the account's behalf.
  */
 export interface EmulatedIdentity {
   key: string;

@@ -3,12 +3,12 @@ import { normalizeCloudTrailRecord } from '../../../src/sources/cloudtrail-commo
 import { parseCloudTrailTime } from '../../../src/sources/cloudtrail-common/event-time.js';
 import { isAuditpackError } from '../../../src/errors.js';
 import type { AuditEvent } from '../../../src/model/audit-event.js';
-import { realLines } from './real-records.js';
+import { real2Files, REAL_2_DIR, REAL_DIR, realLines } from './real-records.js';
 
 const norm = (r: unknown) => normalizeCloudTrailRecord(r, 'ct', 'cloudtrail-files');
 
-describe('normalizeCloudTrailRecord over the real records', () => {
-  const lines = realLines();
+describe.skipIf(!REAL_DIR)('normalizeCloudTrailRecord over the real records (../shared/fixtures/cloudtrail-real)', () => {
+  const lines = REAL_DIR ? realLines() : [];
 
   it('reads all 559 records: 1 digest, events normalized, only time-less records refused', () => {
     expect(lines).toHaveLength(559);
@@ -58,6 +58,42 @@ describe('normalizeCloudTrailRecord over the real records', () => {
     expect(b.id).toBe(a.id);
     expect(norm(reordered)!.id).toBe(a.id);
     expect(norm({ ...noId, eventName: 'Other' })!.id).not.toBe(a.id);
+  });
+});
+
+describe.skipIf(!REAL_2_DIR)('normalizeCloudTrailRecord over the second real set (../shared/fixtures/cloudtrail-real-2)', () => {
+  const files = REAL_2_DIR ? real2Files() : [];
+
+  it('normalizes all 3,220 records, none refused, each with the file\'s account and region', () => {
+    const records = files.flatMap((f) => f.records.map((r) => ({ key: f.key, r })));
+    expect(records).toHaveLength(3220);
+    const ids = new Set<string>();
+    for (const { key, r } of records) {
+      const e = norm(r)!;
+      // The delivery layout: AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/, grouped by the record's own fields and UTC day.
+      const [, account, , region, y, m, d] = key.split('/');
+      expect([e.account, e.region], key).toEqual([account, region]);
+      expect(new Date(e.time).toISOString().slice(0, 10), key).toBe(`${y}-${m}-${d}`);
+      expect(e.id).toBe(r.eventID);
+      expect(e.operation).toBe(r.eventName);
+      expect(e.outcome).toBe(typeof r.errorCode === 'string' && r.errorCode !== '' ? 'failure' : 'success');
+      ids.add(e.id);
+    }
+    expect(ids.size).toBe(3218);
+  });
+
+  it('names a requester for identities without a type (AWS service events) and for a federated user', () => {
+    const all = files.flatMap((f) => f.records);
+    const typeless = all.filter((r) => !(r.userIdentity as { type?: string } | undefined)?.type);
+    expect(typeless.length).toBe(43);
+    for (const r of typeless) {
+      const e = norm(r)!;
+      expect(e.requester.id).not.toBe('unknown');
+      expect(e.requester.type).toBeUndefined();
+    }
+    const federated = all.filter((r) => (r.userIdentity as { type?: string } | undefined)?.type === 'FederatedUser');
+    expect(federated).toHaveLength(1);
+    expect(norm(federated[0])!.requester.type).toBe('FederatedUser');
   });
 });
 

@@ -7,8 +7,8 @@ import { emptyStats } from '../../../src/model/coverage.js';
 import { createHttpClient } from '../../../src/http/client.js';
 import { systemClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { HOUR, makeFilesSource, tempDir } from './harness.js';
-import { realLines } from './real-records.js';
+import { HOUR, makeFilesSource, runWindows, tempDir } from './harness.js';
+import { real2Files, REAL_2_DIR, REAL_DIR, realLines } from './real-records.js';
 
 const DELIVERY_DAY = Date.UTC(2026, 0, 15);
 const ACCOUNT = '111122223333';
@@ -34,7 +34,7 @@ function tally(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-describe('the real CloudTrail records through the files source', () => {
+describe.skipIf(!REAL_DIR)('the real CloudTrail records through the files source (../shared/fixtures/cloudtrail-real)', () => {
   const tmp = tempDir('real');
   afterAll(() => tmp.remove());
 
@@ -98,5 +98,35 @@ describe('the real CloudTrail records through the files source', () => {
     // 42 event sources in the fixtures (README), all seen.
     expect(new Set([...actual.keys()].map((k) => k.split(' | ')[0])).size).toBe(42);
     await source.close?.();
+  });
+});
+
+describe.skipIf(!REAL_2_DIR)('the second real set read in place as a local trail (../shared/fixtures/cloudtrail-real-2)', () => {
+  it('keeps every record once, in the window of its own UTC day, across 38 account/region folders', async () => {
+    // Counted here from the files themselves, not by the source: records per UTC day folder, distinct ids.
+    const files = real2Files();
+    const perDay = new Map<string, number>();
+    const ids = new Set<string>();
+    for (const f of files) {
+      const day = f.key.split('/').slice(4, 7).join('-');
+      perDay.set(day, (perDay.get(day) ?? 0) + f.records.length);
+      for (const r of f.records) ids.add(String(r.eventID));
+    }
+    const days = [...perDay.keys()].sort();
+    const windows = days.map((d, index) => ({ index, start: Date.parse(`${d}T00:00:00Z`), end: Date.parse(`${d}T00:00:00Z`) + 24 * HOUR }));
+
+    // As a user would configure it: the folder as `aws s3 sync` leaves it, every account and region found, the default delivery margin.
+    const source = makeFilesSource({ type: 'cloudtrail-files', location: REAL_2_DIR! });
+    const run = await runWindows(source, windows);
+    await source.close?.();
+
+    expect(run.windows.map((w) => w.status)).toEqual(days.map(() => 'complete'));
+    expect(run.windows.flatMap((w) => w.problems)).toEqual([]);
+    expect(run.windows[0].extra.accountRegionFolders).toBe(38);
+    // Each record is kept in its own day's window or counted there as a duplicate (ids that recur); none is lost.
+    expect(Object.fromEntries(run.windows.map((w) => [days[w.window.index], w.eventsKept + w.duplicates]))).toEqual(Object.fromEntries(perDay));
+    expect(new Set(run.events.map((e) => e.id))).toEqual(ids);
+    expect(ids.size).toBe(3218);
+    expect([...perDay.values()].reduce((a, b) => a + b, 0)).toBe(3220);
   });
 });
