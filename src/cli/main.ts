@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../errors.js';
 import { toolVersion } from '../package-info.js';
+import { registerAthenaTable } from './commands/athena-table.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulate } from './commands/emulate.js';
 import { registerPlan } from './commands/plan.js';
@@ -42,9 +43,10 @@ cli = registerVerify(cli, controller.signal);
 cli = registerDemo(cli, controller.signal);
 cli = registerEmulate(cli, controller.signal);
 cli = registerTemplates(cli, controller.signal);
+cli = registerAthenaTable(cli, controller.signal);
 
 await cli
-  .demandCommand(1, 'name a command: run, plan, verify, demo, emulate or templates')
+  .demandCommand(1, 'name a command: run, plan, verify, demo, emulate, templates or athena-table')
   .strict()
   .recommendCommands()
   .epilog(EPILOG)

@@ -68,7 +68,7 @@ export function createCatalog(): Catalog {
           const t = outcome.table;
           if (!databases.has(t.database)) throw new DdlError(`Database ${t.database} not found.`, 1301);
           const exists = tables.has(tableKey(t.database, t.name));
-          if (exists && !/\bIF\s+NOT\s+EXISTS\b/i.test(sql)) throw new DdlError(`Table ${t.name} already exists`, 1004);
+          if (exists && !/\bIF\s+NOT\s+EXISTS\b/i.test(sql)) throw new DdlError(`AlreadyExistsException: Table ${t.database}.${t.name} already exists`, 1004);
           if (!exists) tables.set(tableKey(t.database, t.name), t);
           return outcome;
         }

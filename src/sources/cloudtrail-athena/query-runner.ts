@@ -12,6 +12,7 @@ import { AuditpackError } from '../../errors.js';
 import type { AttemptRecorder } from '../../http/types.js';
 import type { Clock } from '../../util/clock.js';
 import type { ApiCallRetry } from './api-retry.js';
+import type { CloudtrailAthenaConfig } from './config.js';
 import { estimatedCostUsd } from './query-cost.js';
 
 export type QueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -266,4 +267,19 @@ function queryFailed(label: string, executionId: string, state: QueryState, reas
   }
   const tail = attempts > 1 ? ` (after ${attempts} submissions)` : '';
   return new AuditpackError('QUERY_FAILED', `${label}: Athena query ${executionId} ${state}${tail}: ${reason}`, { details });
+}
+
+/** The runner's settings from a cloudtrail-athena source config. */
+export function runnerSettings(
+  cfg: Pick<CloudtrailAthenaConfig, 'workgroup' | 'database' | 'outputLocation' | 'queryTimeoutMinutes' | 'maxQueryAttempts' | 'pollIntervalMs' | 'maxPollIntervalMs'>,
+): QueryRunnerSettings {
+  return {
+    workgroup: cfg.workgroup,
+    database: cfg.database,
+    ...(cfg.outputLocation ? { outputLocation: cfg.outputLocation } : {}),
+    timeoutMs: cfg.queryTimeoutMinutes * 60_000,
+    maxQueryAttempts: cfg.maxQueryAttempts,
+    pollIntervalMs: cfg.pollIntervalMs,
+    maxPollIntervalMs: cfg.maxPollIntervalMs,
+  };
 }
