@@ -10,6 +10,8 @@ export const EXIT = {
   unreachable: 4,
   verifyFailed: 5,
   internal: 70,
+  /** sysexits.h EX_CANTCREAT: the pack (or its staging folder) could not be written. */
+  cannotWrite: 73,
   interrupted: 130,
 } as const;
 
@@ -37,6 +39,7 @@ export type ErrorCode =
   | 'PACK_INVALID'
   | 'VERIFY_FAILED'
   | 'ABORTED'
+  | 'IO_FAILED'
   | 'INTERNAL';
 
 const EXIT_BY_CODE: Record<ErrorCode, number> = {
@@ -63,6 +66,7 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   DATA_INVALID: EXIT.incomplete,
   VERIFY_FAILED: EXIT.verifyFailed,
   ABORTED: EXIT.interrupted,
+  IO_FAILED: EXIT.cannotWrite,
   INTERNAL: EXIT.internal,
 };
 
@@ -84,6 +88,7 @@ const FATAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SOURCE_NOT_FOUND',
   'SOURCE_UNREACHABLE',
   'PACK_INVALID',
+  'IO_FAILED',
   'INTERNAL',
 ]);
 
@@ -134,6 +139,45 @@ export function isAuditpackError(e: unknown): e is AuditpackError {
 export function toAuditpackError(e: unknown): AuditpackError {
   if (isAuditpackError(e)) return e;
   if (e instanceof Error && e.name === 'AbortError') return new AuditpackError('ABORTED', 'interrupted', { cause: e });
+  const io = fileSystemError(e);
+  if (io) return io;
   const message = e instanceof Error ? e.message : String(e);
   return new AuditpackError('INTERNAL', `unexpected error: ${message}`, { cause: e });
+}
+
+/** What a file-system failure means to the user, by errno (see open(2), write(2), rename(2)). */
+const FS_ERRORS: Readonly<Record<string, { what: string; hint: string }>> = {
+  ENOSPC: { what: 'no space left on the device', hint: 'free some space (or write elsewhere with --out), then run the same command again to resume' },
+  EDQUOT: { what: 'the disk quota is exhausted', hint: 'free some space (or write elsewhere with --out), then run the same command again to resume' },
+  EROFS: { what: 'the file system is read-only', hint: 'choose a writable folder with --out' },
+  EACCES: { what: 'permission denied', hint: 'choose a folder you may write to with --out, or fix its permissions' },
+  EPERM: { what: 'operation not permitted', hint: 'choose a folder you may write to with --out, or fix its permissions' },
+  ENOTDIR: { what: 'a part of the path is a file, not a folder', hint: 'choose another --out' },
+  EISDIR: { what: 'a folder is in the way of a file', hint: 'choose another --out' },
+  ENAMETOOLONG: { what: 'the path is too long', hint: 'choose a shorter --out' },
+  ELOOP: { what: 'too many symbolic links in the path', hint: 'choose another --out' },
+  EIO: { what: 'an input/output error from the device', hint: 'check the disk, then run the same command again to resume' },
+  EMFILE: { what: 'too many open files', hint: 'raise the limit (ulimit -n), then run the same command again to resume' },
+  ENFILE: { what: 'too many open files in the system', hint: 'run the same command again to resume' },
+  EXDEV: { what: 'the staging folder and --out are on different file systems', hint: 'choose an --out on one file system' },
+};
+
+/** System calls on files; a network failure comes from connect, getaddrinfo or a socket's read. */
+const FS_SYSCALLS: ReadonlySet<string> = new Set([
+  'open', 'write', 'writev', 'close', 'fsync', 'fdatasync', 'ftruncate', 'rename', 'mkdir', 'mkdtemp', 'rmdir', 'rm', 'unlink',
+  'link', 'symlink', 'copyfile', 'scandir', 'opendir', 'stat', 'lstat', 'fstat', 'access', 'chmod', 'utime', 'readlink', 'realpath',
+]);
+
+/**
+ * A Node file-system error as IO_FAILED: one line naming the path (a write's error names none:
+ * `where`, the folder being written, stands in), the errno and what to do.
+ */
+export function fileSystemError(e: unknown, where?: string): AuditpackError | null {
+  if (!(e instanceof Error)) return null;
+  const { code, path, syscall } = e as NodeJS.ErrnoException;
+  const known = code ? FS_ERRORS[code] : undefined;
+  if (!known || !(typeof path === 'string' || (syscall && FS_SYSCALLS.has(syscall)))) return null;
+  const verb = syscall === 'read' || syscall === 'scandir' || syscall === 'opendir' || syscall === 'readlink' ? 'read' : 'write';
+  const target = typeof path === 'string' ? `${verb} ${path}` : `${verb} ${where ? `in ${where}` : 'a file'}`;
+  return new AuditpackError('IO_FAILED', `cannot ${target}: ${known.what} (${code})`, { cause: e, hint: known.hint });
 }

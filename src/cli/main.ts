@@ -17,20 +17,24 @@ const EPILOG = `Exit codes:
   2   bad input: usage, config, period, time zone, template, missing secret
   3   access refused by a source (401/403, unknown vendor)
   4   a source could not be reached (connection refused, DNS)
-  5   verify: a file changed, is missing or is not in the manifest
+  5   verify: a file changed, is missing or is not in the manifest, or a file type is refused
   70  internal error (a bug: report it with the --verbose output)
-  130 interrupted (run the same command again to resume)`;
+  73  the pack could not be written: disk full, read-only folder, no permission, --out under a file
+  130 interrupted (Ctrl-C or SIGTERM; run the same command again to resume)`;
 
 // The AWS SDK prints a Node.js-version notice on every run under Node 20, which auditpack supports.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const controller = new AbortController();
 let interrupts = 0;
-process.on('SIGINT', () => {
-  // First Ctrl-C stops cleanly (what was pulled is kept for a resume); a second one exits at once.
+const interrupt = () => {
+  // The first signal stops cleanly (what was pulled is kept for a resume); a second one exits at once.
   if (++interrupts > 1) process.exit(EXIT.interrupted);
   controller.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-});
+};
+// SIGTERM (kill, a CI job's timeout, systemd, docker stop) is a request to stop, as Ctrl-C is.
+process.on('SIGINT', interrupt);
+process.on('SIGTERM', interrupt);
 
 let cli = yargs(hideBin(process.argv))
   .scriptName('auditpack')

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { AuditpackError } from '../errors.js';
-import type { ReportModel } from '../model/report-model.js';
+import { AuditpackError, fileSystemError } from '../errors.js';
+import type { ReportModel, RowStream } from '../model/report-model.js';
 import { buildReportModel, incompleteReasons, type ModelInputs } from '../pipeline/build-model.js';
 import { runPipeline, type PipelineInput, type PipelineResult } from '../pipeline/run-pipeline.js';
 import type { Renderer } from '../render/renderer.js';
+import type { Logger } from '../util/logger.js';
+import { syncDir, writeFileAtomic } from './atomic-file.js';
+import { checkOutFolder } from './out-folder.js';
+import { acquirePackLock } from './pack-lock.js';
 import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, manifestSeal, sha256File, type Manifest } from './manifest.js';
 
 export interface CreatePackInput {
@@ -31,40 +35,60 @@ const STATE = '.state';
  * Writes the pack in a hidden staging folder beside its final place and renames it into place
  * only when every file and the manifest are written: an interrupted or failed run never leaves
  * something that looks like a finished pack. The staging folder keeps the windows already pulled,
- * so the same command run again resumes instead of starting over.
+ * so the same command run again resumes instead of starting over. A lock beside it keeps a second
+ * run off the same pack.
  */
 export async function createPack(input: CreatePackInput): Promise<CreatePackResult> {
   const packDir = input.packDir;
   const staging = join(dirname(packDir), `.${basename(packDir)}.partial`);
   const stateDir = join(staging, STATE);
-  if (existsSync(packDir) && !input.force) {
-    throw new AuditpackError('USAGE', `${packDir} already exists`, { hint: 'pass --force to replace it, or --out to write elsewhere' });
+  const { log, signal, clock } = input.pipeline;
+  await checkOutFolder(packDir, input.force);
+  await mkdir(dirname(packDir), { recursive: true });
+  const lock = await acquirePackLock(packDir, clock.now);
+  if (lock.staleNote) log.warn(lock.staleNote);
+  try {
+    await prepareStaging(staging, stateDir, input.model.meta.parameters, log);
+
+    const result = await runPipeline({ ...input.pipeline, packDir: staging, stateDir });
+    const model = buildReportModel({ ...input.model, result: { ...result, events: abortable(result.events, signal), exceptions: abortable(result.exceptions, signal) } });
+    for (const r of input.renderers) {
+      throwIfAborted(signal);
+      await r.render(model, join(staging, r.file));
+    }
+    throwIfAborted(signal);
+    await rm(stateDir, { recursive: true, force: true });
+
+    const digests = new Map(input.renderers.filter((r) => r.contentDigest).map((r) => [r.file, r.contentDigest!]));
+    const manifest: Manifest = {
+      manifestVersion: 1,
+      tool: { name: 'auditpack', version: model.meta.toolVersion },
+      packId: model.meta.packId,
+      status: model.complete ? 'COMPLETE' : 'INCOMPLETE',
+      incompleteReasons: incompleteReasons(model.coverage),
+      command: model.meta.command,
+      parameters: model.meta.parameters,
+      generatedAt: model.meta.generatedAt,
+      files: await hashPackFiles(staging, async (path) => {
+        const digest = digests.get(basename(path));
+        return digest && dirname(path) === staging ? digest(path) : undefined;
+      }),
+    };
+    await writeFileAtomic(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    await writeFileAtomic(join(staging, MANIFEST_SEAL_FILE), manifestSeal(await sha256File(join(staging, MANIFEST_FILE))));
+    throwIfAborted(signal);
+    await moveIntoPlace(staging, packDir);
+    return { packDir, model, manifest, result };
+  } catch (e) {
+    // A write's ENOSPC names no file: say which folder was being written.
+    throw fileSystemError(e instanceof AuditpackError && e.code === 'IO_FAILED' ? e.cause : e, staging) ?? e;
+  } finally {
+    await lock.release();
   }
-  await prepareStaging(staging, stateDir, input.model.meta.parameters);
+}
 
-  const result = await runPipeline({ ...input.pipeline, packDir: staging, stateDir });
-  const model = buildReportModel({ ...input.model, result });
-  for (const r of input.renderers) await r.render(model, join(staging, r.file));
-  await rm(stateDir, { recursive: true, force: true });
-
-  const digests = new Map(input.renderers.filter((r) => r.contentDigest).map((r) => [r.file, r.contentDigest!]));
-  const manifest: Manifest = {
-    manifestVersion: 1,
-    tool: { name: 'auditpack', version: model.meta.toolVersion },
-    packId: model.meta.packId,
-    status: model.complete ? 'COMPLETE' : 'INCOMPLETE',
-    incompleteReasons: incompleteReasons(model.coverage),
-    command: model.meta.command,
-    parameters: model.meta.parameters,
-    generatedAt: model.meta.generatedAt,
-    files: await hashPackFiles(staging, async (path) => {
-      const digest = digests.get(basename(path));
-      return digest && dirname(path) === staging ? digest(path) : undefined;
-    }),
-  };
-  await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  await writeFile(join(staging, MANIFEST_SEAL_FILE), manifestSeal(await sha256File(join(staging, MANIFEST_FILE))));
-
+/** The finished staging folder becomes the pack; an earlier pack there (checked: it is one) goes. */
+async function moveIntoPlace(staging: string, packDir: string): Promise<void> {
   if (existsSync(packDir)) {
     const old = join(dirname(packDir), `.${basename(packDir)}.old`);
     await rm(old, { recursive: true, force: true });
@@ -72,21 +96,44 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     await rename(staging, packDir);
     await rm(old, { recursive: true, force: true });
   } else {
-    await mkdir(dirname(packDir), { recursive: true });
     await rename(staging, packDir);
   }
-  return { packDir, model, manifest, result };
+  await syncDir(dirname(packDir));
 }
 
 /** Keeps a staging folder from an interrupted run of the same parameters; starts afresh otherwise. */
-async function prepareStaging(staging: string, stateDir: string, parameters: Record<string, unknown>): Promise<void> {
+async function prepareStaging(staging: string, stateDir: string, parameters: Record<string, unknown>, log: Logger): Promise<void> {
   const fingerprint = JSON.stringify(parameters);
   const runFile = join(stateDir, 'run.json');
   if (existsSync(staging)) {
-    const previous = existsSync(runFile) ? await readFile(runFile, 'utf8') : '';
-    if (previous !== fingerprint) await rm(staging, { recursive: true, force: true });
+    const previous = await readFile(runFile, 'utf8').catch(() => null);
+    if (previous !== fingerprint) {
+      log.warn(
+        previous === null
+          ? `discarding ${staging}: the interrupted run's saved parameters are missing or unreadable, so its windows cannot be reused`
+          : `discarding ${staging}: the interrupted run there had other parameters (period, template, config or sources)`,
+      );
+      await rm(staging, { recursive: true, force: true });
+    }
   }
   await mkdir(stateDir, { recursive: true });
   await rm(join(stateDir, 'spill'), { recursive: true, force: true });
-  await writeFile(runFile, fingerprint);
+  await writeFileAtomic(runFile, fingerprint);
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AuditpackError('ABORTED', 'interrupted while writing the pack', { hint: 'run the same command again to resume: the windows pulled are kept' });
+}
+
+/** Rows read by the renderers stop at Ctrl-C: rendering a large pack takes a while. */
+function abortable<T>(stream: RowStream<T>, signal: AbortSignal): RowStream<T> {
+  return {
+    count: stream.count,
+    async *open() {
+      for await (const row of stream.open()) {
+        throwIfAborted(signal);
+        yield row;
+      }
+    },
+  };
 }

@@ -1,13 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { WindowCoverage } from '../model/coverage.js';
-import { windowKey, type TimeWindow } from '../model/window.js';
+import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
 import type { Source } from '../sources/source.js';
-import { createRawWindowWriter, readRawWindow } from '../pack/raw-archive.js';
+import { readRawWindow } from '../pack/raw-archive.js';
+import { createResumeState, describeResume, type ResumeState } from '../pack/resume-state.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -54,38 +52,39 @@ export async function pullSources(input: PullSourcesInput, sink: EventSink): Pro
     stop.abort(e);
   };
 
-  const perSource = await Promise.all(input.sources.map((source) => pullSource(input, source, sink, signal, onFatal)));
+  const state = createResumeState(input.packDir, input.stateDir);
+  const perSource = await Promise.all(input.sources.map((source) => pullSource(input, state, source, sink, signal, onFatal)));
   if (fatal) throw toAuditpackError(fatal);
   if (input.signal.aborted) throw toAuditpackError(input.signal.reason ?? new Error('interrupted'));
   return perSource.flat();
 }
 
-/** One source's windows: a window finished by an earlier run is replayed from its raw archive. */
-async function pullSource(input: PullSourcesInput, source: Source, sink: EventSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<WindowCoverage[]> {
+/**
+ * One source's windows: a window finished by an earlier run, whose checkpoint and raw archive are
+ * whole, is replayed from its raw archive; a damaged one is said so and pulled again.
+ */
+async function pullSource(input: PullSourcesInput, state: ResumeState, source: Source, sink: EventSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<WindowCoverage[]> {
   const plan = input.plans.get(source.name) ?? [];
   const seen = createIdSet();
   const strays = new Map<string, AuditEvent>();
   const bounds = { start: input.period.start, end: input.period.end };
   const http = input.httpFor(source);
-  const rawPath = (w: TimeWindow) => join(input.packDir, 'raw', source.name, `${windowKey(w)}.ndjson.gz`);
-  const donePath = (w: TimeWindow) => join(input.stateDir, 'windows', source.name, `${windowKey(w)}.json`);
-  const finished = (w: TimeWindow) => existsSync(donePath(w)) && existsSync(rawPath(w));
-  const pulled = plan.filter((w) => !finished(w));
+  const resume = await state.check(source.name, plan);
+  const resumeLine = describeResume(source.name, plan.length, resume);
+  if (resumeLine) input.log.warn(resumeLine);
+  const pulled = plan.filter((w) => !resume.reuse.has(w.index));
   const results = await mapPool(plan, source.policy.concurrency, async (window) => {
     if (signal.aborted) return null;
     input.progress.windowStarted(source.name, window);
     try {
       let cov: WindowCoverage;
-      if (!pulled.includes(window)) {
-        const previous = JSON.parse(await readFile(donePath(window), 'utf8')) as WindowCoverage;
-        cov = await replayWindow(source, window, readRawWindow(rawPath(window)), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
+      const previous = resume.reuse.get(window.index);
+      if (previous) {
+        cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
       } else {
-        const archive = await createRawWindowWriter(rawPath(window));
+        const archive = await state.openRaw(source.name, window);
         cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, windows: pulled, sink, progress: input.progress.update });
-        if (cov.status === 'complete') {
-          await mkdir(join(input.stateDir, 'windows', source.name), { recursive: true });
-          await writeFile(donePath(window), JSON.stringify(cov));
-        }
+        await state.finish(source.name, window, archive, cov);
       }
       input.progress.windowDone(cov);
       return cov;

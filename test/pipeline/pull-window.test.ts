@@ -45,6 +45,7 @@ async function run(script: (PullItem | Error)[], seen = new Set<string>()) {
     http: noHttp, signal: new AbortController().signal, log: silentLogger, clock: systemClock, archive, seen, strays: new Map(), period: { start: 0, end: 1000 },
     sink: { accept: (e) => kept.push(e) }, progress: () => {},
   });
+  await archive.commit();
   return { cov, kept, rawPath: join(dir, 'raw.ndjson.gz') };
 }
 
