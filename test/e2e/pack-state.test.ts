@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -100,33 +100,35 @@ describe('--force replaces only an auditpack pack', () => {
 });
 
 /** Spawns the CLI and collects its output; `exited` resolves with the result. */
-function start(args: string[], env: Record<string, string>): { exited: Promise<CliResult> } {
+function start(args: string[], env: Record<string, string>): { child: ChildProcess; exited: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { exited: new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))) };
+  return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))) };
 }
 
 describe('one run per pack', () => {
-  it('a second run on the same --out exits 2 naming the pack and the process holding it; the first finishes', async () => {
+  it('a second run on the same --out exits 2 naming the pack and the process holding it; SIGTERM stops the first (130) and frees it', async () => {
     const out = join(tempDir(), 'pack');
     const lock = join(out, '..', '.pack.lock');
-    // Slow pages keep the first run busy for a while; the second starts once the first holds the lock.
-    fx.emulator.faults.every(1, { kind: 'slow', delayMs: 300 });
+    // Slow pages keep the first run busy until the second has been refused and SIGTERM arrives.
+    fx.emulator.faults.every(1, { kind: 'slow', delayMs: 20_000 });
+    const first = start(['run', '-c', fx.configFile, ...period, '--out', out], fx.env);
     try {
-      const first = start(['run', '-c', fx.configFile, ...period, '--out', out], fx.env);
       while (!existsSync(lock)) await sleep(20);
       const second = await run(out);
       expectCleanFailure(second, 2, /pack is being written by another auditpack run \(pid \d+ on .*; lock .*\.pack\.lock\)/, out);
-      const r = await first.exited;
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
     } finally {
       fx.emulator.faults.clear();
+      first.child.kill('SIGTERM');
     }
+    const r = await first.exited;
+    expect(r.code).toBe(EXIT.interrupted);
+    expect(r.stderr).toMatch(/^auditpack: .*interrupted — run the same command again to resume/);
     expect(existsSync(lock)).toBe(false);
+    expect(existsSync(join(out, '..', '.pack.partial'))).toBe(true);
   });
 
   it('a lock left by a process that no longer exists is removed, saying so; one from another host is not', async () => {
