@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'HTTP_NETWORK'
   | 'HTTP_BAD_BODY'
   | 'RETRY_BUDGET_EXHAUSTED'
+  | 'RESPONSE_TOO_LARGE'
+  | 'DEADLINE_EXCEEDED'
   | 'PAGE_TOKEN_INVALID'
   | 'QUERY_TIMEOUT'
   | 'QUERY_FAILED'
@@ -60,6 +62,8 @@ const EXIT_BY_CODE: Record<ErrorCode, number> = {
   HTTP_NETWORK: EXIT.incomplete,
   HTTP_BAD_BODY: EXIT.incomplete,
   RETRY_BUDGET_EXHAUSTED: EXIT.incomplete,
+  RESPONSE_TOO_LARGE: EXIT.incomplete,
+  DEADLINE_EXCEEDED: EXIT.incomplete,
   PAGE_TOKEN_INVALID: EXIT.incomplete,
   QUERY_TIMEOUT: EXIT.incomplete,
   QUERY_FAILED: EXIT.incomplete,
@@ -133,6 +137,22 @@ export class AuditpackError extends Error {
 
 export function isAuditpackError(e: unknown): e is AuditpackError {
   return e instanceof AuditpackError;
+}
+
+/**
+ * A RangeError from recursion past the stack: data nested deeper than any real record (a JSON
+ * answer 100,000 levels deep parses, but nothing can walk or re-serialize it recursively).
+ */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/** The window-level failure for data too deeply nested to handle; it never stops the run. */
+export function nestedTooDeep(what: string, cause: unknown): AuditpackError {
+  return new AuditpackError('DATA_INVALID', `${what} is nested too deeply to process (JSON deeper than any real audit record)`, {
+    cause,
+    hint: 'the endpoint answered something that is not an audit log page; check the endpoint setting, and report it if it persists',
+  });
 }
 
 /** Wrap anything thrown into an AuditpackError, keeping the original as `cause`. */

@@ -158,7 +158,7 @@ export function shortBodyMessage(body: string): string {
 
 function messageFromJson(v: unknown): string {
   if (typeof v === 'string') return v;
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v);
+  if (typeof v !== 'object' || v === null) return jsonText(v);
   const o = v as Record<string, unknown>;
   const str = (x: unknown): string | undefined => (typeof x === 'string' && x.trim() ? x : undefined);
   const nested = typeof o.error === 'object' && o.error !== null ? (o.error as Record<string, unknown>) : undefined;
@@ -174,5 +174,14 @@ function messageFromJson(v: unknown): string {
     str(nested?.message) ??
     str(firstError?.message);
   if (kind && msg) return `${kind}: ${msg}`;
-  return msg ?? kind ?? JSON.stringify(v);
+  return msg ?? kind ?? jsonText(v);
+}
+
+/** JSON text of a parsed body for a message; a body nested too deep to re-serialize says so instead. */
+function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v).slice(0, MAX_SAID);
+  } catch {
+    return '(a JSON body too deeply nested to show)';
+  }
 }

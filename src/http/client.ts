@@ -1,5 +1,5 @@
-import { Agent, request as undiciRequest } from 'undici';
-import { AuditpackError } from '../errors.js';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { AuditpackError, isAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { classifyStatus, classifyTransportError, describeTarget, type AttemptFailure, type Target } from './classify.js';
@@ -8,9 +8,8 @@ import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { backoffDelay, createRetryBudget, parseRetryAfter, resolveRetryPolicy } from './retry.js';
 import type { AttemptRecorder, HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
 import { defaultUserAgent } from './user-agent.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS } from './defaults.js';
 
-const DEFAULT_TIMEOUTS = { connectTimeoutMs: 10_000, headersTimeoutMs: 30_000, bodyTimeoutMs: 60_000 } as const;
-const DEFAULT_CONCURRENCY = 4;
 
 export interface HttpClientDeps {
   clock: Clock;
@@ -40,6 +39,8 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
     headersTimeout: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
   });
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUTS.requestTimeoutMs;
+  const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const slots = createSemaphore(concurrency);
   const limiter: RateLimiter | undefined =
     options.requestsPerSecond !== undefined ? createRateLimiter({ ratePerSecond: options.requestsPerSecond, burst: 1, clock }) : undefined;
@@ -52,21 +53,32 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
     });
   }
 
-  /** One attempt on the wire: waits for a slot and a rate token, then sends and reads the whole body. */
-  async function attemptOnce(req: HttpRequest, url: URL, rec: AttemptRecorder): Promise<HttpResponse> {
+  /**
+   * One attempt on the wire: waits for a slot and a rate token, then sends and reads the whole body
+   * within the request deadline (which starts once the request leaves, not while it queues).
+   */
+  async function attemptOnce(req: HttpRequest, url: URL, t: Target, rec: AttemptRecorder): Promise<HttpResponse> {
     const release = await slots.acquire(req.signal);
     try {
       if (limiter) await limiter.take(req.signal);
       rec.attempts++;
-      const res = await undiciRequest(url, {
-        method: req.method,
-        headers: { 'user-agent': userAgent, ...lowerKeys(req.headers) },
-        body: req.body,
-        signal: req.signal,
-        dispatcher: agent,
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
+      const deadline = startDeadline(requestTimeoutMs, req.signal);
+      try {
+        const res = await undiciRequest(url, {
+          method: req.method,
+          headers: { 'user-agent': userAgent, ...lowerKeys(req.headers) },
+          body: req.body,
+          signal: deadline.signal,
+          dispatcher: agent,
+        });
+        const text = await readBody(res, maxBytes, t);
+        return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
+      } catch (e) {
+        if (deadline.expired()) throw new DeadlinePassed(requestTimeoutMs, e);
+        throw e;
+      } finally {
+        deadline.clear();
+      }
     } finally {
       release();
     }
@@ -81,7 +93,7 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
       if (req.signal?.aborted) throw aborted(t, req.signal, undefined);
       let failure: AttemptFailure;
       try {
-        const res = await attemptOnce(req, url, rec);
+        const res = await attemptOnce(req, url, t, rec);
         if ((res.status >= 200 && res.status < 300) || pass.includes(res.status)) {
           const out = read(res);
           if (out.ok) {
@@ -97,7 +109,8 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
         }
       } catch (e) {
         if (req.signal?.aborted) throw aborted(t, req.signal, e);
-        failure = classifyTransportError(e, t);
+        if (isAuditpackError(e)) throw e;
+        failure = e instanceof DeadlinePassed ? deadlineFailure(e, t) : classifyTransportError(e, t);
       }
       if (failure.throttle) rec.throttles++;
       if (!failure.retryable) throw toError(failure, attempt);
@@ -169,6 +182,81 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
       return closing;
     },
   };
+}
+
+/** The request deadline of one attempt passed (the caller's own signal did not abort). */
+class DeadlinePassed extends Error {
+  constructor(
+    readonly ms: number,
+    cause: unknown,
+  ) {
+    super(`request deadline of ${ms} ms passed`, { cause });
+    this.name = 'DeadlinePassed';
+  }
+}
+
+function deadlineFailure(e: DeadlinePassed, t: Target): AttemptFailure {
+  return {
+    code: 'HTTP_TIMEOUT',
+    message: `${t.what}: no complete response within ${seconds(e.ms)} (the request deadline; the server kept the connection alive without finishing)`,
+    hint: 'the server is too slow; run again later, or raise requestTimeoutMs for this source',
+    cause: e,
+    retryable: true,
+    throttle: false,
+  };
+}
+
+/** A signal that aborts when `parent` does or when `ms` have passed; `expired` tells which. */
+function startDeadline(ms: number, parent: AbortSignal | undefined): { signal: AbortSignal; expired(): boolean; clear(): void } {
+  const own = new AbortController();
+  const timer = setTimeout(() => own.abort(new Error(`request deadline of ${ms} ms passed`)), ms);
+  timer.unref?.();
+  return {
+    signal: parent ? AbortSignal.any([parent, own.signal]) : own.signal,
+    expired: () => own.signal.aborted && !parent?.aborted,
+    clear: () => clearTimeout(timer),
+  };
+}
+
+/**
+ * The body as text, refusing it past `maxBytes` (a declared Content-Length at once, otherwise as
+ * soon as the bytes read pass it): a response that large is not a page, and holding it would
+ * exhaust memory before anything could say so.
+ */
+async function readBody(res: Dispatcher.ResponseData, maxBytes: number, t: Target): Promise<string> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    // Nobody reads the body any more: its abort error has no one else to go to.
+    res.body.on('error', () => undefined);
+    res.body.destroy();
+    throw tooLarge(t, maxBytes, `${declared} bytes declared`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.body.on('error', () => undefined);
+      res.body.destroy();
+      throw tooLarge(t, maxBytes, `more than ${maxBytes} bytes received`);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+}
+
+function tooLarge(t: Target, maxBytes: number, what: string): AuditpackError {
+  return new AuditpackError('RESPONSE_TOO_LARGE', `${t.what}: the response body is larger than the ${mib(maxBytes)} allowed (${what})`, {
+    hint: 'the endpoint may not be the expected API; if it is, raise maxResponseBytes for this source',
+  });
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+function seconds(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 function toError(f: AttemptFailure, attempts: number): AuditpackError {

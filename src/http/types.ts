@@ -48,6 +48,14 @@ export interface HttpClientOptions {
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
+  /**
+   * Total time one attempt may take from sending to the last byte of the body. The timeouts above
+   * are idle timeouts, reset by every byte: a server sending one byte every few seconds never
+   * trips them, this deadline does.
+   */
+  requestTimeoutMs?: number;
+  /** Largest response body read (bytes); a larger one fails the request (RESPONSE_TOO_LARGE), unretried. */
+  maxResponseBytes?: number;
   /** At most this many requests in flight. */
   concurrency?: number;
   /** Token-bucket rate limit, requests per second (undefined: unlimited). */
@@ -58,8 +66,9 @@ export interface HttpClientOptions {
 export interface HttpClient {
   /**
    * Sends the request with retries. Resolves with 2xx responses and `passStatuses`; throws
-   * AuditpackError HTTP_STATUS (with `.status`), HTTP_TIMEOUT, HTTP_NETWORK,
-   * SOURCE_UNREACHABLE (connection refused / DNS failure after retries) or RETRY_BUDGET_EXHAUSTED.
+   * AuditpackError HTTP_STATUS (with `.status`), HTTP_TIMEOUT (an idle timeout or the request
+   * deadline), HTTP_NETWORK, RESPONSE_TOO_LARGE, SOURCE_UNREACHABLE (connection refused / DNS
+   * failure after retries) or RETRY_BUDGET_EXHAUSTED.
    */
   request(req: HttpRequest, rec: AttemptRecorder): Promise<HttpResponse>;
   /** request() then JSON.parse; a body that does not parse (truncated) is retried like a 5xx. */

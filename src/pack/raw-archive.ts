@@ -5,11 +5,14 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gzip as gzipCb, gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
+import { isStackOverflow, nestedTooDeep } from '../errors.js';
 
 const gzip = promisify(gzipCb);
 
 /** Ends the line of a page archived as received (its own member: the page may not end with one). */
 const NEWLINE_MEMBER = gzipSync('\n');
+/** A window with no records (or one that failed before its first page) is still a valid gzip file. */
+const EMPTY_MEMBER = gzipSync('');
 
 /**
  * raw/<source>/<window>.ndjson.gz: every record as received, one JSON document per line. Each
@@ -52,11 +55,19 @@ export async function createRawWindowWriter(path: string): Promise<CommittableRa
     hash.update(chunk);
     bytes += chunk.byteLength;
   };
+  // A window with no records (or one that failed before its first page) is still a valid gzip file.
+  await append(EMPTY_MEMBER);
   return {
     async writePage(page) {
       if (page.length === 0) return;
       let text = '';
-      for (const r of page) text += JSON.stringify(r) + '\n';
+      try {
+        for (const r of page) text += JSON.stringify(r) + '\n';
+      } catch (e) {
+        // A pathological answer fails its window (DATA_INVALID), not the run (INTERNAL).
+        if (isStackOverflow(e)) throw nestedTooDeep(`a page of ${page.length} record(s)`, e);
+        throw e;
+      }
       // gzip runs on the libuv pool: compression overlaps with the next page's network wait.
       // Level 1, zlib's fastest: on the real CloudTrail fixtures ~30% larger than level 6, in under half the time.
       await append(await gzip(text, { level: 1 }));

@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
+import { startWindowDeadline } from './window-deadline.js';
 import type { IdSet } from './id-set.js';
 
 /** Where kept events go, and how drops are reported. */
@@ -73,9 +74,10 @@ function newTally(): WindowTally {
 export async function pullWindow(source: Source, window: TimeWindow, deps: WindowRunDeps): Promise<WindowCoverage> {
   const stats = emptyStats();
   const tally = newTally();
+  const deadline = startWindowDeadline(source.policy.windowTimeoutMs, deps.signal);
   const ctx: PullContext = {
     http: deps.http,
-    signal: deps.signal,
+    signal: deadline.signal,
     log: deps.log,
     clock: deps.clock,
     stats,
@@ -112,10 +114,12 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
       await archive.drain();
     }
   } catch (e) {
-    const err = toAuditpackError(e);
+    const err = deadline.expired() ? deadline.error(`${source.name} ${windowKey(window)}`, stats.pages) : toAuditpackError(e);
     if (err.fatal || deps.signal.aborted) throw err;
     error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
     deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
+  } finally {
+    deadline.clear();
   }
   return coverageOf(source, window, stats, tally, error, false);
 }

@@ -25,6 +25,11 @@ export interface WindowPolicy {
   pageSize: number;
   /** Windows pulled at the same time. */
   concurrency: number;
+  /**
+   * Longest time one window may take, retries and waits included; past it the window fails
+   * (DEADLINE_EXCEEDED) and the pack is INCOMPLETE. Undefined: no window deadline.
+   */
+  windowTimeoutMs?: number;
   /** What to suggest when retention refuses a window. */
   retentionHint?: string;
 }

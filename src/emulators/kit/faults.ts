@@ -12,7 +12,19 @@ export type Fault =
   /** Headers and half the body are sent, then a pause, then the rest (a slow body). */
   | { kind: 'slow-body'; delayMs: number }
   /** The body is cut in half and the connection ended: truncated JSON. */
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /**
+   * Headers at once, then the body one byte every `intervalMs`: a server that never goes idle long
+   * enough for an idle timeout, yet never finishes (only a total deadline ends it).
+   */
+  | { kind: 'drip'; intervalMs: number }
+  /**
+   * A 200 whose body is pathological instead of the real answer: JSON nested `depth` deep
+   * (`deep`), `bytes` of valid JSON (`huge`), or text that is not JSON (`garbage`).
+   */
+  | { kind: 'bad-body'; body: 'deep'; depth: number }
+  | { kind: 'bad-body'; body: 'huge'; bytes: number }
+  | { kind: 'bad-body'; body: 'garbage' };
 
 export interface FaultRule {
   fault: Fault;
@@ -75,13 +87,31 @@ export function createFaults(): FaultController {
   };
 }
 
-/** Parses a fault spec used by `auditpack emulate --fault` and the control endpoint: "429:2", "reset", "slow:500", "truncate", "503". */
+/** The text of a pathological body (see the `bad-body` fault). */
+export function badBodyText(f: Extract<Fault, { kind: 'bad-body' }>): string {
+  if (f.body === 'deep') return `{"auditLogs":${'['.repeat(f.depth)}${']'.repeat(f.depth)}}`;
+  if (f.body === 'huge') {
+    // Valid JSON of about `bytes` bytes: one long string, so only its size is wrong.
+    const head = '{"padding":"';
+    return `${head}${'x'.repeat(Math.max(0, f.bytes - head.length - 2))}"}`;
+  }
+  return '<html><body>502 Bad Gateway</body></html> {"auditLogs": [';
+}
+
+/**
+ * Parses a fault spec used by `auditpack emulate --fault` and the control endpoint: "429:2",
+ * "reset", "slow:500", "truncate", "503", "drip:MS", "deep:DEPTH", "huge:BYTES", "garbage".
+ */
 export function parseFault(spec: string): Fault {
   const [kind, arg] = spec.split(':');
+  if (kind === 'drip') return { kind: 'drip', intervalMs: Number(arg ?? 1000) };
+  if (kind === 'deep') return { kind: 'bad-body', body: 'deep', depth: Number(arg ?? 100_000) };
+  if (kind === 'huge') return { kind: 'bad-body', body: 'huge', bytes: Number(arg ?? 200 * 1024 * 1024) };
+  if (kind === 'garbage') return { kind: 'bad-body', body: 'garbage' };
   if (/^\d{3}$/.test(kind)) return { kind: 'status', status: Number(kind), retryAfter: arg };
   if (kind === 'reset') return { kind: 'reset' };
   if (kind === 'truncate') return { kind: 'truncate' };
   if (kind === 'slow') return { kind: 'slow', delayMs: Number(arg ?? 1000) };
   if (kind === 'slow-body') return { kind: 'slow-body', delayMs: Number(arg ?? 1000) };
-  throw new Error(`unknown fault "${spec}" (use 429[:retryAfter], 500, 503, reset, slow:MS, slow-body:MS, truncate)`);
+  throw new Error(`unknown fault "${spec}" (use 429[:retryAfter], 500, 503, reset, slow:MS, slow-body:MS, truncate, drip:MS, deep:DEPTH, huge:BYTES, garbage)`);
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFaults, parseFault, type Fault, type FaultController } from './faults.js';
+import { badBodyText, createFaults, parseFault, type Fault, type FaultController } from './faults.js';
 
 /** What an emulator's handler gets: the parsed request, and helpers to answer. */
 export interface EmuRequest {
@@ -81,6 +81,11 @@ export async function startEmulator(handler: EmuHandler, opts: StartOptions = {}
       res.end(fault.body ?? JSON.stringify({ message: `emulated fault ${fault.status}` }));
       return;
     }
+    if (fault?.kind === 'bad-body') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(badBodyText(fault));
+      return;
+    }
     let answer: EmuResponse;
     try {
       answer = await handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body });
@@ -144,6 +149,7 @@ async function send(res: ServerResponse, answer: EmuResponse, fault: Fault | nul
     res.socket?.destroy();
     return;
   }
+  if (fault?.kind === 'drip') return drip(res, answer, headers, fault.intervalMs);
   if (fault?.kind === 'slow-body') {
     const cut = Math.floor(answer.body.length / 2);
     res.writeHead(answer.status, { ...headers, 'content-length': String(Buffer.byteLength(answer.body)) });
@@ -154,6 +160,18 @@ async function send(res: ServerResponse, answer: EmuResponse, fault: Fault | nul
   }
   res.writeHead(answer.status, headers);
   res.end(answer.body);
+}
+
+/** One byte every `intervalMs` until the body is sent or the client goes away. */
+async function drip(res: ServerResponse, answer: EmuResponse, headers: Record<string, string>, intervalMs: number): Promise<void> {
+  const bytes = Buffer.from(answer.body);
+  res.writeHead(answer.status, { ...headers, 'content-length': String(bytes.length) });
+  for (let i = 0; i < bytes.length; i++) {
+    if (res.destroyed || res.socket?.destroyed) return;
+    res.write(bytes.subarray(i, i + 1));
+    await delay(intervalMs);
+  }
+  res.end();
 }
 
 function delay(ms: number): Promise<void> {

@@ -10,8 +10,12 @@ export type { TrailRecord, TrailTruthRecord } from './data.js';
  * while running with `configure`.
  */
 export interface TrailLogsBehaviour {
-  /** How "still running" looks: a 202, a 200 with a status field and empty data, or an error. */
-  notReady: '202' | 'status' | 'error';
+  /**
+   * How "still running" looks: a 202, a 200 with a status field and empty data, or an error;
+   * `rotate` answers the polls of one query with each in turn (202, status, error, 202…), as a
+   * service behind a changing fleet might.
+   */
+  notReady: '202' | 'status' | 'error' | 'rotate';
   /** The status word of the `status` style while running (RUNNING; any other word plays an unforeseen one). */
   notReadyStatus: string;
   /** Status of the "not yet finished" error (400 or 409 are both plausible; 200 plays an error body on a success status). */
@@ -186,8 +190,9 @@ export async function startTrailLogsEmulator(options: TrailLogsEmulatorOptions =
     }
     q.polls++;
     if (q.polls <= behaviour.pollsUntilReady) {
-      if (behaviour.notReady === '202') return json(202, { queryExecutionId: id, status: 'RUNNING' });
-      if (behaviour.notReady === 'status') return json(200, { queryExecutionId: id, status: behaviour.notReadyStatus, data: [] });
+      const style = behaviour.notReady === 'rotate' ? (['202', 'status', 'error'] as const)[(q.polls - 1) % 3] : behaviour.notReady;
+      if (style === '202') return json(202, { queryExecutionId: id, status: 'RUNNING' });
+      if (style === 'status') return json(200, { queryExecutionId: id, status: behaviour.notReadyStatus, data: [] });
       return json(behaviour.notReadyErrorStatus, { type: 'QueryNotReady', message: 'Query not yet finished', action: 'retry later' });
     }
     return json(200, page(q, q.offset));
@@ -251,7 +256,7 @@ function checkBehaviour(v: unknown): Partial<TrailLogsBehaviour> | string {
     let r: number | string;
     switch (k) {
       case 'notReady':
-        if (x !== '202' && x !== 'status' && x !== 'error') return 'notReady must be "202", "status" or "error"';
+        if (x !== '202' && x !== 'status' && x !== 'error' && x !== 'rotate') return 'notReady must be "202", "status", "error" or "rotate"';
         out.notReady = x;
         break;
       case 'notReadyStatus':

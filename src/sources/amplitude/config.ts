@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpointField, envNameField, fileNameField, networkLimitsShape, refineInsecureEndpoints } from '../config-fields.js';
 
 /** Seed 004: `POST https://amplitude.com/api/2/audit-logs/{ORG_ID}`. */
 const AMPLITUDE_US_URL = 'https://amplitude.com';
@@ -22,11 +23,11 @@ export const amplitudeConfigSchema = z
       })
       .transform((v) => String(v)),
     host: z.enum(['us', 'eu']).default('us'),
-    endpoint: z.url({ error: 'endpoint must be an absolute URL such as https://amplitude.com' }).optional(),
-    apiKeyEnv: z.string().min(1).optional(),
-    apiKeyFile: z.string().min(1).optional(),
-    secretKeyEnv: z.string().min(1).optional(),
-    secretKeyFile: z.string().min(1).optional(),
+    endpoint: endpointField('https://amplitude.com').optional(),
+    apiKeyEnv: envNameField.optional(),
+    apiKeyFile: fileNameField.optional(),
+    secretKeyEnv: envNameField.optional(),
+    secretKeyFile: fileNameField.optional(),
     filters: z
       .object({ domain: z.string().min(1).optional(), feature: z.string().min(1).optional(), action: z.string().min(1).optional() })
       .strict()
@@ -42,6 +43,7 @@ export const amplitudeConfigSchema = z
       })
       .default(AMPLITUDE_MAX_WINDOW_DAYS),
     concurrency: z.number().int().min(1).max(8).default(1),
+    ...networkLimitsShape(),
   })
   .strict()
   .refine((c) => c.apiKeyEnv !== undefined || c.apiKeyFile !== undefined, {
@@ -51,7 +53,8 @@ export const amplitudeConfigSchema = z
   .refine((c) => c.secretKeyEnv !== undefined || c.secretKeyFile !== undefined, {
     error: 'amplitude needs secretKeyEnv (the environment variable holding the Organization Secret Key) or secretKeyFile',
     path: ['secretKeyEnv'],
-  });
+  })
+  .superRefine((c, ctx) => refineInsecureEndpoints(c, [{ path: ['endpoint'], url: c.endpoint }], ctx));
 
 export type AmplitudeConfig = z.output<typeof amplitudeConfigSchema>;
 

@@ -1,4 +1,6 @@
+import type { HttpClient } from '../../http/types.js';
 import type { Source, SourceDefinition } from '../source.js';
+import { transportLedger } from '../config-fields.js';
 import type { TimeWindow } from '../../model/window.js';
 import { AMPLITUDE_MAX_WINDOW_DAYS, AMPLITUDE_RETENTION_DAYS, amplitudeConfigSchema, amplitudeQueryUrl, type AmplitudeConfig } from './config.js';
 import { normalizeAmplitudeRecord } from './normalize.js';
@@ -25,6 +27,11 @@ export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
       return authorization;
     };
     const url = amplitudeQueryUrl(config);
+    // The source's own client, with its limits (request deadline, body cap); made on first use so
+    // that `auditpack plan` opens nothing. Each window has one request in flight at a time.
+    let http: HttpClient | undefined;
+    const getHttp = (): HttpClient =>
+      (http ??= deps.createHttpClient({ concurrency: config.concurrency, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes }));
     const filters = config.filters ?? {};
     return {
       name,
@@ -38,6 +45,7 @@ export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
         endInclusive: true,
         pageSize: config.pageSize,
         concurrency: config.concurrency,
+        windowTimeoutMs: config.windowTimeoutMs,
         retentionHint: 'Amplitude keeps audit logs for 90 days: choose a period that starts within the last 90 days',
       },
       describeRequest(window: TimeWindow) {
@@ -50,10 +58,18 @@ export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
         };
       },
       pull(window, ctx) {
-        return pullAmplitudeWindow(window, ctx, { config, url, authorization: basicAuth() });
+        return pullAmplitudeWindow(window, { ...ctx, http: getHttp() }, { config, url, authorization: basicAuth() });
       },
       normalize(raw) {
         return normalizeAmplitudeRecord(raw, name);
+      },
+      async finish() {
+        return transportLedger(name, 'amplitude', config.allowInsecureHttp, [url]);
+      },
+      async close() {
+        const h = http;
+        http = undefined;
+        await h?.close();
       },
       estimateRequests() {
         return 1;

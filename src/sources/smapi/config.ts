@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpointField, envNameField, fileNameField, networkLimitsShape, refineInsecureEndpoints } from '../config-fields.js';
 
 /** Production endpoints (API-NOTES.md §1). `endpoint` / `auth.tokenEndpoint` point elsewhere (an emulator, a proxy, another region). */
 const SMAPI_DEFAULT_ENDPOINT = 'https://api.amazonalexa.com';
@@ -7,8 +8,8 @@ export const SMAPI_QUERY_PATH = '/v1/developmentAuditLogs/query';
 /** API-NOTES.md §1: maxResults default 50, at most 200. */
 const SMAPI_MAX_PAGE_SIZE = 200;
 
-const envName = z.string().min(1);
-const fileName = z.string().min(1);
+const envName = envNameField;
+const fileName = fileNameField;
 const nonEmpty = z.string().min(1);
 
 const authSchema = z
@@ -23,7 +24,7 @@ const authSchema = z
     clientIdFile: fileName.optional(),
     clientSecretEnv: envName.optional(),
     clientSecretFile: fileName.optional(),
-    tokenEndpoint: z.url({ error: 'auth.tokenEndpoint must be an absolute URL such as https://api.amazon.com/auth/o2/token' }).optional(),
+    tokenEndpoint: endpointField('https://api.amazon.com/auth/o2/token').optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -75,7 +76,7 @@ export const smapiConfigSchema = z
     type: z.literal('smapi'),
     name: z.string().min(1).optional(),
     vendorId: z.string({ error: 'vendorId is required: your Amazon developer vendor ID (developer console → Settings → Customer Details)' }).min(1, { error: 'vendorId must not be empty' }).max(255),
-    endpoint: z.url({ error: 'endpoint must be an absolute URL such as https://api.amazonalexa.com' }).optional(),
+    endpoint: endpointField('https://api.amazonalexa.com').optional(),
     auth: authSchema,
     filters: filtersSchema.optional(),
     /** Query window length in hours (the API's maximum window is undocumented, API-NOTES.md §1). */
@@ -84,8 +85,19 @@ export const smapiConfigSchema = z
     concurrency: z.number().int().min(1).max(16).default(4),
     /** The API's rate limit is undocumented (API-NOTES.md §1); set this to stay under yours. */
     requestsPerSecond: z.number().positive().max(1000).optional(),
+    ...networkLimitsShape(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) =>
+    refineInsecureEndpoints(
+      c,
+      [
+        { path: ['endpoint'], url: c.endpoint },
+        { path: ['auth', 'tokenEndpoint'], url: c.auth.tokenEndpoint },
+      ],
+      ctx,
+    ),
+  );
 
 export type SmapiConfigInput = z.input<typeof smapiConfigSchema>;
 export type SmapiConfig = z.output<typeof smapiConfigSchema>;

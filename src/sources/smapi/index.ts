@@ -1,6 +1,7 @@
 import type { HttpClient } from '../../http/types.js';
 import type { TimeWindow } from '../../model/window.js';
 import type { Source, SourceDefinition, SourceDeps } from '../source.js';
+import { transportLedger } from '../config-fields.js';
 import { LWA_DEFAULT_TOKEN_ENDPOINT, smapiConfigSchema, smapiQueryUrl, type SmapiConfig } from './config.js';
 import { createLwaTokenProvider, type AccessTokenProvider, type LwaAuth } from './lwa-token-provider.js';
 import { normalizeSmapiRecord } from './normalize.js';
@@ -22,7 +23,12 @@ function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
   // The client is the source's own (its concurrency and rate limit); made on first use so that
   // `auditpack plan` opens nothing.
   const getHttp = (): HttpClient => {
-    http ??= deps.createHttpClient({ concurrency: cfg.concurrency, requestsPerSecond: cfg.requestsPerSecond });
+    http ??= deps.createHttpClient({
+      concurrency: cfg.concurrency,
+      requestsPerSecond: cfg.requestsPerSecond,
+      requestTimeoutMs: cfg.requestTimeoutMs,
+      maxResponseBytes: cfg.maxResponseBytes,
+    });
     return http;
   };
 
@@ -73,6 +79,7 @@ function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
       endInclusive: true,
       pageSize: cfg.pageSize,
       concurrency: cfg.concurrency,
+      windowTimeoutMs: cfg.windowTimeoutMs,
     },
     describeRequest,
     pull: (window, ctx) =>
@@ -89,10 +96,12 @@ function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
     // The LWA token requests belong to no window (whichever window asks first pays for a shared
     // refresh): they get a ledger section of their own, so every request of the run is accounted for.
     async finish() {
+      const transport = transportLedger(name, 'smapi', cfg.allowInsecureHttp, [url, cfg.auth.tokenEndpoint ?? (cfg.auth.refreshTokenEnv || cfg.auth.refreshTokenFile ? LWA_DEFAULT_TOKEN_ENDPOINT : undefined)]);
       // A static access token makes no token request: nothing to account for.
-      if (!auth || auth.attempts().attempts === 0) return [];
+      if (!auth || auth.attempts().attempts === 0) return transport;
       const a = auth.attempts();
       return [
+        ...transport,
         {
           source: name,
           sourceType: 'smapi',

@@ -17,7 +17,8 @@ export type LwaAuth =
 
 export interface AccessTokenProvider {
   /**
-   * A token valid for at least another minute; refreshes (once, shared by all callers) when needed.
+   * A token valid for at least another minute (a fifth of its lifetime for a short-lived token);
+   * refreshes (once, shared by all callers) when needed.
    * The token requests are counted in the provider's own recorder, not in the calling window's:
    * which window happens to ask first depends on scheduling, and the ledger must not.
    */
@@ -35,11 +36,22 @@ export interface AccessTokenProvider {
 
 /** API-NOTES.md §1: "Refresh a minute before expiry." */
 const REFRESH_MARGIN_MS = 60_000;
+/** Of a token's lifetime, at most this share is given up to refresh early. */
+const REFRESH_MARGIN_SHARE = 0.2;
+
+/**
+ * How long before expiry a token is refreshed: a minute for LWA's usual hour, but never more than
+ * a fifth of the token's own lifetime. A fixed minute before the end of a 20-second token is
+ * before its start: every call would refresh first.
+ */
+function refreshMarginMs(lifetimeMs: number): number {
+  return Math.min(REFRESH_MARGIN_MS, Math.floor(lifetimeMs * REFRESH_MARGIN_SHARE));
+}
 const DEFAULT_EXPIRES_IN_S = 3600;
 
 export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; clock: Clock; redactor: Redactor }): AccessTokenProvider {
-  let current: { token: string; expiresAt: number } | undefined;
-  let inflight: Promise<{ token: string; expiresAt: number }> | undefined;
+  let current: { token: string; expiresAt: number; refreshAt: number } | undefined;
+  let inflight: Promise<{ token: string; expiresAt: number; refreshAt: number }> | undefined;
   let refreshes = 0;
   const rec: AttemptRecorder = { attempts: 0, retries: 0, throttles: 0, retryWaitMs: 0 };
 
@@ -52,7 +64,7 @@ export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; 
     };
   }
 
-  async function refresh(signal?: AbortSignal): Promise<{ token: string; expiresAt: number }> {
+  async function refresh(signal?: AbortSignal): Promise<{ token: string; expiresAt: number; refreshAt: number }> {
     if (auth.kind !== 'refresh') throw new Error('unreachable');
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
@@ -105,12 +117,14 @@ export function createLwaTokenProvider(auth: LwaAuth, deps: { http: HttpClient; 
     deps.redactor.add(token);
     const expiresIn = typeof parsed?.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : DEFAULT_EXPIRES_IN_S;
     refreshes++;
-    return { token, expiresAt: deps.clock.now() + expiresIn * 1000 };
+    const now = deps.clock.now();
+    const lifetimeMs = expiresIn * 1000;
+    return { token, expiresAt: now + lifetimeMs, refreshAt: now + lifetimeMs - refreshMarginMs(lifetimeMs) };
   }
 
   return {
     async get(signal) {
-      if (current && current.expiresAt - REFRESH_MARGIN_MS > deps.clock.now()) return current.token;
+      if (current && current.refreshAt > deps.clock.now()) return current.token;
       // One refresh at a time: concurrent windows wait for the same answer.
       inflight ??= refresh(signal).finally(() => {
         inflight = undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpointField, envNameField, fileNameField, networkLimitsShape, refineInsecureEndpoints } from '../config-fields.js';
 
 /** Base URL of the documented region (seed 002, API-NOTES.md §3). */
 const TRAIL_LOGS_GLOBAL_URL = 'https://trail.management.global.vidos.id/';
@@ -15,9 +16,9 @@ export const trailLogsConfigSchema = z
     type: z.literal('trail-logs'),
     name: z.string().min(1).optional(),
     region: z.enum(['global', 'eu']).default('global'),
-    endpoint: z.url({ error: 'endpoint must be an absolute URL such as https://trail.example/' }).optional(),
-    apiKeyEnv: z.string().min(1).optional(),
-    apiKeyFile: z.string().min(1).optional(),
+    endpoint: endpointField('https://trail.example/').optional(),
+    apiKeyEnv: envNameField.optional(),
+    apiKeyFile: fileNameField.optional(),
     /** Only calls with this HTTP method (the API's own `method` filter). */
     method: z.enum(HTTP_METHODS).optional(),
     windowHours: z.number().int().min(1).max(24 * 31).default(24),
@@ -31,12 +32,14 @@ export const trailLogsConfigSchema = z
      */
     queryTimeoutMs: z.number().int().min(1).max(3_600_000).default(900_000),
     concurrency: z.number().int().min(1).max(16).default(2),
+    ...networkLimitsShape(),
   })
   .strict()
   .refine((c) => c.apiKeyEnv !== undefined || c.apiKeyFile !== undefined, {
     error: 'trail-logs needs apiKeyEnv (the name of an environment variable holding the API key) or apiKeyFile',
     path: ['apiKeyEnv'],
-  });
+  })
+  .superRefine((c, ctx) => refineInsecureEndpoints(c, [{ path: ['endpoint'], url: c.endpoint }], ctx));
 
 export type TrailLogsConfig = z.output<typeof trailLogsConfigSchema>;
 

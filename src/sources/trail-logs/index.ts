@@ -1,4 +1,6 @@
+import type { HttpClient } from '../../http/types.js';
 import type { Source, SourceDefinition } from '../source.js';
+import { transportLedger } from '../config-fields.js';
 import type { TimeWindow } from '../../model/window.js';
 import { trailLogsBaseUrl, trailLogsConfigSchema, type TrailLogsConfig } from './config.js';
 import { normalizeTrailRecord } from './normalize.js';
@@ -18,6 +20,11 @@ export const trailLogsSource: SourceDefinition<TrailLogsConfig> = {
     const key = () => (apiKey ??= deps.secrets.resolve({ env: config.apiKeyEnv, file: config.apiKeyFile }, `sources.${name}.apiKeyEnv`));
     const baseUrl = trailLogsBaseUrl(config);
     const memo: TokenStyleMemo = {};
+    // The source's own client, with its limits (request deadline, body cap); made on first use so
+    // that `auditpack plan` opens nothing. Each window has one request in flight at a time.
+    let http: HttpClient | undefined;
+    const getHttp = (): HttpClient =>
+      (http ??= deps.createHttpClient({ concurrency: config.concurrency, requestTimeoutMs: config.requestTimeoutMs, maxResponseBytes: config.maxResponseBytes }));
     const wholeDays = config.windowHours % 24 === 0;
     return {
       name,
@@ -33,6 +40,7 @@ export const trailLogsSource: SourceDefinition<TrailLogsConfig> = {
         // The API takes no page size; the server decides.
         pageSize: 0,
         concurrency: config.concurrency,
+        windowTimeoutMs: config.windowTimeoutMs,
       },
       describeRequest(window: TimeWindow) {
         return {
@@ -43,10 +51,18 @@ export const trailLogsSource: SourceDefinition<TrailLogsConfig> = {
         };
       },
       pull(window, ctx) {
-        return pullTrailWindow(window, ctx, { config, baseUrl, apiKey: key(), memo });
+        return pullTrailWindow(window, { ...ctx, http: getHttp() }, { config, baseUrl, apiKey: key(), memo });
       },
       normalize(raw) {
         return normalizeTrailRecord(raw, name);
+      },
+      async finish() {
+        return transportLedger(name, 'trail-logs', config.allowInsecureHttp, [baseUrl]);
+      },
+      async close() {
+        const h = http;
+        http = undefined;
+        await h?.close();
       },
       estimateRequests(window) {
         // One POST and a few polls per page; a day of a busy account is a few pages.

@@ -1,4 +1,4 @@
-import { AuditpackError } from '../../errors.js';
+import { AuditpackError, isStackOverflow, nestedTooDeep } from '../../errors.js';
 import type { TimeWindow } from '../../model/window.js';
 import type { WindowStats } from '../../model/coverage.js';
 import type { PullContext, PullItem } from '../source.js';
@@ -148,10 +148,15 @@ function refused(status: number, message: string, label: string): AuditpackError
 /** Redacts credentials in place, counts, records the timestamp unit, and wraps the page. */
 function emit(records: unknown[], ctx: PullContext, units: Set<string>): PullItem {
   let redactions = 0;
-  for (const r of records) {
-    redactions += redactTrailRecord(r);
-    const unit = timestampUnit(isObject(r) ? r.timestamp : undefined);
-    if (unit) units.add(unit);
+  try {
+    for (const r of records) {
+      redactions += redactTrailRecord(r);
+      const unit = timestampUnit(isObject(r) ? r.timestamp : undefined);
+      if (unit) units.add(unit);
+    }
+  } catch (e) {
+    if (isStackOverflow(e)) throw nestedTooDeep(`a Trail Logs page of ${records.length} record(s)`, e);
+    throw e;
   }
   const stats: WindowStats = ctx.stats;
   stats.extra.redactions = (typeof stats.extra.redactions === 'number' ? stats.extra.redactions : 0) + redactions;

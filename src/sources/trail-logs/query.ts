@@ -117,7 +117,7 @@ export async function awaitResult(q: QueryContext, id: string, nextToken?: strin
       );
       const verdict = classify(res.status, res.body, id, q.label);
       if (verdict.kind !== 'pending') return verdict;
-      q.stats.extra.notReadyStyle = verdict.style;
+      noteStyle(q.stats, verdict.style);
       const elapsed = q.clock.now() - started;
       const left = q.queryTimeoutMs - q.waited.ms - elapsed;
       if (left <= 0) {
@@ -222,6 +222,18 @@ function oneLine(s: string): string {
 
 function seconds(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${ms} ms`;
+}
+
+/**
+ * Every "not ready" style seen in the window, sorted: which one a server uses is undocumented, and
+ * a window that saw several (one per node behind a balancer, or a change mid-run) must say so.
+ */
+function noteStyle(stats: WindowStats, style: string): void {
+  const prev = stats.extra.notReadyStyles;
+  const seen = new Set(typeof prev === 'string' && prev !== '' ? prev.split(', ') : []);
+  if (seen.has(style)) return;
+  seen.add(style);
+  stats.extra.notReadyStyles = [...seen].sort().join(', ');
 }
 
 function bump(stats: WindowStats, key: string): void {

@@ -247,6 +247,19 @@ describe('smapi source under faults', () => {
     expect(emu.stats().unauthorized).toBe(0);
   });
 
+  it('a short-lived access token (20 s) is refreshed relative to its lifetime, not a minute early on every call', async () => {
+    const clock = manualClock(Date.UTC(2026, 10, 2));
+    const emu = await emulator({ now: clock.now, accessTokenTtlSeconds: 20 });
+    const b = track(buildSource(emu, { clock }));
+    const run = await pullAll(b, dayWindows(), { onPage: () => clock.advance(1000) });
+    expect(sortedIds(run)).toEqual(truthIds(emu));
+    const pages = sum(run, (s) => s.pages);
+    expect(pages).toBeGreaterThanOrEqual(30);
+    // One page a second: a token lives 20 pages and is refreshed 4 s (a fifth) before it ends.
+    expect(emu.stats().tokenGrants).toBeLessThanOrEqual(Math.ceil(pages / 16) + 1);
+    expect(emu.stats().unauthorized).toBe(0);
+  });
+
   it('a 401 refreshes the token once and retries the page', async () => {
     const emu = await emulator();
     const b = track(buildSource(emu));

@@ -73,7 +73,7 @@ describe('auditpack run with a Trail Logs source (built CLI, live emulator)', ()
       expect(cov.windows).toHaveLength(3);
       expect(cov.windows.reduce((n, w) => n + w.eventsKept, 0)).toBe(emu.truth.between(FROM, TO).length);
       for (const w of cov.windows) {
-        expect(w.extra).toMatchObject({ notReadyStyle: 'status-field', tokenStyle: 'get', timestampUnit: 'seconds' });
+        expect(w.extra).toMatchObject({ notReadyStyles: 'status-field', tokenStyle: 'get', timestampUnit: 'seconds' });
         expect(w.extra.redactions).toEqual(expect.any(Number));
       }
       // Planted in request and response headers (and query strings, bodies) of what was received…

@@ -81,7 +81,7 @@ describe('trail-logs source against the emulator', () => {
 
     for (const w of run.windows) {
       expect(w.stats.extra.timestampUnit).toBe('milliseconds');
-      expect(w.stats.extra.notReadyStyle).toBe('202');
+      expect(w.stats.extra.notReadyStyles).toBe('202');
       expect(w.stats.extra.tokenStyle).toBe('post');
     }
   });
@@ -110,16 +110,24 @@ describe('trail-logs source against the emulator', () => {
       emu.configure({ notReady: style, notReadyErrorStatus: errorStatus, pollsUntilReady: 3 });
       const run = await pullPeriod(source(), http, START, END);
       expectGroundTruth(run);
-      for (const w of run.windows) expect(w.stats.extra.notReadyStyle).toBe(recorded);
+      for (const w of run.windows) expect(w.stats.extra.notReadyStyles).toBe(recorded);
       expect(sumExtra(run, 'polls')).toBeGreaterThanOrEqual(4 * sumExtra(run, 'queries'));
     });
   }
+
+  it('records every not-ready style seen in a window, not only the last one', async () => {
+    // Each query's polls are answered 202, then a status field, then an error, then ready.
+    emu.configure({ notReady: 'rotate', notReadyErrorStatus: 400, pollsUntilReady: 3 });
+    const run = await pullPeriod(source(), http, START, END);
+    expectGroundTruth(run);
+    for (const w of run.windows) expect(w.stats.extra.notReadyStyles).toBe('202, error-400, status-field');
+  });
 
   it('waits out a status word it does not know when the page holds no data, instead of reading it as empty', async () => {
     emu.configure({ notReady: 'status', notReadyStatus: 'Waiting for workers', pollsUntilReady: 2 });
     const run = await pullPeriod(source(), http, START, END);
     expectGroundTruth(run);
-    for (const w of run.windows) expect(w.stats.extra.notReadyStyle).toBe('status-field');
+    for (const w of run.windows) expect(w.stats.extra.notReadyStyles).toBe('status-field');
   });
 
   it('can be switched while running through POST /__emulator/behaviour', async () => {
@@ -140,7 +148,7 @@ describe('trail-logs source against the emulator', () => {
     expect(emu.requestCount()).toBe(before);
     const run = await pullPeriod(source(), http, START, END);
     expectGroundTruth(run);
-    for (const w of run.windows) expect(w.stats.extra).toMatchObject({ notReadyStyle: 'error-409', tokenStyle: 'get', timestampUnit: 'seconds' });
+    for (const w of run.windows) expect(w.stats.extra).toMatchObject({ notReadyStyles: 'error-409', tokenStyle: 'get', timestampUnit: 'seconds' });
   });
 
   for (const [style, recorded] of [
