@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { AuditpackError } from '../errors.js';
 import { join, relative, sep } from 'node:path';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -44,18 +45,70 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Every file below `dir`, as forward-slash relative paths, sorted. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/**
+ * Opens a regular file without following a symbolic link (O_NOFOLLOW) and without blocking on a
+ * FIFO or a device (O_NONBLOCK), then checks what was opened (fstat), so a file swapped after
+ * the folder was listed is still caught. Null when it is not a regular file.
+ */
+export async function openRegularFile(path: string): Promise<FileHandle | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') return null; // a symbolic link
+    throw e;
+  }
+  if ((await fh.stat()).isFile()) return fh;
+  await fh.close();
+  return null;
+}
+
+/** SHA-256 of a regular file, read without following links; null for anything else. */
+export async function sha256RegularFile(path: string): Promise<string | null> {
+  const fh = await openRegularFile(path);
+  if (!fh) return null;
+  try {
+    const hash = createHash('sha256');
+    for await (const chunk of fh.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** What a folder entry is, when it is not a regular file or a folder. */
+export type SpecialKind = 'symbolic link' | 'FIFO' | 'socket' | 'device';
+
+export interface PackListing {
+  /** Regular files, as forward-slash relative paths, sorted. */
+  files: string[];
+  /** Entries that are neither: never opened, never followed. */
+  special: { path: string; kind: SpecialKind }[];
+}
+
+/** Every entry below `dir` without following symbolic links (a link to a folder is not entered). */
+export async function listPack(dir: string): Promise<PackListing> {
+  const files: string[] = [];
+  const special: PackListing['special'] = [];
   const walk = async (d: string) => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
       const p = join(d, entry.name);
-      if (entry.isDirectory()) await walk(p);
-      else out.push(relative(dir, p).split(sep).join('/'));
+      const rel = relative(dir, p).split(sep).join('/');
+      const kind = entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() || entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice() ? entry : await lstat(p);
+      if (kind.isDirectory()) await walk(p);
+      else if (kind.isFile()) files.push(rel);
+      else special.push({ path: rel, kind: kind.isSymbolicLink() ? 'symbolic link' : kind.isFIFO() ? 'FIFO' : kind.isSocket() ? 'socket' : 'device' });
     }
   };
   await walk(dir);
-  return out.sort();
+  return { files: files.sort(), special: special.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+/** Every file below `dir`, as forward-slash relative paths, sorted; anything but files and folders is refused. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const { files, special } = await listPack(dir);
+  if (special.length > 0) throw new AuditpackError('PACK_INVALID', `${join(dir, special[0].path)} is a ${special[0].kind}: a pack holds only files and folders`);
+  return files;
 }
 
 export async function hashPackFiles(

@@ -13,7 +13,7 @@ interface VerifyArgs {
 export function registerVerify<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
   return yargs.command<VerifyArgs>(
     'verify <pack>',
-    'Re-hash every file of an evidence pack against its manifest (exit 0 intact and complete, 1 intact but INCOMPLETE, 5 altered)',
+    'Re-hash every file of an evidence pack against its manifest, never following links out of it (exit 0 intact and complete, 1 intact but INCOMPLETE, 5 altered)',
     (y) =>
       y
         .positional('pack', { type: 'string', describe: 'The pack folder' })
@@ -29,10 +29,13 @@ export function registerVerify<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> 
           for (const p of r.mismatched) ctx.stdout(`CHANGED  ${p}\n`);
           for (const p of r.missing) ctx.stdout(`MISSING  ${p}\n`);
           for (const p of r.extra) ctx.stdout(`EXTRA    ${p}\n`);
+          for (const p of r.refused) ctx.stdout(`REFUSED  ${p.path} (a ${p.kind}: a pack holds only files; not opened)\n`);
+          for (const line of r.inconsistent) ctx.stdout(`STATUS   ${line}\n`);
           ctx.stdout(
             r.ok
-              ? `OK: ${r.checked} files match the manifest (pack ${r.manifest.packId}, ${r.status}, generated ${r.manifest.generatedAt})\n`
-              : `FAILED: ${r.mismatched.length} changed, ${r.missing.length} missing, ${r.extra.length} not in the manifest\n`,
+              ? `OK: ${r.checked} files match the manifest (pack ${r.manifest.packId}, ${r.status}, generated ${r.manifest.generatedAt})\n` +
+                  `manifest.json SHA-256 ${r.manifestSha256}: compare it with the hash recorded when the pack was handed over\n`
+              : `FAILED: ${r.mismatched.length} changed, ${r.missing.length} missing, ${r.extra.length} not in the manifest, ${r.refused.length} not a file, ${r.inconsistent.length} status contradiction(s)\n`,
           );
         }
         if (!r.ok) return EXIT.verifyFailed;
