@@ -74,7 +74,8 @@ describe('Athena emulator over the wire (AWS SDK → emulator → DuckDB over s3
          json_extract_scalar(requestparameters, '$.roomName') AS room,
          json_extract_scalar('{"a":{"b":1}}', '$.a') AS object_is_null,
          useridentity.type AS identity_type,
-         day_of_week(from_iso8601_timestamp('2026-03-08T12:00:00Z')) AS sunday
+         day_of_week(from_iso8601_timestamp('2026-03-08T12:00:00Z')) AS sunday,
+         resources[1].arn AS resource_arn
        FROM cloudtrail_logs WHERE eventname = 'CreateRoom' ORDER BY eventid LIMIT 1`,
     );
     expect(q.Status?.StateChangeReason).toBeUndefined();
@@ -87,6 +88,8 @@ describe('Athena emulator over the wire (AWS SDK → emulator → DuckDB over s3
     expect(row[3]).toBeNull();
     expect(row[4]).toMatch(/^(IAMUser|AssumedRole|Root)$/);
     expect(row[5]).toBe('7');
+    // resources[].ARN is upper-case in the files; the SerDe matches it to the column's lower-case arn.
+    expect(row[6]).toMatch(/^arn:aws:a4b:/);
   });
 
   it('pages results: header row first, NextToken, MaxResults at most 1000, column types', async () => {

@@ -14,12 +14,19 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { tableKey, type TableDef } from './catalog.js';
-import { convertJson, convertObject, duckdbType, quoteIdent } from './hive-types.js';
+import { duckdbType, quoteIdent } from './hive-types.js';
+import { cloudTrailKeyCasing, learnKeyCasing, readerType, spelling } from './json-casing.js';
 import type { ObjectStore } from './object-store.js';
 import { tableFiles, type CandidateFile } from './projection.js';
 import { trinoColumnNames } from './column-names.js';
 import { findTableRefs } from './table-refs.js';
 import { TRINO_MACROS, trinoTypeName } from './trino-compat.js';
+
+const FETCH_AHEAD = 8;
+const FILES_PER_BATCH = 500;
+const BYTES_PER_BATCH = 128 * 1024 * 1024;
+const MIN_OBJECT_BYTES = 32 * 1024 * 1024;
+const SAMPLE_RECORDS = 50;
 
 export interface ResultColumn {
   name: string;
@@ -71,12 +78,14 @@ interface LoadedTable {
  */
 export async function createEngine(store: ObjectStore): Promise<Engine> {
   // Never fetch an extension: json and icu ship inside the npm package, and CI reaches only npm.
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
+  // A database file in a scratch folder rather than memory: a benchmark's million events spill to disk.
+  const scratch = await mkdtemp(join(tmpdir(), 'auditpack-athena-'));
+  const instance = await DuckDBInstance.create(join(scratch, 'tables.duckdb'), { autoinstall_known_extensions: 'false', memory_limit: '1GB' });
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   for (const m of TRINO_MACROS) await conn.run(m);
-  const scratch = await mkdtemp(join(tmpdir(), 'auditpack-athena-'));
   const loaded = new Map<string, LoadedTable>();
+  const casing = cloudTrailKeyCasing();
   let queue: Promise<unknown> = Promise.resolve();
   let seq = 0;
 
@@ -101,33 +110,78 @@ export async function createEngine(store: ObjectStore): Promise<Engine> {
     return fresh;
   }
 
+  /**
+   * Loads the rows of files not loaded yet (or changed since). DuckDB reads the objects itself,
+   * in batches, with a STRUCT type spelled as the JSON is (json-casing.ts): one file of each batch
+   * is parsed here to learn the spellings; the rest never passes through JavaScript.
+   */
   async function loadFiles(table: TableDef, target: LoadedTable, files: readonly CandidateFile[]): Promise<void> {
     const stale = files.filter((f) => target.files.get(f.path) !== f.etag);
     if (stale.length === 0) return;
-    const recordsOfFile = isCloudTrailFormat(table);
-    const lines: string[] = [];
-    for (const f of stale) {
-      if (target.files.has(f.path)) await conn.run(`DELETE FROM ${target.sqlName} WHERE "$path" = '${f.path.replace(/'/g, "''")}'`);
-      const bytes = await store.get(splitBucket(f.path), f.key);
-      const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
-      for (const record of recordsOf(text, recordsOfFile)) {
-        const row = convertObject(record, table.columns);
-        for (const p of table.partitions) row[p.name] = convertJson(f.partition[p.name] ?? null, p.type);
-        row.$path = f.path;
-        lines.push(JSON.stringify(row));
+    const fetches = new Map<number, Promise<Buffer>>();
+    const fetchAt = (i: number) => {
+      if (i < stale.length && !fetches.has(i)) fetches.set(i, store.get(splitBucket(stale[i].path), stale[i].key));
+    };
+    for (let i = 0; i < Math.min(FETCH_AHEAD, stale.length); i++) fetchAt(i);
+    let batch: { file: CandidateFile; local: string; bytes: number }[] = [];
+    let batchBytes = 0;
+    for (const [i, f] of stale.entries()) {
+      fetchAt(i + FETCH_AHEAD);
+      const bytes = await (fetches.get(i) as Promise<Buffer>);
+      fetches.delete(i);
+      const gz = bytes[0] === 0x1f && bytes[1] === 0x8b;
+      if (batch.length === 0) for (const r of sampleRecords(gz ? gunzipSync(bytes) : bytes, isCloudTrailFormat(table))) learnKeyCasing(r, table.columns, casing);
+      const local = join(scratch, `obj-${++seq}.json${gz ? '.gz' : ''}`);
+      await writeFile(local, bytes);
+      const size = gz && bytes.length >= 4 ? bytes.readUInt32LE(bytes.length - 4) : bytes.length;
+      batch.push({ file: f, local, bytes: size });
+      batchBytes += size;
+      if (batch.length >= FILES_PER_BATCH || batchBytes >= BYTES_PER_BATCH) {
+        await insertBatch(table, target, batch);
+        batch = [];
+        batchBytes = 0;
       }
     }
-    if (lines.length > 0) {
-      const file = join(scratch, `load-${++seq}.ndjson`);
-      await writeFile(file, lines.join('\n'));
-      const columns = [...table.columns, ...table.partitions].map((c) => `${quoteIdent(c.name)}: '${duckdbType(c.type).replace(/'/g, "''")}'`);
-      columns.push(`"$path": 'VARCHAR'`);
-      await conn.run(
-        `INSERT INTO ${target.sqlName} SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${columns.join(', ')}}, maximum_object_size = 268435456)`,
-      );
-      await rm(file, { force: true });
+    await insertBatch(table, target, batch);
+  }
+
+  async function insertBatch(table: TableDef, target: LoadedTable, batch: { file: CandidateFile; local: string; bytes: number }[]): Promise<void> {
+    if (batch.length === 0) return;
+    try {
+      for (const b of batch) {
+        if (target.files.has(b.file.path)) await conn.run(`DELETE FROM ${target.sqlName} WHERE "$path" = ${sqlLiteral(b.file.path)}`);
+      }
+      const mapName = `load_map_${++seq}`;
+      const partCols = table.partitions.map((p) => `${quoteIdent(p.name)} ${duckdbType(p.type)}`);
+      await conn.run(`CREATE TEMP TABLE ${mapName} (local VARCHAR, path VARCHAR${partCols.map((c) => `, ${c}`).join('')})`);
+      try {
+        const values = batch.map((b) => `(${[b.local, b.file.path, ...table.partitions.map((p) => b.file.partition[p.name])].map((v) => sqlLiteral(v)).join(', ')})`);
+        await conn.run(`INSERT INTO ${mapName} VALUES ${values.join(', ')}`);
+        // Buffers of this size per thread: the largest object of the batch, at least Athena's 32 MB row limit.
+        const maxObject = Math.max(MIN_OBJECT_BYTES, ...batch.map((b) => b.bytes + 1024));
+        const files = `[${batch.map((b) => sqlLiteral(b.local)).join(', ')}]`;
+        const targetCols = [...table.columns, ...table.partitions].map((c) => quoteIdent(c.name)).concat('"$path"');
+        const partSelect = table.partitions.map((p) => `m.${quoteIdent(p.name)}`);
+        let select: string;
+        if (isCloudTrailFormat(table)) {
+          const recordType = readerType({ kind: 'struct', fields: table.columns.map((c) => ({ name: c.name, type: c.type })) }, casing, duckdbType, '');
+          const cols = table.columns.map((c) => `j.r.${quoteIdent(spelling(c.name, c.name, casing))}`);
+          select = `SELECT ${[...cols, ...partSelect, 'm.path'].join(', ')} FROM (SELECT unnest(Records) AS r, filename FROM read_json(${files}, columns = {Records: ${sqlLiteral(`${recordType}[]`)}}, filename = true, maximum_object_size = ${maxObject})) j JOIN ${mapName} m ON j.filename = m.local`;
+        } else {
+          const spec = table.columns.map((c) => `${quoteIdent(spelling(c.name, c.name, casing))}: ${sqlLiteral(readerType(c.type, casing, duckdbType, c.name))}`);
+          const cols = table.columns.map((c) => `j.${quoteIdent(spelling(c.name, c.name, casing))}`);
+          select = `SELECT ${[...cols, ...partSelect, 'm.path'].join(', ')} FROM read_json(${files}, format = 'newline_delimited', columns = {${spec.join(', ')}}, filename = true, maximum_object_size = ${maxObject}) j JOIN ${mapName} m ON j.filename = m.local`;
+        }
+        await conn.run(`INSERT INTO ${target.sqlName} (${targetCols.join(', ')}) ${select}`);
+      } finally {
+        await conn.run(`DROP TABLE IF EXISTS ${mapName}`);
+      }
+      for (const b of batch) target.files.set(b.file.path, b.file.etag);
+    } catch (e) {
+      throw new QueryFailure(`HIVE_CURSOR_ERROR: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 2, 1100);
+    } finally {
+      for (const b of batch) await rm(b.local, { force: true });
     }
-    for (const f of stale) target.files.set(f.path, f.etag);
   }
 
   async function candidates(table: TableDef, now: number): Promise<CandidateFile[]> {
@@ -251,23 +305,25 @@ function isCloudTrailFormat(table: TableDef): boolean {
   return /CloudTrail/i.test(table.inputFormat ?? '') || /CloudTrailSerde/i.test(table.serde ?? '');
 }
 
-/** CloudTrailInputFormat reads each element of a file's `Records` as a row; other JSON tables read one object per line. */
-function* recordsOf(text: string, cloudTrail: boolean): Generator<Record<string, unknown>> {
-  if (cloudTrail) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      throw new QueryFailure(`HIVE_CURSOR_ERROR: ${(e as Error).message}`, 2, 1100);
+/**
+ * Records of a file, to learn key spellings from: CloudTrailInputFormat reads each element of a
+ * file's `Records` as a row; other JSON tables read one object per line.
+ */
+function sampleRecords(bytes: Buffer, cloudTrail: boolean): unknown[] {
+  const text = bytes.toString('utf8');
+  try {
+    if (cloudTrail) {
+      const doc = JSON.parse(text) as { Records?: unknown };
+      return Array.isArray(doc.Records) ? doc.Records.slice(0, SAMPLE_RECORDS) : [];
     }
-    const records = doc && typeof doc === 'object' && Array.isArray((doc as { Records?: unknown }).Records) ? (doc as { Records: unknown[] }).Records : [];
-    for (const r of records) if (r && typeof r === 'object') yield r as Record<string, unknown>;
-    return;
-  }
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const v = JSON.parse(line) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) yield v as Record<string, unknown>;
+    return text
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(0, SAMPLE_RECORDS)
+      .map((l) => JSON.parse(l) as unknown);
+  } catch {
+    // DuckDB reports the unreadable file when it reads it.
+    return [];
   }
 }
 
