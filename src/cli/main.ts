@@ -6,8 +6,10 @@ import { toolVersion } from '../package-info.js';
 import { registerAthenaTable } from './commands/athena-table.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEmulate } from './commands/emulate.js';
+import { registerInit } from './commands/init.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerVerify } from './commands/verify.js';
 
@@ -47,10 +49,12 @@ cli = registerVerify(cli, controller.signal);
 cli = registerDemo(cli, controller.signal);
 cli = registerEmulate(cli, controller.signal);
 cli = registerTemplates(cli, controller.signal);
+cli = registerInit(cli, controller.signal);
 cli = registerAthenaTable(cli, controller.signal);
+cli = registerSchema(cli, controller.signal);
 
 await cli
-  .demandCommand(1, 'name a command: run, plan, verify, demo, emulate, templates or athena-table')
+  .demandCommand(1, 'name a command: run, plan, verify, demo, emulate, templates, init, schema or athena-table')
   .strict()
   .recommendCommands()
   .epilog(EPILOG)
