@@ -54,6 +54,8 @@ export function isLoopbackHost(hostname: string): boolean {
 export function endpointField(example: string) {
   return z
     .string({ error: `give an absolute URL such as ${example}` })
+    // For the JSON Schema (src/config/json-schema.ts): editors flag a non-URL as zod does.
+    .meta({ format: 'uri' })
     .superRefine((v, ctx) => {
       let url: URL;
       try {
