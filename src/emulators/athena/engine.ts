@@ -20,7 +20,7 @@ import type { ObjectStore } from './object-store.js';
 import { tableFiles, type CandidateFile } from './projection.js';
 import { trinoColumnNames } from './column-names.js';
 import { findTableRefs } from './table-refs.js';
-import { TRINO_MACROS, trinoTypeName } from './trino-compat.js';
+import { renameTrinoFunctions, TRINO_MACROS, trinoTypeName } from './trino-compat.js';
 
 const FETCH_AHEAD = 8;
 const FILES_PER_BATCH = 500;
@@ -246,7 +246,7 @@ export async function createEngine(store: ObjectStore): Promise<Engine> {
       rewritten += sql.slice(last);
       let result;
       try {
-        result = await conn.runAndReadAll(rewritten.replace(/;\s*$/, ''));
+        result = await conn.runAndReadAll(renameTrinoFunctions(rewritten).replace(/;\s*$/, ''));
       } catch (e) {
         throw asFailure(e, defaultDatabase);
       }
@@ -341,6 +341,8 @@ function asFailure(e: unknown, database = 'default'): QueryFailure {
   const message = e instanceof Error ? e.message : String(e);
   const missing = /Table with name (\S+) does not exist/.exec(message);
   if (missing) return new QueryFailure(`TABLE_NOT_FOUND: line 1:1: Table 'awsdatacatalog.${database}.${missing[1]}' does not exist`, 2, 1301);
+  const fn = /Scalar Function with name (\S+) does not exist/.exec(message);
+  if (fn) return new QueryFailure(`FUNCTION_NOT_FOUND: ${message.split('\n')[0]} (the emulator runs DuckDB: map the Trino function in src/emulators/athena/trino-compat.ts)`, 2, 1301);
   if (/^Parser Error/.test(message)) return new QueryFailure(`SYNTAX_ERROR: ${message}`, 2, 1002);
   if (/^(Binder|Catalog) Error/.test(message)) return new QueryFailure(`COLUMN_NOT_FOUND: ${message}`, 2, 1301);
   return new QueryFailure(`GENERIC_USER_ERROR: ${message}`, 2, 1300);

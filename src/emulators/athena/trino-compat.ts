@@ -1,3 +1,5 @@
+import { isPunct, tokenize } from './sql-tokens.js';
+
 /**
  * The Trino functions auditpack's queries use that DuckDB lacks or names differently, as DuckDB
  * macros, so the Athena SQL runs unchanged. Each follows Trino's documented semantics
@@ -25,6 +27,31 @@ export const TRINO_MACROS: readonly string[] = [
   `CREATE MACRO arbitrary(x) AS any_value(x)`,
   `CREATE MACRO cardinality(x) AS len(x)`,
 ];
+
+/**
+ * Trino functions whose DuckDB twin has another name and takes a lambda (which a DuckDB macro
+ * cannot pass on): renamed in the SQL text, as function calls only.
+ * https://trino.io/docs/current/functions/array.html#transform, #filter, #any_match
+ */
+const RENAMED_FUNCTIONS: Readonly<Record<string, string>> = {
+  transform: 'list_transform',
+  filter: 'list_filter',
+};
+
+/** The SQL with the renamed functions' calls replaced; everything else untouched. */
+export function renameTrinoFunctions(sql: string): string {
+  let out = '';
+  let last = 0;
+  const tokens = tokenize(sql);
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const to = t.kind === 'word' && isPunct(tokens[i + 1], '(') ? RENAMED_FUNCTIONS[t.text.toLowerCase()] : undefined;
+    if (!to) continue;
+    out += sql.slice(last, t.start) + to;
+    last = t.end;
+  }
+  return out + sql.slice(last);
+}
 
 /** Athena's names for the column types a result can have (ResultSetMetadata.ColumnInfo.Type). */
 export function trinoTypeName(duckdbType: string): string {
