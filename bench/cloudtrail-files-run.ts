@@ -1,4 +1,6 @@
 import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createSampler, DEFAULT_SAMPLE_METHOD } from '../src/rules/sampling.js';
+import type { SamplingInfo } from '../src/model/report-model.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -79,16 +81,18 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   }));
   const t0 = performance.now();
   const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
+  const sampling: SamplingInfo | null = prepared.template.samples.length ? { method: DEFAULT_SAMPLE_METHOD, seed: 'bench', seedSource: 'given' } : null;
   const result = await runPipeline({
     sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, 'pack'), stateDir: join(dir, 'state'),
     httpFor: () => createHttpClient({}, { clock: systemClock, log: silentLogger }),
-    directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
+    directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }),
+    sampler: sampling ? (members) => createSampler(prepared.template.samples, sampling, members) : null,
     log: silentLogger, clock: systemClock, signal: new AbortController().signal, progress: { windowStarted() {}, windowDone() {}, update() {} },
   });
   const pullSeconds = (performance.now() - t0) / 1000;
   const model = buildReportModel({
     meta: { title: 'Bench', organization: 'Bench', template: prepared.template.name, templateDescription: '', toolVersion: '0', generatedAt: '2026-11-02T00:00:00Z', command: 'bench', parameters: prepared.parameters, sources: [] },
-    period: prepared.period, sections: prepared.template.sections, pdfSections: prepared.template.pdfSections, exceptionGrouping: prepared.template.groupExceptionsBy,
+    period: prepared.period, sampling, sections: prepared.template.sections, pdfSections: prepared.template.pdfSections, exceptionGrouping: prepared.template.groupExceptionsBy,
     failuresOnly: false, pdfExceptionLimit: prepared.template.pdfExceptionLimit, signOff: { preparedBy: null, reviewedBy: null, date: null, conclusion: null }, result,
   });
   const renderSeconds: Record<string, number> = {};

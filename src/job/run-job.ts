@@ -8,9 +8,9 @@ import { loadRequesterDirectory, type RequesterDirectory } from '../config/reque
 import { createHttpClient } from '../http/client.js';
 import type { HttpClient } from '../http/types.js';
 import type { ProgressReporter } from '../pipeline/run-pipeline.js';
-import type { ExceptionSubjectCount } from '../model/report-model.js';
+import type { ExceptionSubjectCount, SampleMethodVersion, SamplingInfo } from '../model/report-model.js';
 import { createRuleEngine } from '../rules/engine.js';
-import { createSampler, SAMPLE_METHOD } from '../rules/sampling.js';
+import { createSampler, DEFAULT_SAMPLE_METHOD, sampleMethodSummary } from '../rules/sampling.js';
 import { compareWithPrevious, exceptionSubjectsSchema } from '../rules/month-over-month.js';
 import { businessHoursSchema } from '../rules/business-hours.js';
 import { describeZodError } from '../config/zod-error.js';
@@ -29,6 +29,8 @@ export interface RunJobOptions extends PrepareOptions {
   previous?: string;
   /** Seed for the auditor sample; default derived from the run parameters. */
   sampleSeed?: string;
+  /** How samples are drawn; default v2. v1 re-draws the samples of packs made before v2. */
+  sampleMethod?: SampleMethodVersion;
   command: string;
   signal: AbortSignal;
   progress: (prepared: PreparedRun) => ProgressReporter;
@@ -52,8 +54,12 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
   const parameters: Record<string, unknown> = {
     ...prepared.parameters,
     ...(previous ? { previousPack: previous.packId } : {}),
-    ...(template.samples.length ? { sampleSeed: opts.sampleSeed ?? `${prepared.parameters.period}:${template.name}`, sampleMethod: SAMPLE_METHOD } : {}),
   };
+  const sampleMethod = opts.sampleMethod ?? DEFAULT_SAMPLE_METHOD;
+  const sampling: SamplingInfo | null = template.samples.length
+    ? { method: sampleMethod, seed: opts.sampleSeed ?? `${prepared.parameters.period}:${template.name}`, seedSource: opts.sampleSeed === undefined ? 'default' : 'given' }
+    : null;
+  if (sampling) Object.assign(parameters, { sampleSeed: sampling.seed, sampleSeedSource: sampling.seedSource, sampleMethod: sampleMethodSummary(sampling.method) });
   const rules = createRuleEngine(template.rules, { timeZone: period.timeZone, directory, businessHours });
   const packDir = resolve(opts.out ?? join('reports', `${template.name}-${period.label.replace(/[^A-Za-z0-9._-]+/g, '_')}`));
 
@@ -77,7 +83,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
         httpFor,
         directory,
         rules,
-        sampler: template.samples.length ? createSampler(template.samples, String(parameters.sampleSeed)) : null,
+        sampler: sampling ? (members) => createSampler(template.samples, sampling, members) : null,
         failuresOnly: template.failuresOnly,
         controls: [...new Set(template.rules.map((r) => r.control))],
         compareWith: previous ? (current: ExceptionSubjectCount[]) => compareWithPrevious(current, previous.subjects, rules.activeRuleIds) : undefined,
@@ -99,6 +105,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
           sources: sources.map((s) => ({ name: s.name, type: s.type, description: s.description })),
         },
         period,
+        sampling,
         sections: template.sections,
         pdfSections: template.pdfSections,
         exceptionGrouping: template.groupExceptionsBy,

@@ -112,13 +112,37 @@ export interface FailureCluster {
   lastTime: number;
 }
 
+/** How sample positions are chosen: v1 lowest HMAC-SHA256(seed, event id); v2 seeded positions in canonical order. */
+export type SampleMethodVersion = 'v1' | 'v2';
+
+/** `given`: the seed came from --sample-seed; `default`: derived from period and template, known to whoever runs the tool. */
+export type SampleSeedSource = 'given' | 'default';
+
+/** Why a sampled event was chosen: its draw order, and its 1-based position in the population in canonical order (v2). */
+export interface SamplePick {
+  rank: number;
+  position: number | null;
+}
+
 export interface SampleInfo {
   population: string;
   populationSize: number;
   sampleSize: number;
   seed: string;
+  seedSource: SampleSeedSource;
+  methodVersion: SampleMethodVersion;
   method: string;
+  /** In canonical (time) order. */
   rows: AuditEvent[];
+  /** One per row, in the same order. */
+  selection: SamplePick[];
+}
+
+/** How the pack's samples were drawn, for the manifest, the cover and the sample sheets. */
+export interface SamplingInfo {
+  method: SampleMethodVersion;
+  seed: string;
+  seedSource: SampleSeedSource;
 }
 
 export interface ReportMeta {
@@ -165,6 +189,8 @@ export interface ReportModel {
   exceptionSubjects: ExceptionSubjectCount[];
   failureClusters: FailureCluster[];
   samples: SampleInfo[];
+  /** Null when the template draws no samples. */
+  sampling: SamplingInfo | null;
   coverage: CoverageLedger;
   signOff: SignOff;
   /** Sorted by severity, then time. */

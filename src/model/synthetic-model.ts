@@ -160,6 +160,7 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
       requesterId: r.key, requesterName: r.name, operation: OPS[i], responseCode: '403', failures: 50 - i, firstTime: start, lastTime: end - 1,
     })),
     samples: [],
+    sampling: null,
     coverage: {
       complete,
       windows: Array.from({ length: 31 }, (_, i) => ({

@@ -69,6 +69,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
       command: model.meta.command,
       parameters: model.meta.parameters,
       generatedAt: model.meta.generatedAt,
+      ...(model.sampling ? { sampling: { method: model.sampling.method, seed: model.sampling.seed, seedSource: model.sampling.seedSource } } : {}),
       files: await hashPackFiles(staging, async (path) => {
         const digest = digests.get(basename(path));
         return digest && dirname(path) === staging ? digest(path) : undefined;

@@ -36,6 +36,8 @@ export interface Manifest {
   command: string;
   parameters: Record<string, unknown>;
   generatedAt: string;
+  /** How the samples were drawn (docs/sampling.md); absent when the template draws none. */
+  sampling?: { method: 'v1' | 'v2'; seed: string; seedSource: 'given' | 'default' };
   files: ManifestFile[];
 }
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { CoverageLedger } from '../model/coverage.js';
-import type { PeriodInfo, ReportMeta, ReportModel, SectionId, SignOff } from '../model/report-model.js';
+import type { PeriodInfo, ReportMeta, ReportModel, SamplingInfo, SectionId, SignOff } from '../model/report-model.js';
 import type { PipelineResult } from './run-pipeline.js';
 
 export interface ModelInputs {
   meta: Omit<ReportMeta, 'packId'>;
   period: PeriodInfo;
+  sampling: SamplingInfo | null;
   sections: SectionId[];
   pdfSections: SectionId[];
   exceptionGrouping: ReportModel['exceptionGrouping'];
@@ -32,6 +33,7 @@ export function buildReportModel(inputs: ModelInputs): ReportModel {
     exceptionCounts: result.exceptionCounts,
     exceptionSubjects: result.exceptionSubjects,
     samples: result.samples,
+    sampling: inputs.sampling,
     coverage: result.coverage,
     signOff: inputs.signOff,
     exceptions: result.exceptions,

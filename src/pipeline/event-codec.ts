@@ -1,35 +1,93 @@
-import type { AuditEvent } from '../model/audit-event.js';
+import type { AuditEvent, ClientRef, Requester, ResourceRef } from '../model/audit-event.js';
+import type { Covers, RecordCodec, RecordReader, RecordWriter } from './record-codec.js';
+
+const SOURCE_TYPES: readonly AuditEvent['sourceType'][] = ['smapi', 'cloudtrail', 'cloudtrail-files', 'trail-logs', 'amplitude'];
+const u = (v: string | null): string | undefined => (v === null ? undefined : v);
+
+const covered: [
+  Covers<AuditEvent, 'id' | 'time' | 'source' | 'sourceType' | 'service' | 'operation' | 'outcome' | 'responseCode' | 'requester' | 'client' | 'resources' | 'region' | 'account' | 'sourceIp' | 'userAgent' | 'errorMessage' | 'attributes'>,
+  Covers<Requester, 'id' | 'type' | 'name' | 'email'>,
+  Covers<ClientRef, 'id' | 'name'>,
+  Covers<ResourceRef, 'id' | 'type'>,
+] = [true, true, true, true];
+void covered;
 
 /**
- * The spill file's row for an event: a positional array. Without the keys, a million events take
- * about half the bytes and JSON time of keyed objects.
+ * An event as a spill record (src/pipeline/record-codec.ts). A field added to AuditEvent, or to a
+ * requester, client or resource, fails to compile above (`covered`) until it is written and read.
  */
-export type EventRow = [
-  string, number, string, AuditEvent['sourceType'], string, string, 0 | 1, string,
-  string, string | null, string | null, string | null, string | null, string | null,
-  [string, string | null][], string | null, string | null, string | null, string | null, string | null,
-  Record<string, string> | null,
-];
-
-const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
-const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-export function encodeEvent(e: AuditEvent): EventRow {
-  return [
-    e.id, e.time, e.source, e.sourceType, e.service, e.operation, e.outcome === 'failure' ? 1 : 0, e.responseCode,
-    e.requester.id, n(e.requester.type), n(e.requester.name), n(e.requester.email), n(e.client?.id), n(e.client?.name),
-    e.resources.map((r) => [r.id, n(r.type)]), n(e.region), n(e.account), n(e.sourceIp), n(e.userAgent), n(e.errorMessage),
-    n(e.attributes),
-  ];
+export function encodeEvent(e: AuditEvent, w: RecordWriter): void {
+  const { id, time, source, sourceType, service, operation, outcome, responseCode, requester, client, resources, region, account, sourceIp, userAgent, errorMessage, attributes } = e;
+  w.str(id);
+  w.f64(time);
+  w.str(source);
+  w.uint(SOURCE_TYPES.indexOf(sourceType) * 2 + (outcome === 'failure' ? 1 : 0));
+  w.str(service);
+  w.str(operation);
+  w.str(responseCode);
+  w.str(requester.id);
+  w.optStr(requester.type);
+  w.optStr(requester.name);
+  w.optStr(requester.email);
+  // 0: no client; otherwise 1 + (id present) + 2 × (name present).
+  w.uint(client ? 1 + (client.id !== undefined ? 1 : 0) + (client.name !== undefined ? 2 : 0) : 0);
+  if (client?.id !== undefined) w.str(client.id);
+  if (client?.name !== undefined) w.str(client.name);
+  w.uint(resources.length);
+  for (const r of resources) {
+    w.str(r.id);
+    w.optStr(r.type);
+  }
+  w.optStr(region);
+  w.optStr(account);
+  w.optStr(sourceIp);
+  w.optStr(userAgent);
+  w.optStr(errorMessage);
+  writeStringMap(w, attributes);
 }
 
-export function decodeEvent(r: EventRow): AuditEvent {
+export function decodeEvent(r: RecordReader): AuditEvent {
+  const id = r.str();
+  const time = r.f64();
+  const source = r.str();
+  const kind = r.uint();
   const e: AuditEvent = {
-    id: r[0], time: r[1], source: r[2], sourceType: r[3], service: r[4], operation: r[5], outcome: r[6] ? 'failure' : 'success', responseCode: r[7],
-    requester: { id: r[8], type: u(r[9]), name: u(r[10]), email: u(r[11]) },
-    resources: r[14].map(([id, type]) => ({ id, type: u(type) })),
-    region: u(r[15]), account: u(r[16]), sourceIp: u(r[17]), userAgent: u(r[18]), errorMessage: u(r[19]), attributes: u(r[20]),
+    id, time, source, sourceType: SOURCE_TYPES[kind >> 1], service: r.str(), operation: r.str(), outcome: kind & 1 ? 'failure' : 'success', responseCode: r.str(),
+    requester: { id: r.str(), type: u(r.optStr()), name: u(r.optStr()), email: u(r.optStr()) },
+    resources: [],
   };
-  if (r[12] !== null || r[13] !== null) e.client = { id: u(r[12]), name: u(r[13]) };
+  const client = r.uint() - 1;
+  if (client >= 0) e.client = { id: client & 1 ? r.str() : undefined, name: client & 2 ? r.str() : undefined };
+  for (let n = r.uint(); n > 0; n--) e.resources.push({ id: r.str(), type: u(r.optStr()) });
+  e.region = u(r.optStr());
+  e.account = u(r.optStr());
+  e.sourceIp = u(r.optStr());
+  e.userAgent = u(r.optStr());
+  e.errorMessage = u(r.optStr());
+  e.attributes = readStringMap(r);
   return e;
+}
+
+export const eventCodec: RecordCodec<AuditEvent> = { encode: encodeEvent, decode: decodeEvent };
+
+/** A flat string map: 0 when absent, else 1 + the number of entries, then key, value pairs. */
+export function writeStringMap(w: RecordWriter, m: Record<string, string> | undefined | null): void {
+  if (!m) {
+    w.uint(0);
+    return;
+  }
+  const keys = Object.keys(m);
+  w.uint(keys.length + 1);
+  for (const k of keys) {
+    w.str(k);
+    w.str(m[k]);
+  }
+}
+
+export function readStringMap(r: RecordReader): Record<string, string> | undefined {
+  const n = r.uint();
+  if (n === 0) return undefined;
+  const m: Record<string, string> = {};
+  for (let i = 1; i < n; i++) m[r.str()] = r.str();
+  return m;
 }

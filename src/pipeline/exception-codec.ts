@@ -1,21 +1,18 @@
 import type { ExceptionRow, ExceptionTrend } from '../model/exception.js';
+import type { Covers, RecordCodec } from './record-codec.js';
+
+const TRENDS: readonly (ExceptionTrend | undefined)[] = [undefined, 'new', 'recurring', 'resolved'];
 
 /**
- * The spill file's row for an exception: a positional array whose first cell indexes the rule's
- * fixed texts (id, title, severity, control), held once in memory. Rules fire on about every
- * other event of a real trail, so the repeated titles were most of the exceptions' spill bytes.
+ * An exception as a spill record whose first field indexes the rule's fixed texts (id, title,
+ * severity, control), held once in memory. Rules fire on about every other event of a real trail,
+ * so the repeated titles were most of the exceptions' spill bytes. A field added to ExceptionRow fails
+ * to compile here (`covered`) until it is written and read.
  */
-export type ExceptionCells = [
-  number, string, number, string, string | null, string, string, string, string | null, string | null, string | null, string | null, string,
-  ExceptionTrend | null,
-];
+const covered: Covers<ExceptionRow, 'ruleId' | 'title' | 'severity' | 'control' | 'reason' | 'time' | 'source' | 'eventId' | 'operation' | 'responseCode' | 'requesterId' | 'requesterName' | 'requesterEmail' | 'resource' | 'client' | 'subject' | 'trend'> = true;
+void covered;
 
-export interface ExceptionCodec {
-  encode(row: ExceptionRow): ExceptionCells;
-  decode(cells: ExceptionCells): ExceptionRow;
-}
-
-export function createExceptionCodec(): ExceptionCodec {
+export function createExceptionCodec(): RecordCodec<ExceptionRow> {
   const rules: Pick<ExceptionRow, 'ruleId' | 'title' | 'severity' | 'control'>[] = [];
   const byId = new Map<string, number[]>();
   const ruleIndex = (r: ExceptionRow): number => {
@@ -33,16 +30,29 @@ export function createExceptionCodec(): ExceptionCodec {
     return rules.length - 1;
   };
   return {
-    encode: (r) => [
-      ruleIndex(r), r.reason, r.time, r.source, r.eventId, r.operation, r.responseCode, r.requesterId, r.requesterName, r.requesterEmail,
-      r.resource, r.client, r.subject, r.trend ?? null,
-    ],
-    decode(c) {
+    encode(x, w) {
+      w.uint(ruleIndex(x));
+      w.str(x.reason);
+      w.f64(x.time);
+      w.str(x.source);
+      w.optStr(x.eventId);
+      w.str(x.operation);
+      w.str(x.responseCode);
+      w.str(x.requesterId);
+      w.optStr(x.requesterName);
+      w.optStr(x.requesterEmail);
+      w.optStr(x.resource);
+      w.optStr(x.client);
+      w.str(x.subject);
+      w.uint(TRENDS.indexOf(x.trend));
+    },
+    decode(r) {
       const row: ExceptionRow = {
-        ...rules[c[0]], reason: c[1], time: c[2], source: c[3], eventId: c[4], operation: c[5], responseCode: c[6], requesterId: c[7],
-        requesterName: c[8], requesterEmail: c[9], resource: c[10], client: c[11], subject: c[12],
+        ...rules[r.uint()], reason: r.str(), time: r.f64(), source: r.str(), eventId: r.optStr(), operation: r.str(), responseCode: r.str(),
+        requesterId: r.str(), requesterName: r.optStr(), requesterEmail: r.optStr(), resource: r.optStr(), client: r.optStr(), subject: r.str(),
       };
-      if (c[13] !== null) row.trend = c[13];
+      const trend = TRENDS[r.uint()];
+      if (trend) row.trend = trend;
       return row;
     },
   };

@@ -14,8 +14,9 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { createSpillStore, type SpillStore } from './spill-store.js';
 import { pullSources, type EventSink, type PullProgress } from './pull-sources.js';
-import { decodeEvent, encodeEvent, type EventRow } from './event-codec.js';
-import { createExceptionCodec, type ExceptionCells } from './exception-codec.js';
+import { compareEvents } from '../model/event-order.js';
+import { eventCodec } from './event-codec.js';
+import { createExceptionCodec } from './exception-codec.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
@@ -26,8 +27,11 @@ export interface EventRules {
 
 export interface EventSampler {
   onEvent(event: AuditEvent, matchedRuleIds: readonly string[]): void;
-  finish(): SampleInfo[];
+  finish(): Promise<SampleInfo[]>;
 }
+
+/** Makes the run's sampler, given a spill store per sample population (src/rules/sampling.ts). */
+export type SamplerFactory = (members: (population: number) => SpillStore<AuditEvent>) => EventSampler;
 
 export interface PreviousComparison {
   trendOf(row: ExceptionRow): ExceptionTrend;
@@ -47,7 +51,7 @@ export interface PipelineInput {
   httpFor(source: Source): HttpClient;
   directory: RequesterDirectory | null;
   rules: EventRules;
-  sampler: EventSampler | null;
+  sampler: SamplerFactory | null;
   /** Built from the previous pack, when month-over-month comparison was asked for. */
   compareWith?: (subjects: ExceptionSubjectCount[]) => PreviousComparison;
   /** The controls the template's rules map to: each is counted, with 0 when nothing matched, so a report can say so. */
@@ -90,7 +94,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     events: stores.events.seal(),
     exceptionCounts: countExceptions(exceptionSubjects, input.controls ?? []),
     exceptionSubjects,
-    samples: input.sampler?.finish() ?? [],
+    samples: (await stores.sampler?.finish()) ?? [],
   };
 }
 
@@ -99,6 +103,7 @@ interface Stores {
   events: SpillStore<AuditEvent>;
   exceptions: SpillStore<ExceptionRow>;
   subjects: ReturnType<typeof createSubjectCounter>;
+  sampler: EventSampler | null;
   addException(row: ExceptionRow): void;
   /** Where every kept event goes: requester directory, aggregate, rules, sampler, events population. */
   sink: EventSink;
@@ -108,23 +113,24 @@ interface Stores {
 async function createStores(input: PipelineInput): Promise<Stores> {
   const days = createDayIndex(input.period.timeZone, input.period.start, input.period.end);
   const aggregator = createAggregator(days);
-  await mkdir(join(input.stateDir, 'spill'), { recursive: true });
-  const events = createSpillStore<AuditEvent, EventRow>({
-    dir: join(input.stateDir, 'spill'),
+  const spillDir = join(input.stateDir, 'spill');
+  await mkdir(spillDir, { recursive: true });
+  const events = createSpillStore<AuditEvent>({
+    dir: spillDir,
     name: 'events',
-    encode: encodeEvent,
-    decode: decodeEvent,
+    codec: eventCodec,
     bucketOf: (e) => Math.floor(e.time / DAY),
     // A day bucket per event day (a few dozen): larger appends, fewer file opens.
     flushBytes: 256 * 1024,
-    compare: (a, b) => a.time - b.time || cmp(a.source, b.source) || cmp(a.id, b.id),
+    compare: compareEvents,
   });
-  const exceptionCodec = createExceptionCodec();
-  const exceptions = createSpillStore<ExceptionRow, ExceptionCells>({
-    dir: join(input.stateDir, 'spill'),
+  const sampler = input.sampler?.((population) =>
+    createSpillStore<AuditEvent>({ dir: spillDir, name: `sample-${population}`, codec: eventCodec, bucketOf: (e) => Math.floor(e.time / DAY), compare: compareEvents }),
+  ) ?? null;
+  const exceptions = createSpillStore<ExceptionRow>({
+    dir: spillDir,
     name: 'exceptions',
-    encode: exceptionCodec.encode,
-    decode: exceptionCodec.decode,
+    codec: createExceptionCodec(),
     bucketOf: (r) => SEVERITY_ORDER.indexOf(r.severity) * 1_000_000 + Math.max(0, Math.floor(r.time / DAY)),
     compare: (a, b) => a.time - b.time || cmp(a.ruleId, b.ruleId) || cmp(a.eventId ?? '', b.eventId ?? '') || cmp(a.subject, b.subject),
   });
@@ -140,11 +146,11 @@ async function createStores(input: PipelineInput): Promise<Stores> {
       aggregator.add(e);
       const { rows, matchedRuleIds } = input.rules.evaluate(e);
       for (const r of rows) addException(r);
-      input.sampler?.onEvent(e, matchedRuleIds);
+      sampler?.onEvent(e, matchedRuleIds);
       if (!input.failuresOnly || e.outcome === 'failure') events.add(e);
     },
   };
-  return { aggregator, events, exceptions, subjects, addException, sink };
+  return { aggregator, events, exceptions, subjects, sampler, addException, sink };
 }
 
 /** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */

@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RowStream } from '../model/report-model.js';
+import { createRecordBuilder, createRecordReader, type RecordCodec } from './record-codec.js';
 
 /**
  * Rows that may not fit in memory (every event, every exception) go to disk in ordered buckets
@@ -15,12 +16,11 @@ export interface SpillStore<T> {
   seal(): RowStream<T>;
 }
 
-export interface SpillOptions<T, S = T> {
+export interface SpillOptions<T> {
   dir: string;
   name: string;
-  /** How a row is stored on disk, and read back (default: as it is). */
-  encode?: (row: T) => S;
-  decode?: (stored: S) => T;
+  /** How a row is written to disk and read back (src/pipeline/record-codec.ts). */
+  codec: RecordCodec<T>;
   bucketOf(row: T): number;
   compare(a: T, b: T): number;
   /** Bytes buffered per bucket before an append. */
@@ -33,21 +33,22 @@ export interface SpillOptions<T, S = T> {
   runRows?: number;
 }
 
-export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore<T> {
-  // Per bucket: the UTF-8 bytes of the lines waiting for an append, off the JS heap on purpose.
-  // Held as strings until their bucket filled, lines outlived young-generation collections: every
-  // event's line was promoted to old space and died there, and V8 grew the heap with the number of
+/**
+ * On disk a bucket is a sequence of records: a 4-byte little-endian length, then the codec's
+ * bytes. Sorting moves records as bytes; only the rows themselves are decoded, never text parsed.
+ */
+export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
+  // Per bucket: the bytes of the records waiting for an append, off the JS heap on purpose. Held
+  // as JS values until their bucket filled, rows outlived young-generation collections: every
+  // event was promoted to old space and died there, and V8 grew the heap with the number of
   // events though the live rows never did (300k SMAPI events: 270 → 176 MB promoted, bench/smapi-pull.ts).
   const buffers = new Map<number, { bytes: Buffer | null; size: number }>();
   const flushBytes = opts.flushBytes ?? 64 * 1024;
-  const fileOf = (bucket: number) => join(opts.dir, `${opts.name}-${bucket}.ndjson`);
+  const fileOf = (bucket: number) => join(opts.dir, `${opts.name}-${bucket}.rec`);
   // Buckets whose file is already in row order: sorted once, on the first read.
   const sorted = new Set<number>();
   const runRows = opts.runRows ?? 32_768;
-  const rowOf = (line: string): T => {
-    const value = JSON.parse(line) as S;
-    return opts.decode ? opts.decode(value) : (value as unknown as T);
-  };
+  const builder = createRecordBuilder();
   const rowsIn = new Map<number, number>();
   let reads = 0;
   let count = 0;
@@ -63,7 +64,9 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
   return {
     add(row) {
       const bucket = opts.bucketOf(row);
-      const line = JSON.stringify(opts.encode ? opts.encode(row) : row) + '\n';
+      builder.reset();
+      opts.codec.encode(row, builder);
+      const payload = builder.bytes();
       let b = buffers.get(bucket);
       if (!b) {
         b = { bytes: null, size: 0 };
@@ -71,25 +74,28 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
       }
       count++;
       rowsIn.set(bucket, (rowsIn.get(bucket) ?? 0) + 1);
-      // A UTF-16 unit takes at most 3 UTF-8 bytes: this bound saves measuring every line.
-      const most = line.length * 3;
-      if (most > flushBytes) {
+      const need = HEADER + payload.length;
+      if (need > flushBytes) {
         flush(bucket);
-        appendFileSync(fileOf(bucket), line);
+        const header = Buffer.allocUnsafe(HEADER);
+        header.writeUInt32LE(payload.length, 0);
+        appendFileSync(fileOf(bucket), Buffer.concat([header, payload]));
         sorted.delete(bucket);
         return;
       }
-      if (!b.bytes || b.size + most > b.bytes.length) {
-        if (b.bytes && b.size + most > flushBytes) flush(bucket);
+      if (!b.bytes || b.size + need > b.bytes.length) {
+        if (b.bytes && b.size + need > flushBytes) flush(bucket);
         // Small buckets (a severity on a quiet day) stay small: the buffer doubles up to flushBytes.
-        const want = Math.min(flushBytes, Math.max(4096, (b.bytes?.length ?? 0) * 2, b.size + most));
+        const want = Math.min(flushBytes, Math.max(4096, (b.bytes?.length ?? 0) * 2, b.size + need));
         if (!b.bytes || want > b.bytes.length) {
           const bytes = Buffer.allocUnsafeSlow(want);
           if (b.bytes) b.bytes.copy(bytes, 0, 0, b.size);
           b.bytes = bytes;
         }
       }
-      b.size += b.bytes.write(line, b.size);
+      b.bytes.writeUInt32LE(payload.length, b.size);
+      payload.copy(b.bytes, b.size + HEADER);
+      b.size += need;
     },
     get count() {
       return count;
@@ -105,11 +111,16 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
       return {
         count: total,
         async *open() {
+          const reader = createRecordReader();
+          const rowOf = (r: RecordSpan): T => {
+            reader.load(r.buf, r.start + HEADER);
+            return opts.codec.decode(reader);
+          };
           for (const b of buckets) {
             // Streamed, not read whole: rows die young instead of a day's rows being held (and
             // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
             if (sorted.has(b)) {
-              for (const line of readLines(fileOf(b), CHUNK)) yield rowOf(line);
+              for (const r of readRecords(fileOf(b), CHUNK)) yield rowOf(r);
               continue;
             }
             const runs = Math.max(runRows, Math.ceil((rowsIn.get(b) ?? 0) / MAX_RUNS));
@@ -122,36 +133,47 @@ export function createSpillStore<T, S = T>(opts: SpillOptions<T, S>): SpillStore
   };
 }
 
+/** Where a record's bytes are: its header starts at `start`, and it ends before `end`. */
+interface RecordSpan {
+  buf: Buffer;
+  start: number;
+  end: number;
+}
+
+interface Held<T> extends RecordSpan {
+  row: T;
+}
+
 /**
  * Rows of a bucket file in order, rewriting the file sorted as they go (only once the last row is
  * out): runs of `runRows` rows sorted in memory, then merged. Ties keep arrival order (a stable
  * sort, and the earlier run first), as sorting the whole file would. `tmp` names this read's own
  * temporary files: two streams may sort the same bucket at once, and either result is the same.
  */
-function* sortingRead<T>(file: string, tmp: string, rowOf: (line: string) => T, compare: (a: T, b: T) => number, runRows: number): Generator<T> {
+function* sortingRead<T>(file: string, tmp: string, rowOf: (r: RecordSpan) => T, compare: (a: T, b: T) => number, runRows: number): Generator<T> {
   const runs: string[] = [];
   const out = `${tmp}.sorted`;
   let complete = false;
   try {
-    let rows: { row: T; line: string }[] = [];
-    const byRow = (x: { row: T }, y: { row: T }) => compare(x.row, y.row);
-    for (const line of readLines(file, CHUNK)) {
-      rows.push({ row: rowOf(line), line });
+    let rows: Held<T>[] = [];
+    const byRow = (x: Held<T>, y: Held<T>) => compare(x.row, y.row);
+    for (const r of readRecords(file, CHUNK)) {
+      rows.push({ row: rowOf(r), buf: r.buf, start: r.start, end: r.end });
       if (rows.length >= runRows) {
         runs.push(`${tmp}.run-${runs.length}`);
-        writeLines(runs[runs.length - 1], rows.sort(byRow).map((r) => r.line));
+        writeRecords(runs[runs.length - 1], rows.sort(byRow));
         rows = [];
       }
     }
     if (runs.length === 0) {
       // One run: sorted in memory, and read from there this once.
       rows.sort(byRow);
-      writeLines(out, rows.map((r) => r.line));
+      writeRecords(out, rows);
       for (const r of rows) yield r.row;
     } else {
       if (rows.length > 0) {
         runs.push(`${tmp}.run-${runs.length}`);
-        writeLines(runs[runs.length - 1], rows.sort(byRow).map((r) => r.line));
+        writeRecords(runs[runs.length - 1], rows.sort(byRow));
       }
       rows = [];
       yield* mergeRuns(runs, out, rowOf, compare);
@@ -164,8 +186,8 @@ function* sortingRead<T>(file: string, tmp: string, rowOf: (line: string) => T, 
   }
 }
 
-function* mergeRuns<T>(runs: string[], out: string, rowOf: (line: string) => T, compare: (a: T, b: T) => number): Generator<T> {
-  interface Head { row: T; line: string; run: number; rest: Iterator<string> }
+function* mergeRuns<T>(runs: string[], out: string, rowOf: (r: RecordSpan) => T, compare: (a: T, b: T) => number): Generator<T> {
+  interface Head extends Held<T> { run: number; rest: Iterator<RecordSpan> }
   const before = (x: Head, y: Head) => {
     const c = compare(x.row, y.row);
     return c < 0 || (c === 0 && x.run < y.run);
@@ -199,17 +221,17 @@ function* mergeRuns<T>(runs: string[], out: string, rowOf: (line: string) => T, 
     }
     return top;
   };
-  const next = (run: number, rest: Iterator<string>) => {
+  const next = (run: number, rest: Iterator<RecordSpan>) => {
     const n = rest.next();
-    if (!n.done) push({ row: rowOf(n.value), line: n.value, run, rest });
+    if (!n.done) push({ row: rowOf(n.value), buf: n.value.buf, start: n.value.start, end: n.value.end, run, rest });
   };
-  const readers = runs.map((file) => readLines(file, RUN_CHUNK));
-  const writer = lineWriter(out);
+  const readers = runs.map((file) => readRecords(file, RUN_CHUNK));
+  const writer = recordWriter(out);
   try {
     readers.forEach((rest, run) => next(run, rest));
     while (heap.length > 0) {
       const h = pop();
-      writer.add(h.line);
+      writer.add(h);
       yield h.row;
       next(h.run, h.rest);
     }
@@ -219,21 +241,21 @@ function* mergeRuns<T>(runs: string[], out: string, rowOf: (line: string) => T, 
   }
 }
 
-/** Lines to a new file, written about CHUNK bytes at a time. */
-function lineWriter(file: string): { add(line: string): void; close(): void } {
+/** Records to a new file, written about CHUNK bytes at a time. */
+function recordWriter(file: string): { add(r: RecordSpan): void; close(): void } {
   const fd = openSync(file, 'w');
-  let pending: string[] = [];
+  const out = Buffer.allocUnsafeSlow(CHUNK);
   let size = 0;
   const write = () => {
-    if (size > 0) writeSync(fd, pending.join(''));
-    pending = [];
+    if (size > 0) writeSync(fd, out, 0, size);
     size = 0;
   };
   return {
-    add(line) {
-      pending.push(line, '\n');
-      size += line.length + 1;
-      if (size >= CHUNK) write();
+    add(r) {
+      const len = r.end - r.start;
+      if (size + len > out.length) write();
+      if (len > out.length) writeSync(fd, r.buf, r.start, len);
+      else size += r.buf.copy(out, size, r.start, r.end);
     },
     close() {
       try {
@@ -245,44 +267,52 @@ function lineWriter(file: string): { add(line: string): void; close(): void } {
   };
 }
 
-function writeLines(file: string, lines: readonly string[]): void {
-  const writer = lineWriter(file);
+function writeRecords(file: string, records: readonly RecordSpan[]): void {
+  const writer = recordWriter(file);
   try {
-    for (const line of lines) writer.add(line);
+    for (const r of records) writer.add(r);
   } finally {
     writer.close();
   }
 }
 
+const HEADER = 4;
 const CHUNK = 1 << 20;
 /** Per run being merged: a bucket may have up to MAX_RUNS of them open at once. */
 const RUN_CHUNK = 64 * 1024;
 /** Open files per merge; past this many runs, runs get longer instead. */
 const MAX_RUNS = 128;
 
-/** The non-empty lines of a file, read `chunk` bytes at a time. */
-function* readLines(file: string, chunk: number): Generator<string> {
+/**
+ * The records of a file, read `chunk` bytes at a time. Each read fills a new buffer, so a span
+ * stays valid after the next one is read (a sort holds a run's spans); a record cut by the end
+ * of a read is carried to the start of the next buffer, which is made large enough to hold it.
+ */
+function* readRecords(file: string, chunk: number): Generator<RecordSpan> {
   const fd = openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(chunk);
   let carry: Buffer | null = null;
+  let need = 0;
   try {
     for (;;) {
-      const n = readSync(fd, buf, 0, chunk, null);
-      if (n === 0) break;
-      let bytes = buf.subarray(0, n);
-      if (carry) {
-        bytes = Buffer.concat([carry, bytes]);
-        carry = null;
+      const keep: number = carry?.length ?? 0;
+      const buf: Buffer = Buffer.allocUnsafeSlow(Math.max(chunk, need));
+      if (carry) carry.copy(buf, 0);
+      const n = readSync(fd, buf, keep, buf.length - keep, null);
+      if (n === 0) {
+        if (keep > 0) throw new Error(`${file}: the last record is cut short (${keep} bytes)`);
+        break;
       }
-      // A newline byte never occurs inside a multi-byte UTF-8 character: cutting there is safe.
-      let from = 0;
-      for (let to = bytes.indexOf(10, from); to >= 0; from = to + 1, to = bytes.indexOf(10, from)) {
-        if (to > from) yield bytes.toString('utf8', from, to);
+      const end: number = keep + n;
+      let pos = 0;
+      while (pos + HEADER <= end) {
+        const stop = pos + HEADER + buf.readUInt32LE(pos);
+        if (stop > end) break;
+        yield { buf, start: pos, end: stop };
+        pos = stop;
       }
-      // Copied: the next read overwrites buf.
-      if (from < bytes.length) carry = Buffer.from(bytes.subarray(from));
+      carry = pos < end ? buf.subarray(pos, end) : null;
+      need = carry && carry.length >= HEADER ? HEADER + carry.readUInt32LE(0) : 0;
     }
-    if (carry && carry.length > 0) yield carry.toString('utf8');
   } finally {
     closeSync(fd);
   }

@@ -130,9 +130,10 @@ describe('auditor-handoff on the demo data', () => {
   it('has one Sample sheet per population, sized by the common table, with its seed and method on the sheet and in the manifest', async () => {
     const { result, out } = packs.handoff;
     const wb = await workbook(out);
-    const manifest = await readJson<{ parameters: Record<string, unknown> }>(join(out, 'manifest.json'));
+    const manifest = await readJson<{ parameters: Record<string, unknown>; sampling?: unknown }>(join(out, 'manifest.json'));
     expect(manifest.parameters.sampleSeed).toBe(`${period.label}:auditor-handoff`);
-    expect(String(manifest.parameters.sampleMethod)).toContain('HMAC-SHA256');
+    expect(String(manifest.parameters.sampleMethod)).toMatch(/^v2: .*SHA-256/);
+    expect(manifest.sampling).toEqual({ method: 'v2', seed: `${period.label}:auditor-handoff`, seedSource: 'default' });
     expect(result.model.samples.map((s) => s.population)).toEqual(['Failed operations', 'Privileged changes']);
     for (const sample of result.model.samples) {
       const ws = wb.getWorksheet(`Sample - ${sample.population}`)!;
@@ -140,7 +141,7 @@ describe('auditor-handoff on the demo data', () => {
       const pairs = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [String(ws.getRow(n).getCell(1).value), ws.getRow(n).getCell(2).value]));
       expect(pairs.Population).toBe(sample.population);
       expect(pairs.Seed).toBe(manifest.parameters.sampleSeed);
-      expect(String(pairs.Method)).toContain('HMAC-SHA256');
+      expect(String(pairs.Method)).toContain('auditpack-sample-v2');
       const n = sample.populationSize;
       const expected = n <= 5 ? n : n <= 50 ? 5 : n <= 250 ? Math.ceil(n / 10) : 25;
       expect(pairs['Sample size']).toBe(expected);

@@ -14,6 +14,7 @@ interface RunArgs extends PeriodArgs {
   'generated-at'?: string;
   previous?: string;
   'sample-seed'?: string;
+  'sample-method'?: string;
   'verify-digests'?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -32,7 +33,8 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('force', { type: 'boolean', default: false, describe: 'Replace an existing pack at the output folder' })
         .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601) so a re-run is byte-identical' })
         .option('previous', { type: 'string', describe: "Last period's pack, to mark exceptions new / recurring / resolved" })
-        .option('sample-seed', { type: 'string', describe: 'Seed for the auditor sample (default: derived from the period and template)' })
+        .option('sample-seed', { type: 'string', describe: 'Seed for the auditor sample; the auditor should choose it (default: derived from the period and template, known in advance)' })
+        .option('sample-method', { type: 'string', choices: ['v1', 'v2'], default: 'v2', describe: 'How samples are drawn: v2 seeded positions in canonical order; v1 lowest HMAC of event ids (to re-draw a pack made before v2)' })
         .option('verify-digests', { type: 'boolean', default: false, describe: 'Validate the CloudTrail digest chain of every cloudtrail-files source (hashes, chain, RSA signatures)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout for scripts' })
         .example('$0 run -c auditpack.json --period 2026-10 --tz America/New_York', 'October 2026, New York time')
@@ -52,6 +54,7 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
           generatedAt: argv['generated-at'],
           previous: argv.previous,
           sampleSeed: argv['sample-seed'],
+          sampleMethod: argv['sample-method'] === 'v1' ? 'v1' : 'v2',
           verifyDigests: Boolean(argv['verify-digests']),
         });
         printPackResult(ctx, result, Boolean(argv.json));

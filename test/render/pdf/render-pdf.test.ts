@@ -64,7 +64,10 @@ describe('renderPdf on a complete model', () => {
           populationSize: 1234,
           sampleSize: 1,
           seed: 'seed-42',
+          seedSource: 'given',
+          methodVersion: 'v2',
           method: 'simple random sample without replacement',
+          selection: [{ rank: 1, position: 17 }],
           rows: [
             {
               id: 'evt-sample-1',

@@ -320,7 +320,10 @@ describe('renderXlsx: sections, samples, errors', () => {
   it('writes a Sample sheet with its population, size, seed and method above a frozen, filtered table', async () => {
     const m = syntheticModel({ events: 30, exceptions: 0, sections: ['summary', 'sample'] });
     const rows = (await collect(m.events.open())).slice(0, 4);
-    m.samples = [{ population: 'failed operations', populationSize: 30, sampleSize: 4, seed: 'seed-42', method: 'simple random sample without replacement', rows }];
+    m.samples = [{
+      population: 'failed operations', populationSize: 30, sampleSize: 4, seed: 'seed-42', seedSource: 'given', methodVersion: 'v2',
+      method: 'simple random sample without replacement', rows, selection: rows.map((_, i) => ({ rank: 4 - i, position: 3 * i + 1 })),
+    }];
     const p = join(dir, 'sample.xlsx');
     const r = await renderXlsx(m, p);
     expect(r.sheets).toEqual(['Summary', 'Sample - failed operations', 'Coverage', 'Manifest']);
