@@ -4,7 +4,6 @@ import type { AuditEvent } from '../../src/model/audit-event.js';
 import { createRuleEngine } from '../../src/rules/engine.js';
 import { createSampler, sampleSize, samplePositions, type MemberStore } from '../../src/rules/sampling.js';
 import { compareEvents } from '../../src/model/event-order.js';
-import { memoryStream } from '../../src/pipeline/spill-store.js';
 import type { SampleMethodVersion } from '../../src/model/report-model.js';
 import type { SampleSpec } from '../../src/rules/rule-spec.js';
 import { seededRandom } from '../../src/emulators/kit/random.js';
@@ -23,7 +22,13 @@ function population(n: number, prefix = 'e'): AuditEvent[] {
 /** A population store in memory, sorted as the spill store sorts. */
 function memoryMembers(): MemberStore {
   const rows: AuditEvent[] = [];
-  return { add: (e) => rows.push(e), seal: () => memoryStream([...rows].sort(compareEvents)) };
+  return {
+    add: (e) => rows.push(e),
+    seal: () => {
+      const sorted = [...rows].sort(compareEvents);
+      return { count: sorted.length, open: async function* () { yield* sorted; } };
+    },
+  };
 }
 
 function sample(events: AuditEvent[], specs: SampleSpec[], seed: string, method: SampleMethodVersion = 'v2') {
