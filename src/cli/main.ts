@@ -37,6 +37,11 @@ const interrupt = () => {
 // SIGTERM (kill, a CI job's timeout, systemd, docker stop) is a request to stop, as Ctrl-C is.
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
+// `auditpack plan | head`: the reader went away; what it did not read is not an error of ours.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw e;
+});
 
 let cli = yargs(hideBin(process.argv))
   .scriptName('auditpack')

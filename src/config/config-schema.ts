@@ -8,6 +8,8 @@ export const configSchema = z
     timezone: z.string().min(1).optional(),
     requesterDirectory: z.string().min(1).optional(),
     template: z.string().min(1).optional(),
+    /** Longest period a run may cover, in days (default 366: a year, leap or not). */
+    maxPeriodDays: z.number().int().min(1).max(36_600).optional(),
     businessHours: z.unknown().optional(),
     signOff: z
       .object({

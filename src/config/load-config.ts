@@ -53,9 +53,10 @@ function parseConfig(text: string, path: string, registry: SourceRegistry): Load
   const names = new Map<string, number>();
   const sources: SourceEntry[] = top.data.sources.map((entry, i) => {
     const at = `sources[${i}]`;
-    const definition = registry[entry.type];
+    // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+    const definition = Object.hasOwn(registry, entry.type) ? registry[entry.type] : undefined;
     if (!definition) {
-      throw new AuditpackError('CONFIG_INVALID', `${path}: ${at}.type: unknown source type "${entry.type}"`, {
+      throw new AuditpackError('CONFIG_INVALID', `${path}: ${at}.type: unknown source type ${JSON.stringify(entry.type)}`, {
         hint: `use one of: ${Object.keys(registry).join(', ')}`,
       });
     }

@@ -21,12 +21,13 @@ function directoryFromRows(rows: readonly { userId: string; name: string; email:
 
 /** Reads a CSV with a header row `userId,name,email` (extra columns are ignored). */
 export async function loadRequesterDirectory(path: string): Promise<RequesterDirectory> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (cause) {
     throw new AuditpackError('CONFIG_INVALID', `cannot read the requester directory ${path}`, { cause, hint: 'check requesterDirectory in the config' });
   }
+  const text = decodeUtf8(bytes, path);
   let records: Record<string, string>[];
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
@@ -39,4 +40,31 @@ export async function loadRequesterDirectory(path: string): Promise<RequesterDir
     });
   }
   return directoryFromRows(records.map((r) => ({ userId: r.userId, name: r.name ?? '', email: r.email ?? '' })));
+}
+
+/**
+ * The file as UTF-8, refusing invalid bytes instead of turning them into U+FFFD: a name silently
+ * altered would then be what the report shows. The error names the first bad line.
+ */
+function decodeUtf8(bytes: Buffer, path: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i < bytes.length && bytes[i] !== 0x0a) continue;
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        break;
+      }
+      line++;
+      start = i + 1;
+    }
+    throw new AuditpackError('CONFIG_INVALID', `the requester directory ${path} is not valid UTF-8 (line ${line})`, {
+      hint: 'save it as UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8), then run again',
+    });
+  }
 }

@@ -5,6 +5,7 @@ import type { PeriodInfo } from '../model/report-model.js';
 import type { TimeWindow } from '../model/window.js';
 import { loadConfig, type LoadedConfig, type SourceRegistry } from '../config/load-config.js';
 import { createSecretResolver } from '../config/secrets.js';
+import { checkSecretsPresent, namedSecrets } from '../config/secret-check.js';
 import { parsePeriod } from '../period/parse-period.js';
 import { checkRetention, planWindows } from '../period/plan-windows.js';
 import type { Source, SourceDeps } from '../sources/source.js';
@@ -56,7 +57,11 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
   const config = opts.config ?? (await loadConfig(requireConfig(opts.configFile), opts.registry));
   const timeZone = opts.tz ?? config.raw.timezone ?? 'UTC';
   const period = parsePeriod({ period: opts.period, from: opts.from, to: opts.to, timeZone, now: opts.clock.now() });
+  checkPeriodLength(period, config.raw.maxPeriodDays ?? DEFAULT_MAX_PERIOD_DAYS, config.file);
   const template = await loadTemplate(opts.template ?? config.raw.template ?? 'soc2-monthly', templatesDir());
+  // Every source's secrets are checked (present, not read) before any source pulls: a missing
+  // one is named now, not after the other sources' windows were pulled.
+  checkSecretsPresent(namedSecrets(config.sources), opts.env, config.dir);
   const secrets = createSecretResolver(opts.env, opts.redactor, config.dir);
   const deps: SourceDeps = {
     secrets,
@@ -89,6 +94,17 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
     ...(opts.verifyDigests ? { verifyDigests: true } : {}),
   };
   return { config, period, template, sources, plans, parameters };
+}
+
+/** A year, leap or not: a period beyond it is almost always a typo (2062 for 2026) and would pull for hours. */
+export const DEFAULT_MAX_PERIOD_DAYS = 366;
+
+function checkPeriodLength(period: PeriodInfo, maxDays: number, configFile: string): void {
+  const days = (period.end - period.start) / 86_400_000;
+  if (days <= maxDays + 1 / 24) return; // an hour's grace: a DST change inside a period of maxDays local days
+  throw new AuditpackError('PERIOD_INVALID', `the period ${period.label} is ${Math.round(days).toLocaleString('en-US')} days long; the longest allowed is ${maxDays}`, {
+    hint: `check --period/--from/--to, or raise maxPeriodDays in ${configFile}`,
+  });
 }
 
 function requireConfig(file: string | undefined): string {
