@@ -12,6 +12,8 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerTemplates } from './commands/templates.js';
 import { registerVerify } from './commands/verify.js';
+import { ENV_FLAGS, envFlagsMiddleware } from './env-flags.js';
+import { usageErrorLine } from './usage-error.js';
 
 const EPILOG = `Exit codes:
   0   pack complete (verify: intact and complete)
@@ -43,7 +45,13 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-let cli = yargs(hideBin(process.argv))
+const tokens = hideBin(process.argv);
+const COMMANDS = ['run', 'plan', 'verify', 'demo', 'emulate', 'templates', 'init', 'schema', 'athena-table', 'completion'];
+const ENVIRONMENT = `Environment (a flag on the command line wins):
+${ENV_FLAGS.map((f) => `  ${f.env.padEnd(22)} --${f.flag}`).join('\n')}`;
+
+let knownOptions: string[] = [];
+let cli = yargs(tokens)
   .scriptName('auditpack')
   .usage('auditpack <command> [options]\n\nTurns audit logs into compliance evidence packs.')
   .option('verbose', { type: 'boolean', default: false, describe: 'Log every step, and show stack traces on errors', global: true })
@@ -60,17 +68,21 @@ cli = registerSchema(cli, controller.signal);
 
 await cli
   .demandCommand(1, 'name a command: run, plan, verify, demo, emulate, templates, init, schema or athena-table')
+  .completion('completion', 'Print a bash/zsh completion script: auditpack completion >> ~/.bashrc (or ~/.zshrc)')
+  .middleware(envFlagsMiddleware(process.env, tokens) as never, true)
+  // The command's option names, for "did you mean" when validation then refuses one.
+  .middleware(((_: unknown, y: { getOptions(): { key: Record<string, unknown> } }) => {
+    knownOptions = Object.keys(y.getOptions().key);
+  }) as never, true)
   .strict()
-  .recommendCommands()
-  .epilog(EPILOG)
+  .epilog(`${EPILOG}\n\n${ENVIRONMENT}`)
   .version(toolVersion())
   .help()
   .wrap(Math.min(110, process.stdout.columns || 100))
-  .fail((msg, err, y) => {
+  .fail((msg, err) => {
     // Usage errors: one line and exit 2 (yargs would print the whole help and exit 1).
     if (err) throw err;
-    process.stderr.write(`auditpack: ${msg} — see auditpack ${process.argv[2] && !process.argv[2].startsWith('-') ? process.argv[2] + ' ' : ''}--help\n`);
-    void y;
+    process.stderr.write(`${usageErrorLine(msg, tokens, COMMANDS, knownOptions)}\n`);
     process.exit(EXIT.badInput);
   })
   .parseAsync();
