@@ -146,7 +146,14 @@ describe('Athena emulator over the wire (AWS SDK → emulator → DuckDB over s3
     for (let i = 0; i < 5; i++) states.push((await client.send(new GetQueryExecutionCommand({ QueryExecutionId }))).QueryExecution?.Status?.State ?? '');
     expect(states).toEqual(['QUEUED', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
     await expect(client.send(new GetQueryResultsCommand({ QueryExecutionId }))).rejects.toMatchObject({ name: 'InvalidRequestException' });
+    // The active-query quota counts the running one.
+    stack.athena.setMaxActiveQueries(1);
+    await expect(client.send(new StartQueryExecutionCommand({ QueryString: 'SELECT 2', ResultConfiguration: { OutputLocation: RESULTS } }))).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+      Reason: 'CONCURRENT_QUERY_LIMIT_EXCEEDED',
+    });
     await client.send(new StopQueryExecutionCommand({ QueryExecutionId }));
+    stack.athena.setMaxActiveQueries(25);
     expect((await client.send(new GetQueryExecutionCommand({ QueryExecutionId }))).QueryExecution?.Status?.State).toBe('CANCELLED');
   });
 });

@@ -54,6 +54,8 @@ export interface AthenaEmulatorCounters {
 export interface AthenaEmulator extends RunningEmulator {
   catalog: Catalog;
   queryFaults: QueryFaults;
+  /** Changes the active-query quota (QUEUED and RUNNING queries) StartQueryExecution enforces. */
+  setMaxActiveQueries(n: number): void;
   /** The next `times` calls of these operations (default: every one) answer TooManyRequestsException. */
   throttleNext(times: number, operations?: string[]): void;
   executions(): readonly Execution[];
@@ -72,7 +74,7 @@ export async function startAthenaEmulator(options: AthenaEmulatorOptions): Promi
   const clock = options.clock ?? systemClock;
   const pacing: Pacing = { queuedPolls: options.pacing?.queuedPolls ?? 1, runningPolls: options.pacing?.runningPolls ?? 1 };
   const workgroups = new Map((options.workgroups ?? [{ name: 'primary' }]).map((w) => [w.name, w]));
-  const maxActive = options.maxActiveQueries ?? 25;
+  let maxActive = options.maxActiveQueries ?? 25;
   const catalog = createCatalog();
   const engine = await createEngine(options.store);
   const queryFaults = createQueryFaults();
@@ -95,7 +97,9 @@ export async function startAthenaEmulator(options: AthenaEmulatorOptions): Promi
     return true;
   };
 
-  const active = () => [...executions.values()].filter((e) => !isFinal(stateNow(e))).length;
+  // Still working: the engine has not finished it (or it hangs). Polls only pace what clients see,
+  // so a query nobody polls does not hold the quota forever.
+  const active = () => [...executions.values()].filter((e) => !e.cancelled && (e.fault?.kind === 'hang' || e.outcome === null)).length;
   /** The state without counting a poll (a query whose polls have not reached its end is still active). */
   const stateNow = (e: Execution): QueryState => visibleState(e, pacing);
 
@@ -303,6 +307,9 @@ export async function startAthenaEmulator(options: AthenaEmulatorOptions): Promi
     ...server,
     catalog,
     queryFaults,
+    setMaxActiveQueries: (n) => {
+      maxActive = n;
+    },
     throttleNext: (times, operations) => {
       throttles.push({ left: times, ...(operations ? { operations } : {}) });
     },
