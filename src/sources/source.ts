@@ -53,7 +53,10 @@ export type PullItem =
       afterWindow?: number;
     }
   | {
-      /** The window is being pulled again from its start; records already seen are re-reads. */
+      /**
+       * The window is being pulled again, from its start or (SMAPI) from the time of the last
+       * record received, before which everything was received; records already seen are re-reads.
+       */
       kind: 'restart';
       reason: string;
     };

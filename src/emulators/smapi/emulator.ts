@@ -51,6 +51,11 @@ export interface SmapiEmulatorOptions {
   variants?: Partial<SmapiVariants>;
   /** True: the kit's faults also hit the token endpoint. Default false (`noFaultPaths`). */
   faultTokenEndpoint?: boolean;
+  /**
+   * Every Nth valid nextToken presented is answered as expired (a server whose token lifetime is
+   * shorter than documented, or that loses some tokens): deterministic, counted in the stats.
+   */
+  expireEveryNthToken?: number;
   port?: number;
   host?: string;
 }
@@ -114,6 +119,7 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
   const codec = createTokenCodec(`smapi-next-token:${seed}:${vendorId}`);
   const tokenFaults = createFaults();
   const matches = createMatchCache(ds);
+  let tokensPresented = 0;
   const stats: SmapiEmulatorStats = { apiRequests: 0, pagesServed: 0, tokenRequests: 0, tokenGrants: 0, rejectedNextTokens: 0, expiredNextTokens: 0, unauthorized: 0 };
 
   const handleToken = async (req: EmuRequest): Promise<EmuResponse> => {
@@ -163,7 +169,10 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
     const queryHash = codec.queryHash(`${q.key}|${variants.inclusiveEnd ? 'incl' : 'excl'}`);
     let state: TokenState = { query: queryHash, offset: 0, issuedAt: now(), page: 0 };
     if (q.nextToken !== undefined) {
-      const check = codec.check(q.nextToken, queryHash, now());
+      const checked = codec.check(q.nextToken, queryHash, now());
+      const n = options.expireEveryNthToken;
+      const lost = checked.ok && n !== undefined && n > 0 && ++tokensPresented % n === 0;
+      const check = lost ? ({ ok: false, reason: 'expired' } as const) : checked;
       if (!check.ok) {
         stats.rejectedNextTokens++;
         if (check.reason === 'expired') {

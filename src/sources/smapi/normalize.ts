@@ -50,7 +50,8 @@ export function normalizeSmapiRecord(raw: unknown, sourceName: string): AuditEve
   return event;
 }
 
-function parseTimestamp(v: unknown): number | undefined {
+/** A record's `timestamp` in epoch ms; undefined when missing or unreadable. */
+export function parseTimestamp(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   // The seed shows "2019-06-03T22:58:24.0Z"; a timestamp without a zone is taken as UTC, never local time.

@@ -5,12 +5,16 @@ import type { Redactor } from '../../util/redactor.js';
 import type { PullContext, PullItem } from '../source.js';
 import type { SmapiFilters } from './config.js';
 import type { AccessTokenProvider } from './lwa-token-provider.js';
+import { parseTimestamp } from './normalize.js';
 import { buildQueryBody } from './query-body.js';
 
 /** API-NOTES.md §1: a nextToken expires after one hour. We stop using one a minute early. */
-const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
+export const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
 const NEXT_TOKEN_MARGIN_MS = 60_000;
-/** Re-pulls of one window after a rejected or expired page token before the window fails. */
+/**
+ * Rejected or expired page tokens in a row, with no progress between them, before the window
+ * fails. Progress resets the count: a window that keeps moving forward is never given up on.
+ */
 export const MAX_RESTARTS = 3;
 /** Empty pages in a row that still carry a token: beyond this the API is looping, not paging. */
 const MAX_EMPTY_PAGES_IN_A_ROW = 100;
@@ -27,51 +31,72 @@ export interface SmapiPullDeps {
 
 type PageResult = { kind: 'page'; records: unknown[]; nextToken?: string } | { kind: 'token-rejected'; reason: string };
 
+/** How a pass ended: the window is done, or a token was refused and the pass must be resumed. */
+type PassEnd = { kind: 'done' } | { kind: 'token-lost'; reason: string; resumeAt: number };
+
 /**
- * Pages one window to its end (until no nextToken, through short and empty pages). A rejected or
- * expired nextToken restarts the window from its start; the pipeline counts what it sees again
- * as re-reads, not as events.
+ * Pages one window to its end (until no nextToken, through short and empty pages). Pages come
+ * sorted by time, ascending, so when a nextToken is rejected or expires, everything before the
+ * last record received has been received: the window continues with a new query from that
+ * record's time (its own second and those after it), instead of from the window's start. The
+ * records at that very time are read again; the pipeline counts them as re-reads, not events.
+ * Should a page ever come out of order, the sort cannot be trusted and the window starts over.
  */
 export async function* pullSmapiWindow(window: TimeWindow, ctx: PullContext, deps: SmapiPullDeps): AsyncIterable<PullItem> {
   const key = windowKey(window);
-  let restarts = 0;
+  let from = window.start;
+  let stuck = 0;
   try {
     for (;;) {
-      const outcome = yield* pageThrough(window, ctx, deps, key);
-      if (outcome === 'done') return;
-      if (restarts >= MAX_RESTARTS) {
-        throw new AuditpackError('PAGE_TOKEN_INVALID', `SMAPI window ${key}: the page token was rejected again after ${MAX_RESTARTS} restarts (${outcome})`, {
-          hint: 'each window must be paged within the hour a page token lives: lower windowHours, then run again',
+      const end = yield* pageThrough(window, from, ctx, deps, key);
+      if (end.kind === 'done') return;
+      stuck = end.resumeAt > from ? 0 : stuck + 1;
+      if (stuck >= MAX_RESTARTS) {
+        throw new AuditpackError('PAGE_TOKEN_INVALID', `SMAPI window ${key}: the page token was rejected ${MAX_RESTARTS} times in a row without progress from ${iso(from)} (${end.reason})`, {
+          hint: 'each query must be paged within the hour a page token lives: lower windowHours, then run again',
         });
       }
-      restarts++;
       ctx.stats.restarts++;
-      yield { kind: 'restart', reason: outcome };
+      const how = end.resumeAt > window.start ? `continuing from ${iso(end.resumeAt)}, the time of the last record received` : 'starting the window again';
+      from = end.resumeAt;
+      yield { kind: 'restart', reason: `${end.reason}; ${how}` };
     }
   } catch (e) {
     throw scrub(e, deps.redactor);
   }
 }
 
-/** Yields the pages of one pass; returns 'done' at the end, or why the pass must start over. */
-async function* pageThrough(window: TimeWindow, ctx: PullContext, deps: SmapiPullDeps, key: string): AsyncGenerator<PullItem, string, void> {
+/** Yields the pages of one pass from `from`; ends at the window's end, or where the pass must resume. */
+async function* pageThrough(window: TimeWindow, from: number, ctx: PullContext, deps: SmapiPullDeps, key: string): AsyncGenerator<PullItem, PassEnd, void> {
+  const query = { index: window.index, start: from, end: window.end };
   let nextToken: string | undefined;
   let tokenSince = 0;
   let emptyInARow = 0;
+  // The time of the last record received in this pass: everything before it has been received.
+  let lastTime = from;
+  let ordered = true;
+  const lost = (reason: string): PassEnd => ({ kind: 'token-lost', reason, resumeAt: ordered ? lastTime : window.start });
   for (let page = 1; ; page++) {
     if (nextToken !== undefined && ctx.clock.now() - tokenSince >= NEXT_TOKEN_LIFETIME_MS - NEXT_TOKEN_MARGIN_MS) {
-      return 'the page token is about to expire (one hour)';
+      return lost('the page token is about to expire (one hour)');
     }
-    const res = await fetchPage(window, nextToken, ctx, deps, `SMAPI query ${key} page ${page}`);
-    if (res.kind === 'token-rejected') return res.reason;
+    const res = await fetchPage(query, nextToken, ctx, deps, `SMAPI query ${key} page ${page}`);
+    if (res.kind === 'token-rejected') return lost(res.reason);
     // The token's hour runs from when the server issued it, not from when the pipeline is done with the page.
     const receivedAt = ctx.clock.now();
     ctx.stats.pages++;
     const more = res.nextToken !== undefined && res.nextToken !== '';
     if (more && res.records.length < deps.pageSize) bump(ctx, res.records.length === 0 ? 'emptyPages' : 'shortPages');
+    if (res.records.length > 0 && ordered) {
+      // The first and last record of each page are enough to see the order hold across pages.
+      const first = timeOf(res.records[0]);
+      const last = timeOf(res.records[res.records.length - 1]);
+      if (first === undefined || last === undefined || first < lastTime || last < first) ordered = false;
+      else lastTime = last;
+    }
     yield { kind: 'page', records: res.records };
     ctx.progress({ pages: 1, records: res.records.length });
-    if (!more) return 'done';
+    if (!more) return { kind: 'done' };
     if (res.nextToken === nextToken) {
       throw new AuditpackError('DATA_INVALID', `SMAPI window ${key}: the API returned the same nextToken twice in a row`, {
         hint: 'paging cannot advance; run again, and report it if it persists',
@@ -86,6 +111,14 @@ async function* pageThrough(window: TimeWindow, ctx: PullContext, deps: SmapiPul
     nextToken = res.nextToken;
     tokenSince = receivedAt;
   }
+}
+
+function timeOf(record: unknown): number | undefined {
+  return typeof record === 'object' && record !== null ? parseTimestamp((record as Record<string, unknown>).timestamp) : undefined;
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
 }
 
 async function fetchPage(window: TimeWindow, nextToken: string | undefined, ctx: PullContext, deps: SmapiPullDeps, label: string): Promise<PageResult> {

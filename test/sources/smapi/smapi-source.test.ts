@@ -214,14 +214,48 @@ describe('smapi source under faults', () => {
     expect(emu.stats().rejectedNextTokens).toBe(0);
   });
 
-  it('a token rejected on every pass: PAGE_TOKEN_INVALID after 3 restarts', async () => {
+  it('a token rejected on every pass: each pass continues where the last ended, so the window still completes', async () => {
     const emuClock = manualClock(Date.UTC(2026, 10, 2));
     const emu = await emulator({ now: emuClock.now, accessTokenTtlSeconds: 30 * 86_400 });
     const b = track(buildSource(emu));
-    const err = await failure(() => pullAll(b, dayWindows().slice(0, 1), { onPage: () => emuClock.advance(61 * 60_000) }));
+    const w = dayWindows()[0];
+    const truth = emu.truth.count({ start: w.start, end: w.end }).events;
+    expect(truth).toBeGreaterThan(3 * 40);
+    // Every token is an hour old when used: each pass gets exactly one page, then continues from its last record.
+    const run = await pullAll(b, [w], { onPage: () => emuClock.advance(61 * 60_000) });
+    expect(sortedIds(run)).toEqual(truthIds(emu, w.start, w.end));
+    expect(run.restarts).toBe(emu.stats().expiredNextTokens);
+    expect(run.restarts).toBeGreaterThanOrEqual(3);
+    // Only the record at each resume point is read again.
+    expect(run.recordsReceived - truth).toBeLessThanOrEqual(run.restarts);
+  });
+
+  it('rejected tokens that make no progress: PAGE_TOKEN_INVALID after 3 restarts in a row', async () => {
+    const emu = await emulator();
+    // One record a page, and every request carrying a token refused: each pass reads the record at
+    // its resume point again and gets no further.
+    emu.faults.every(2, { kind: 'status', status: 400, body: JSON.stringify({ message: 'The nextToken has expired.' }) });
+    const b = track(buildSource(emu, { override: (c) => ({ ...c, pageSize: 1 }) }));
+    const err = await failure(() => pullAll(b, dayWindows().slice(0, 1)));
     expect(err.code).toBe('PAGE_TOKEN_INVALID');
-    expect(err.message).toMatch(/3 restarts/);
-    expect(emu.stats().expiredNextTokens).toBe(4);
+    expect(err.message).toMatch(/rejected 3 times in a row without progress from 2026-10-01T/);
+  });
+
+  it('a server that expires 1 token in 7 on a 50-page window: continued, never restarted from the start, exactly once', async () => {
+    const day = { start: Date.UTC(2026, 9, 1), end: Date.UTC(2026, 9, 2) };
+    const emu = await startSmapiEmulator({ seed: 'lossy-tokens', period: day, eventCount: 2000, expireEveryNthToken: 7 });
+    open.push(emu);
+    const b = track(buildSource(emu));
+    const run = await pullAll(b, [{ index: 0, ...day }]);
+    expect(run.events.size).toBe(2000);
+    expect(sortedIds(run)).toEqual(emu.truth.ids(day).sort());
+    const expired = emu.stats().expiredNextTokens;
+    expect(expired).toBeGreaterThanOrEqual(6);
+    expect(run.restarts).toBe(expired);
+    // Restarting from the window's start re-read 2–8% of the window each time; continuing re-reads
+    // only the records at each resume point's millisecond.
+    expect(run.recordsReceived - 2000).toBeLessThanOrEqual(2 * expired);
+    expect(sum(run, (s) => s.pages)).toBeLessThanOrEqual(50 + expired + 1);
   });
 
   it('a 400 on a later page is taken as a rejected token whatever its wording: the window restarts, exactly once', async () => {
