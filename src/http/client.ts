@@ -5,11 +5,12 @@ import type { Logger } from '../util/logger.js';
 import { classifyStatus, classifyTransportError, describeTarget, type AttemptFailure, type Target } from './classify.js';
 import { createSemaphore } from './concurrency.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { backoffDelay, createRetryBudget, parseRetryAfter, resolveRetryPolicy } from './retry.js';
+import { parseRetryAfter } from './retry.js';
+import { createRetryStrategy, interrupted } from './retry-strategy.js';
 import type { AttemptRecorder, HttpClient, HttpClientOptions, HttpRequest, HttpResponse } from './types.js';
 import { defaultUserAgent } from './user-agent.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS } from './defaults.js';
-
+import { DeadlinePassed, deadlineFailure, startDeadline } from './deadline.js';
 
 export interface HttpClientDeps {
   clock: Clock;
@@ -25,10 +26,8 @@ type Read<R> = (res: HttpResponse) => { ok: true; value: R } | { ok: false; fail
  * optional token-bucket rate limit and retry budget.
  */
 export function createHttpClient(options: HttpClientOptions, deps: HttpClientDeps): HttpClient {
-  const policy = resolveRetryPolicy(options.retry);
-  const budget = createRetryBudget(policy.budget);
-  const random = deps.random ?? Math.random;
-  const { clock, log } = deps;
+  const retry = createRetryStrategy(options.retry, deps);
+  const { clock } = deps;
   const userAgent = options.userAgent ?? defaultUserAgent();
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const agent = new Agent({
@@ -45,13 +44,6 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
   const limiter: RateLimiter | undefined =
     options.requestsPerSecond !== undefined ? createRateLimiter({ ratePerSecond: options.requestsPerSecond, burst: 1, clock }) : undefined;
   let closing: Promise<void> | undefined;
-
-  function aborted(t: Target, signal: AbortSignal | undefined, cause: unknown): AuditpackError {
-    return new AuditpackError('ABORTED', `${t.what}: interrupted`, {
-      cause: signal?.reason ?? cause,
-      hint: 'run the same command again to resume: the windows already pulled are kept',
-    });
-  }
 
   /**
    * One attempt on the wire: waits for a slot and a rate token, then sends and reads the whole body
@@ -88,59 +80,26 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
     const url = typeof req.url === 'string' ? new URL(req.url) : req.url;
     const t = describeTarget(req.method, url, req.label);
     const pass = req.passStatuses ?? [];
-    let retried = false;
-    for (let attempt = 1; ; attempt++) {
-      if (req.signal?.aborted) throw aborted(t, req.signal, undefined);
-      let failure: AttemptFailure;
-      try {
-        const res = await attemptOnce(req, url, t, rec);
-        if ((res.status >= 200 && res.status < 300) || pass.includes(res.status)) {
-          const out = read(res);
-          if (out.ok) {
-            budget.onSuccess(retried);
-            return out.value;
-          }
-          failure = out.failure;
-        } else {
-          failure = classifyStatus(res.status, res.text, t, {
-            retryStatuses: policy.retryStatuses,
-            retryAfterMs: parseRetryAfter(res.headers['retry-after'], clock.now()),
-          });
+    return retry.run<R>(
+      async () => {
+        try {
+          const res = await attemptOnce(req, url, t, rec);
+          if ((res.status >= 200 && res.status < 300) || pass.includes(res.status)) return read(res);
+          return {
+            ok: false,
+            failure: classifyStatus(res.status, res.text, t, {
+              retryStatuses: retry.policy.retryStatuses,
+              retryAfterMs: parseRetryAfter(res.headers['retry-after'], clock.now()),
+            }),
+          };
+        } catch (e) {
+          if (req.signal?.aborted) throw interrupted(t.what, req.signal, e);
+          if (isAuditpackError(e)) throw e;
+          return { ok: false, failure: e instanceof DeadlinePassed ? deadlineFailure(e, t) : classifyTransportError(e, t) };
         }
-      } catch (e) {
-        if (req.signal?.aborted) throw aborted(t, req.signal, e);
-        if (isAuditpackError(e)) throw e;
-        failure = e instanceof DeadlinePassed ? deadlineFailure(e, t) : classifyTransportError(e, t);
-      }
-      if (failure.throttle) rec.throttles++;
-      if (!failure.retryable) throw toError(failure, attempt);
-      if (attempt >= policy.maxAttempts) throw toError(failure, attempt);
-      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxRetryAfterMs) {
-        throw new AuditpackError(
-          failure.code,
-          `${failure.message}; the server asks to wait ${Math.ceil(failure.retryAfterMs / 1000)} s before retrying, more than the ${Math.ceil(policy.maxRetryAfterMs / 1000)} s allowed`,
-          { hint: 'run again later, or raise retry.maxRetryAfterMs for this source', status: failure.status, cause: failure.cause, details: { attempts: attempt, retryAfterMs: failure.retryAfterMs } },
-        );
-      }
-      if (!budget.tryTake()) {
-        throw new AuditpackError('RETRY_BUDGET_EXHAUSTED', `${t.what}: too many failures, retry budget of this source used up (last: ${failure.message})`, {
-          hint: 'the source is failing repeatedly; check its status and run again later',
-          status: failure.status,
-          cause: toError(failure, attempt),
-          details: { attempts: attempt },
-        });
-      }
-      const wait = failure.retryAfterMs ?? backoffDelay(attempt, policy, random);
-      rec.retries++;
-      rec.retryWaitMs += wait;
-      log.debug(`${failure.message}; retry ${attempt}/${policy.maxAttempts - 1} in ${wait} ms`);
-      try {
-        await clock.sleep(wait, req.signal);
-      } catch (e) {
-        throw aborted(t, req.signal, e);
-      }
-      retried = true;
-    }
+      },
+      { what: t.what, signal: req.signal, rec },
+    );
   }
 
   return {
@@ -184,40 +143,6 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
   };
 }
 
-/** The request deadline of one attempt passed (the caller's own signal did not abort). */
-class DeadlinePassed extends Error {
-  constructor(
-    readonly ms: number,
-    cause: unknown,
-  ) {
-    super(`request deadline of ${ms} ms passed`, { cause });
-    this.name = 'DeadlinePassed';
-  }
-}
-
-function deadlineFailure(e: DeadlinePassed, t: Target): AttemptFailure {
-  return {
-    code: 'HTTP_TIMEOUT',
-    message: `${t.what}: no complete response within ${seconds(e.ms)} (the request deadline; the server kept the connection alive without finishing)`,
-    hint: 'the server is too slow; run again later, or raise requestTimeoutMs for this source',
-    cause: e,
-    retryable: true,
-    throttle: false,
-  };
-}
-
-/** A signal that aborts when `parent` does or when `ms` have passed; `expired` tells which. */
-function startDeadline(ms: number, parent: AbortSignal | undefined): { signal: AbortSignal; expired(): boolean; clear(): void } {
-  const own = new AbortController();
-  const timer = setTimeout(() => own.abort(new Error(`request deadline of ${ms} ms passed`)), ms);
-  timer.unref?.();
-  return {
-    signal: parent ? AbortSignal.any([parent, own.signal]) : own.signal,
-    expired: () => own.signal.aborted && !parent?.aborted,
-    clear: () => clearTimeout(timer),
-  };
-}
-
 /**
  * The body as text, refusing it past `maxBytes` (a declared Content-Length at once, otherwise as
  * soon as the bytes read pass it): a response that large is not a page, and holding it would
@@ -253,15 +178,6 @@ function tooLarge(t: Target, maxBytes: number, what: string): AuditpackError {
 
 function mib(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
-}
-
-function seconds(ms: number): string {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
-}
-
-function toError(f: AttemptFailure, attempts: number): AuditpackError {
-  const message = attempts > 1 ? `${f.message} (after ${attempts} attempts)` : f.message;
-  return new AuditpackError(f.code, message, { hint: f.hint, status: f.status, cause: f.cause, details: { attempts } });
 }
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {

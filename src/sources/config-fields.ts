@@ -116,6 +116,19 @@ export const DEFAULT_WINDOW_TIMEOUT_MS = 3_600_000;
  */
 export function networkLimitsShape(defaults: { windowTimeoutMs?: number } = {}) {
   return {
+    ...deadlineFieldsShape(defaults),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(2 * 1024 * 1024 * 1024)
+      .default(DEFAULT_MAX_RESPONSE_BYTES),
+  };
+}
+
+/** The deadlines and `allowInsecureHttp` alone, for a source whose SDK reads the bodies itself. */
+export function deadlineFieldsShape(defaults: { windowTimeoutMs?: number } = {}) {
+  return {
     requestTimeoutMs: z.number().int().min(1).max(3_600_000).default(DEFAULT_TIMEOUTS.requestTimeoutMs),
     windowTimeoutMs: z
       .number()
@@ -123,12 +136,6 @@ export function networkLimitsShape(defaults: { windowTimeoutMs?: number } = {}) 
       .min(1)
       .max(7 * 24 * 3_600_000)
       .default(defaults.windowTimeoutMs ?? DEFAULT_WINDOW_TIMEOUT_MS),
-    maxResponseBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(2 * 1024 * 1024 * 1024)
-      .default(DEFAULT_MAX_RESPONSE_BYTES),
     /** Plain http:// to a host other than this machine; stated in the coverage ledger and the PDF. */
     allowInsecureHttp: z.boolean().default(false),
   };

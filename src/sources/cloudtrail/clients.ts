@@ -60,7 +60,10 @@ export function createRegionLanes(
         region,
         ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
         ...creds,
-        // Retries are ours (lookup-page.ts): they are counted in the ledger and pass the rate limiter.
+        // Retries are the shared strategy's (src/http/retry-strategy.ts, called in lookup-page.ts),
+        // not the SDK's: the same classification, retry budget and ledger counts as every HTTP
+        // source, and each retry waits for the (key, region) rate limiter, which a retry inside the
+        // SDK would bypass. The per-attempt deadline is ours too (an abort signal per attempt).
         maxAttempts: 1,
         requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
       });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deadlineFieldsShape, endpointField, refineInsecureEndpoints } from '../config-fields.js';
 
 /** The keys LookupEvents accepts as its one lookup attribute (API-NOTES.md §2). */
 const LOOKUP_ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
@@ -24,7 +25,7 @@ export const cloudtrailConfigSchema = z
       .refine((r) => new Set(r).size === r.length, { error: 'regions must not repeat' }),
     /** One attribute; several values mean one query sequence each within every window. */
     lookup: lookupSchema.optional(),
-    endpoint: z.url({ error: 'endpoint must be an absolute URL such as http://127.0.0.1:4599' }).optional(),
+    endpoint: endpointField('https://cloudtrail.us-east-1.amazonaws.com').optional(),
     /** A profile from ~/.aws/config / credentials; otherwise the standard AWS credential chain. */
     profile: z.string().min(1).optional(),
     windowHours: z.number().int().min(1).max(24 * 31).default(24),
@@ -38,11 +39,17 @@ export const cloudtrailConfigSchema = z
         maxAttempts: z.number().int().min(1).max(20).default(8),
         baseDelayMs: z.number().int().min(0).max(60_000).default(500),
         maxDelayMs: z.number().int().min(0).max(300_000).default(20_000),
+        /** Retries the whole source may spend (each success gives a fifth back), as for every API source. */
+        budget: z.number().int().min(0).max(10_000).default(100),
       })
       .strict()
-      .default({ maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 20_000 }),
+      .default({ maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 20_000, budget: 100 }),
+    // LookupEvents allows 2 requests/s shared by every window on the key and region: a busy day is
+    // thousands of pages, so a window gets four hours rather than the one of the other API sources.
+    ...deadlineFieldsShape({ windowTimeoutMs: 4 * 3_600_000 }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => refineInsecureEndpoints(c, [{ path: ['endpoint'], url: c.endpoint }], ctx));
 
 export type CloudTrailConfigInput = z.input<typeof cloudtrailConfigSchema>;
 export type CloudTrailConfig = z.output<typeof cloudtrailConfigSchema>;

@@ -3,6 +3,8 @@ import type { AuditEvent } from '../../model/audit-event.js';
 import type { TimeWindow } from '../../model/window.js';
 import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import type { PullContext, PullItem, Source, SourceDefinition } from '../source.js';
+import { createRetryStrategy } from '../../http/retry-strategy.js';
+import { transportLedger } from '../config-fields.js';
 import { createRegionLanes } from './clients.js';
 import { cloudtrailConfigSchema, lookupPlan, type CloudTrailConfig } from './config.js';
 import { lookupPage, NextTokenRejected, type LookupQuery } from './lookup-page.js';
@@ -40,6 +42,12 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
     // The rate limiters live here, so every window of the run shares them.
     const lanes = createRegionLanes(config, { env: deps.env, redactor: deps.redactor, clock: deps.clock, rateLimiters: deps.rateLimiters });
     const endpoint = config.endpoint ?? 'https://cloudtrail.amazonaws.com';
+    // One strategy for every LookupEvents call of the source: the HTTP client's policy, budget and
+    // counts (see lookup-page.ts); the SDK's own retries are off (clients.ts).
+    const retry = createRetryStrategy(
+      { maxAttempts: config.retry.maxAttempts, baseDelayMs: config.retry.baseDelayMs, maxDelayMs: config.retry.maxDelayMs, budget: config.retry.budget },
+      { clock: deps.clock, log: deps.log },
+    );
     const queries: { region: string; attribute?: LookupQuery['attribute'] }[] = [];
     for (const region of config.regions) {
       if (!plan) queries.push({ region });
@@ -71,7 +79,7 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
           page++;
           let result;
           try {
-            result = await lookupPage(lane, query, token, ctx, config.retry, `${what} page ${page}`, endpoint);
+            result = await lookupPage(lane, query, token, ctx, { retry, requestTimeoutMs: config.requestTimeoutMs, label: `${what} page ${page}`, endpoint });
           } catch (e) {
             if (!(e instanceof NextTokenRejected)) throw e;
             if (restarts >= MAX_RESTARTS) {
@@ -107,6 +115,7 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
         endInclusive: true,
         pageSize: config.maxResults,
         concurrency: config.concurrency,
+        windowTimeoutMs: config.windowTimeoutMs,
         retentionHint: CLOUDTRAIL_RETENTION_HINT,
       },
       describeRequest(window) {
@@ -125,6 +134,7 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
       pull,
       normalize: (raw) => normalizeLookupItem(raw, name),
       estimateRequests: () => queries.length,
+      finish: async () => transportLedger(name, 'cloudtrail', config.allowInsecureHttp, [config.endpoint]),
       close: async () => lanes.close(),
     };
   },

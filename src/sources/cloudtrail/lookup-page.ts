@@ -1,7 +1,9 @@
 import { LookupEventsCommand, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
-import { AuditpackError } from '../../errors.js';
+import { isStackOverflow, nestedTooDeep } from '../../errors.js';
 import { classifyTransportError, describeTarget, errorCodeOf, type AttemptFailure } from '../../http/classify.js';
-import { backoffDelay } from '../../http/retry.js';
+import { DeadlinePassed, deadlineFailure, startDeadline } from '../../http/deadline.js';
+import { parseRetryAfter } from '../../http/retry.js';
+import { interrupted, type RetryStrategy } from '../../http/retry-strategy.js';
 import type { PullContext } from '../source.js';
 import type { RegionLane } from './clients.js';
 import type { LookupAttributeKey } from './config.js';
@@ -11,12 +13,6 @@ export interface LookupQuery {
   endSec: number;
   maxResults: number;
   attribute?: { key: LookupAttributeKey; value: string };
-}
-
-export interface LookupRetry {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
 }
 
 export interface LookupPage {
@@ -69,21 +65,22 @@ interface SdkErrorShape {
   message?: string;
   $fault?: 'client' | 'server';
   $metadata?: { httpStatusCode?: number };
+  $response?: { headers?: Record<string, string | undefined> };
 }
 
 /**
- * One LookupEvents call with our own retries (the SDK runs with maxAttempts 1): every attempt
- * waits for the (access key, region) token bucket, throttling and 5xx/network/truncated-body
- * failures back off with full jitter, and each is counted in the window's stats.
+ * One LookupEvents call under the source's retry strategy, the one the HTTP client uses (the SDK
+ * runs with maxAttempts 1): every attempt waits for the (access key, region) token bucket and
+ * runs under the request deadline; throttling, 5xx, network and truncated-body failures back off
+ * with full jitter (or as long as Retry-After says) and draw on the source's retry budget; each
+ * attempt, retry and throttle is counted in the window's stats.
  */
 export async function lookupPage(
   lane: RegionLane,
   query: LookupQuery,
   nextToken: string | undefined,
   ctx: PullContext,
-  retry: LookupRetry,
-  label: string,
-  endpoint: string,
+  call: { retry: RetryStrategy; requestTimeoutMs: number; label: string; endpoint: string },
 ): Promise<LookupPage> {
   const input: LookupEventsCommandInput = {
     StartTime: new Date(query.startSec * 1000),
@@ -92,29 +89,28 @@ export async function lookupPage(
     ...(query.attribute ? { LookupAttributes: [{ AttributeKey: query.attribute.key, AttributeValue: query.attribute.value }] } : {}),
     ...(nextToken ? { NextToken: nextToken } : {}),
   };
-  const target = describeTarget('POST', new URL(endpoint), label);
-  for (let attempt = 1; ; attempt++) {
-    await lane.limiter.take(ctx.signal);
-    ctx.stats.attempts++;
-    try {
-      const out = await lane.client.send(new LookupEventsCommand(input), { abortSignal: ctx.signal });
-      return { events: (out.Events ?? []).map(toWireItem), ...(out.NextToken ? { nextToken: out.NextToken } : {}) };
-    } catch (e) {
-      if (ctx.signal.aborted) throw new AuditpackError('ABORTED', 'interrupted', { cause: e });
-      const err = e as SdkErrorShape;
-      if (err.name === 'InvalidNextTokenException' && nextToken) throw new NextTokenRejected(err.message ?? 'InvalidNextTokenException');
-      const failure = classifySdkError(e, label, target);
-      if (failure.throttle) ctx.stats.throttles++;
-      if (!failure.retryable || attempt >= retry.maxAttempts) {
-        const tail = attempt > 1 ? ` (after ${attempt} attempts)` : '';
-        throw new AuditpackError(failure.code, `${failure.message}${tail}`, { cause: failure.cause, hint: failure.hint, status: failure.status });
+  const { label } = call;
+  const target = describeTarget('POST', new URL(call.endpoint), label);
+  return call.retry.run<LookupPage>(
+    async () => {
+      await lane.limiter.take(ctx.signal);
+      ctx.stats.attempts++;
+      const deadline = startDeadline(call.requestTimeoutMs, ctx.signal);
+      try {
+        const out = await lane.client.send(new LookupEventsCommand(input), { abortSignal: deadline.signal });
+        return { ok: true, value: { events: (out.Events ?? []).map(toWireItem), ...(out.NextToken ? { nextToken: out.NextToken } : {}) } };
+      } catch (e) {
+        if (ctx.signal.aborted) throw interrupted(label, ctx.signal, e);
+        if (deadline.expired()) return { ok: false, failure: deadlineFailure(new DeadlinePassed(call.requestTimeoutMs, e), target) };
+        const err = e as SdkErrorShape;
+        if (err.name === 'InvalidNextTokenException' && nextToken) throw new NextTokenRejected(err.message ?? 'InvalidNextTokenException');
+        return { ok: false, failure: classifySdkError(e, label, target, ctx.clock.now()) };
+      } finally {
+        deadline.clear();
       }
-      const wait = backoffDelay(attempt, retry, Math.random);
-      ctx.stats.retries++;
-      ctx.stats.retryWaitMs += wait;
-      await ctx.clock.sleep(wait, ctx.signal);
-    }
-  }
+    },
+    { what: label, signal: ctx.signal, rec: ctx.stats },
+  );
 }
 
 /** The SDK turns EventTime into a Date; the archive keeps what came over the wire: epoch seconds. */
@@ -124,12 +120,14 @@ function toWireItem(event: object): Record<string, unknown> {
   return item;
 }
 
-function classifySdkError(e: unknown, label: string, target: ReturnType<typeof describeTarget>): AttemptFailure {
+/** An AWS SDK error as the retry strategy's AttemptFailure: the same classes the HTTP client uses. */
+function classifySdkError(e: unknown, label: string, target: ReturnType<typeof describeTarget>, now: number): AttemptFailure {
   const err = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorShape;
   const name = err.name ?? 'Error';
   const status = err.$metadata?.httpStatusCode;
   const said = (err.message ?? '').replace(/\s+/g, ' ').slice(0, 300);
   if (THROTTLE_NAMES.has(name) || status === 429) {
+    const retryAfterMs = parseRetryAfter(err.$response?.headers?.['retry-after'], now);
     return {
       code: 'HTTP_STATUS',
       message: `${label}: throttled (${name}, HTTP ${status ?? '?'})`,
@@ -137,8 +135,10 @@ function classifySdkError(e: unknown, label: string, target: ReturnType<typeof d
       status,
       retryable: true,
       throttle: true,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   }
+  if (isStackOverflow(e)) return { code: 'DATA_INVALID', message: nestedTooDeep(`${label}: the response`, e).message, retryable: false, throttle: false, cause: e };
   if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
     return {
       code: 'AUTH_REFUSED',

@@ -8,6 +8,7 @@ import { CLOUDTRAIL_RETENTION_MS, requestBounds } from '../../../src/sources/clo
 import { checkRetention } from '../../../src/period/plan-windows.js';
 import { planWindows } from '../../../src/period/plan-windows.js';
 import { AuditpackError } from '../../../src/errors.js';
+import { emptyStats } from '../../../src/model/coverage.js';
 import { pullWindow } from '../../../src/pipeline/pull-window.js';
 import type { AuditEvent } from '../../../src/model/audit-event.js';
 import { createHttpClient } from '../../../src/http/client.js';
@@ -196,6 +197,39 @@ describe('cloudtrail source against the emulator', () => {
       expect((err as AuditpackError).code).toBe('HTTP_STATUS');
       expect((err as AuditpackError).fatal).toBe(false);
       expect((err as AuditpackError).message).toMatch(/us-east-1 page 1: HTTP 500.*after 2 attempts/);
+    } finally {
+      emu.faults.clear();
+      await source.close?.();
+    }
+  });
+
+  it('retries through the same strategy as the HTTP client: a retry budget shared by the source, spent and then refused', async () => {
+    // Eight attempts allowed per call, but a budget of 3 retries for the whole source.
+    const source = makeSource(emu, { regions: ['us-east-1'], retry: { maxAttempts: 8, baseDelayMs: 1, maxDelayMs: 2, budget: 3 } });
+    emu.faults.every(1, { kind: 'status', status: 503 });
+    const stats = emptyStats();
+    try {
+      const err = await pullAll(source, { start: emu.truth.start, end: emu.truth.start + HOUR }, undefined, makeContext(stats)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuditpackError);
+      expect((err as AuditpackError).code).toBe('RETRY_BUDGET_EXHAUSTED');
+      expect((err as AuditpackError).message).toMatch(/us-east-1 page 1: too many failures, retry budget of this source used up \(last: .*HTTP 503/);
+      expect(stats).toMatchObject({ attempts: 4, retries: 3 });
+    } finally {
+      emu.faults.clear();
+      await source.close?.();
+    }
+  });
+
+  it('ends a LookupEvents answer that drips a byte at a time at the request deadline, and retries it', async () => {
+    const source = makeSource(emu, { regions: ['us-east-1'], requestTimeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    emu.faults.every(1, { kind: 'drip', intervalMs: 40 });
+    const stats = emptyStats();
+    try {
+      const err = await pullAll(source, { start: emu.truth.start, end: emu.truth.start + HOUR }, undefined, makeContext(stats)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AuditpackError);
+      expect((err as AuditpackError).code).toBe('HTTP_TIMEOUT');
+      expect((err as AuditpackError).message).toMatch(/page 1: no complete response within 150 ms \(the request deadline.*after 2 attempts/);
+      expect(stats).toMatchObject({ attempts: 2, retries: 1 });
     } finally {
       emu.faults.clear();
       await source.close?.();
