@@ -138,6 +138,11 @@ export interface SampleInfo {
   selection: SamplePick[];
 }
 
+/** Said wherever a sample drawn with the default seed is shown (Sample sheets, PDF). */
+export const DEFAULT_SEED_WARNING =
+  'The default seed is derived from the period and template, so whoever runs auditpack knows it in advance. ' +
+  'The auditor should choose the seed (auditpack run --sample-seed) and have the pack drawn again.';
+
 /** How the pack's samples were drawn, for the manifest, the cover and the sample sheets. */
 export interface SamplingInfo {
   method: SampleMethodVersion;

@@ -1,7 +1,7 @@
-import type { Style, Worksheet } from 'exceljs';
 import { toCellValue, type Clock, type RawValue } from './cell-values.js';
 import type { RenderContext } from './render-context.js';
-import { shareRowStyle, type CellKind, type Mark } from './styles.js';
+import type { SheetWriter } from './sheet-writer.js';
+import type { CellKind, Mark, Style } from './styles.js';
 
 /** One cell of a free-form (non-table) row. */
 export type PlainCell = RawValue | { value: RawValue; kind?: CellKind; clock?: Clock; mark?: Mark; bold?: boolean; wrap?: boolean };
@@ -48,40 +48,42 @@ function styleOf(ctx: RenderContext, row: PlainRow, cell: PlainCell, index: numb
 }
 
 /** Writes free-form rows one after another; returns how many were written. `widths` lets `spanLast` rows size themselves. */
-export function writePlainRows(ws: Worksheet, rows: readonly PlainRow[], ctx: RenderContext, widths: readonly number[] = []): number {
+export async function writePlainRows(ws: SheetWriter, rows: readonly PlainRow[], ctx: RenderContext, widths: readonly number[] = []): Promise<number> {
   const plainText = ctx.palette.cell('text', 'none');
   for (const row of rows) {
     const values = row.cells.map((c) => {
       const spec = typeof c === 'object' && c !== null ? c : { value: c };
       return toCellValue(spec.kind ?? 'text', spec.value, spec.clock, ctx.wallClock);
     });
-    const r = ws.addRow(values);
-    shareRowStyle(r, ctx.palette.row);
-    if (row.height) r.height = row.height;
+    let height = row.height;
     // The 16 pt title, in a row some readers leave at the default 15 pt.
-    else if (row.role === 'title') r.height = 22;
-    else if (row.role === 'header' && widths.length) {
+    if (!height && row.role === 'title') height = 22;
+    else if (!height && row.role === 'header' && widths.length) {
       // Header text wraps; grow the row to fit, as not every reader does it by itself.
       const lines = Math.max(1, ...values.map((v, i) => (typeof v === 'string' ? Math.ceil((v.length + 1) / Math.max(1, (widths[i] ?? 10) - 1)) : 1)));
-      if (lines > 1) r.height = 15 * lines;
+      if (lines > 1) height = 15 * lines;
     }
-    row.cells.forEach((c, i) => {
+    // Empty cells are written only when styled (a header band, a section underline).
+    const styles: (Partial<Style> | undefined)[] = row.cells.map((c, i) => {
       const style = styleOf(ctx, row, c, i);
-      // Empty cells are written only when styled (a header band, a section underline).
-      if (values[i] !== undefined || style !== plainText) r.getCell(i + 1).style = style;
+      return values[i] !== undefined || style !== plainText ? style : undefined;
     });
     const last = row.cells.length;
+    let end = last;
     if (row.spanLast && last > 0 && widths.length > last) {
       // Across columns up to about a screen's width, so the text wraps where it can be read.
-      let end = last;
       let span = widths[last - 1];
       while (end < widths.length && span < SPAN_WIDTH) span += widths[end++];
-      if (end > last) ws.mergeCells(r.number, last, r.number, end);
-      r.getCell(last).style = ctx.palette.wrapped(styleOf(ctx, row, row.cells[last - 1], last - 1));
+      const wrapped = ctx.palette.wrapped(styleOf(ctx, row, row.cells[last - 1], last - 1));
+      styles[last - 1] = wrapped;
+      // The merged cells carry the first one's style, so its fill and border run across.
+      for (let i = last; i < end; i++) styles[i] = wrapped;
       const text = typeof values[last - 1] === 'string' ? (values[last - 1] as string) : '';
-      r.height = 15 * Math.max(1, Math.ceil((text.length * 1.15) / span));
+      height = 15 * Math.max(1, Math.ceil((text.length * 1.15) / span));
     }
-    r.commit();
+    const wait = ws.addRow(values, styles, height);
+    if (wait) await wait;
+    if (end > last) ws.merge(ws.rows, last, end);
   }
   return rows.length;
 }

@@ -1,21 +1,19 @@
-import { createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
+import { rm } from 'node:fs/promises';
 import { AuditpackError } from '../../errors.js';
-import type { ReportModel } from '../../model/report-model.js';
-import { declareFilterRanges } from './filter-names.js';
+import { DEFAULT_SEED_WARNING, type ReportModel, type SampleInfo } from '../../model/report-model.js';
+import { combinePartDigests } from '../../pack/xlsx-content-digest.js';
 import { writePlainRows, type PlainRow } from './plain-rows.js';
 import { addSheet, type RenderContext } from './render-context.js';
 import { countTable, dailyTable, failureClusterTable, requesterTable, responseCodeTable } from './sheets/count-tables.js';
 import { coverageTable } from './sheets/coverage-table.js';
-import { eventTable } from './sheets/event-table.js';
+import { eventTable, sampleTable } from './sheets/event-table.js';
 import { exceptionTable } from './sheets/exception-table.js';
 import { manifestRows } from './sheets/manifest-sheet.js';
 import { summaryRows, type PlannedTable } from './sheets/summary-sheet.js';
 import { createStylePalette } from './styles.js';
 import { continuationNames, writeTable, type TableSpec } from './table-sheet.js';
 import { createWallClock } from './wall-clock.js';
-import { pinZipEntryTimes } from './zip-directory.js';
+import { createWorkbookWriter } from './workbook-writer.js';
 
 /** Excel's rows per sheet (Excel specifications and limits: 1,048,576 rows). */
 const EXCEL_MAX_ROWS = 1_048_576;
@@ -29,6 +27,8 @@ export interface RenderXlsxResult {
   sheets: string[];
   /** Data rows per table sheet; all written rows for Summary and Manifest. */
   rows: Record<string, number>;
+  /** The workbook's content digest (src/pack/xlsx-content-digest.ts), taken while writing. */
+  contentSha256: string;
 }
 
 interface Step {
@@ -65,19 +65,28 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
   const sampleNames = new Set<string>();
   model.samples.forEach((sample, i) => {
     const name = sampleSheetName(sample.population, i, sampleNames);
-    const preamble: PlainRow[] = [
-      { cells: ['Population', sample.population], role: 'pair' },
-      { cells: ['Population size', { value: sample.populationSize, kind: 'count' }], role: 'pair' },
-      { cells: ['Sample size', { value: sample.sampleSize, kind: 'count' }], role: 'pair' },
-      { cells: ['Seed', sample.seed], role: 'pair' },
-      { cells: ['Method', sample.method], role: 'pair', spanLast: true },
-      { cells: [] },
-    ];
+    const preamble = samplePreamble(sample);
     const contents = `Sample of ${sample.population}: ${sample.sampleSize.toLocaleString('en-US')} of ${sample.populationSize.toLocaleString('en-US')}, seed ${sample.seed}`;
-    steps.push(tableStep(o, contents, eventTable(name, tz, sample.rows.length, preamble), sample.rows.length, () => sample.rows));
+    const rows = sample.rows.map((event, j) => ({ event, pick: sample.selection[j] ?? { rank: j + 1, position: null } }));
+    steps.push(tableStep(o, contents, sampleTable(name, tz, rows.length, preamble), rows.length, () => rows));
   });
   steps.push(tableStep(o, 'Every source × window pulled, and source ledgers', coverageTable(model.coverage, tz), model.coverage.windows.length, () => model.coverage.windows));
   return steps;
+}
+
+/** The rows above a sample's table: how it was drawn, so the auditor can draw it again. */
+function samplePreamble(sample: SampleInfo): PlainRow[] {
+  const given = sample.seedSource === 'given';
+  return [
+    { cells: ['Population', sample.population], role: 'pair' },
+    { cells: ['Population size', { value: sample.populationSize, kind: 'count' }], role: 'pair' },
+    { cells: ['Sample size', { value: sample.sampleSize, kind: 'count' }], role: 'pair' },
+    { cells: ['Seed', sample.seed], role: 'pair' },
+    { cells: ['Seed chosen by', given ? 'given with --sample-seed' : { value: `the default (<period>:<template>). ${DEFAULT_SEED_WARNING}`, mark: 'warning' }], role: 'pair', spanLast: !given },
+    { cells: ['Method', `${sample.methodVersion}. ${sample.method}`], role: 'pair', spanLast: true },
+    { cells: ['Testing', 'Fill in the shaded columns for each item: attribute tested, evidence reference, result, tested by, test date. The other cells are protected (no password).'], role: 'note', spanLast: true },
+    { cells: [] },
+  ];
 }
 
 /**
@@ -92,17 +101,18 @@ export function sampleSheetName(population: string, index: number, taken: Set<st
   return name;
 }
 
-function writeFreeSheet(ctx: RenderContext, name: string, rows: PlainRow[], widths: number[]): void {
+async function writeFreeSheet(ctx: RenderContext, name: string, rows: PlainRow[], widths: number[]): Promise<void> {
   // Portrait unless the columns (one per source on the Summary) need a landscape page.
   const ws = addSheet(ctx, name, { landscape: widths.reduce((a, b) => a + b, 0) > 140, widths });
-  ctx.rows[name] = writePlainRows(ws, rows, ctx, widths);
-  ws.commit();
+  ctx.rows[name] = await writePlainRows(ws, rows, ctx, widths);
+  await ws.end();
 }
 
 /**
- * Renders the workbook with exceljs's streaming writer: rows go to disk as they are written, so
- * a population of millions of events never sits in memory. Same model → same bytes: workbook
- * dates come from model.meta.generatedAt and zip entry times are pinned to it.
+ * Renders the workbook as SpreadsheetML streamed straight into the zip (workbook-writer.ts): rows
+ * go to disk as they are written, so a population of millions of events never sits in memory,
+ * and the content digest is taken on the way. Same model → same bytes: workbook dates come from
+ * model.meta.generatedAt, and so do zip entry times.
  */
 export async function renderXlsx(model: ReportModel, outPath: string, options: RenderXlsxOptions = {}): Promise<RenderXlsxResult> {
   const rowLimit = options.rowLimit ?? EXCEL_MAX_ROWS;
@@ -114,29 +124,15 @@ export async function renderXlsx(model: ReportModel, outPath: string, options: R
     throw new AuditpackError('INTERNAL', `report generated-at "${model.meta.generatedAt}" is not an ISO 8601 time`);
   }
   const creator = `auditpack ${model.meta.toolVersion}`;
-  const out = createWriteStream(outPath);
-  // Inline strings, not shared ones: a shared-string table would hold every distinct event id
-  // and resource in memory until the end.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const failed = new Promise<never>((_, reject) => {
-    const fail = (e: unknown) => reject(new AuditpackError('INTERNAL', `cannot write ${outPath}: ${e instanceof Error ? e.message : String(e)}`, {
+  let workbook;
+  try {
+    workbook = await createWorkbookWriter(outPath, generatedAt);
+  } catch (e) {
+    throw new AuditpackError('INTERNAL', `cannot write ${outPath}: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,
       hint: 'check that the folder exists, is writable and has free space',
-    }));
-    out.on('error', fail);
-    // exceljs keeps its archiver instance as `zip` (not in its typings).
-    const zip = (workbook as unknown as { zip?: { on?: (event: 'error', listener: (e: unknown) => void) => unknown } }).zip;
-    zip?.on?.('error', fail);
-  });
-  failed.catch(() => undefined);
-  workbook.creator = creator;
-  workbook.lastModifiedBy = creator;
-  workbook.created = generatedAt;
-  workbook.modified = generatedAt;
-  workbook.title = `${model.meta.title} — ${model.period.label}`;
-  workbook.subject = `${model.meta.organization}: ${model.period.startLocal} to ${model.period.endLocal} (${model.period.timeZone})`;
-  workbook.keywords = ['auditpack', model.meta.template, model.period.label, model.complete ? 'COMPLETE' : 'INCOMPLETE', `pack ${model.meta.packId}`].join(', ');
-
+    });
+  }
   const ctx: RenderContext = {
     workbook,
     palette: createStylePalette(),
@@ -145,27 +141,26 @@ export async function renderXlsx(model: ReportModel, outPath: string, options: R
     rowLimit,
     sheets: [],
     rows: {},
-    filters: [],
-    failed,
   };
   try {
     const steps = planSheets(model, rowLimit);
     const bySource = Math.max(1, model.bySource.length);
-    writeFreeSheet(ctx, 'Summary', summaryRows(model, steps.map((s) => s.plan), rowLimit), [38, ...Array.from({ length: bySource + 1 }, () => 26), 16]);
+    await writeFreeSheet(ctx, 'Summary', summaryRows(model, steps.map((s) => s.plan), rowLimit), [38, ...Array.from({ length: bySource + 1 }, () => 26), 16]);
     for (const step of steps) await step.write(ctx);
-    writeFreeSheet(ctx, 'Manifest', manifestRows(model), [24, 70, 40]);
-    declareFilterRanges(workbook, ctx.filters);
-    await Promise.race([workbook.commit(), failed]);
-    const fh = await open(outPath, 'r+');
-    try {
-      await pinZipEntryTimes(fh, outPath, generatedAt);
-    } finally {
-      await fh.close();
-    }
+    await writeFreeSheet(ctx, 'Manifest', manifestRows(model), [24, 70, 40]);
+    const parts = await workbook.close({
+      creator,
+      lastModifiedBy: creator,
+      created: generatedAt,
+      modified: generatedAt,
+      title: `${model.meta.title} — ${model.period.label}`,
+      subject: `${model.meta.organization}: ${model.period.startLocal} to ${model.period.endLocal} (${model.period.timeZone})`,
+      keywords: ['auditpack', model.meta.template, model.period.label, model.complete ? 'COMPLETE' : 'INCOMPLETE', `pack ${model.meta.packId}`].join(', '),
+    });
+    return { sheets: ctx.sheets, rows: ctx.rows, contentSha256: combinePartDigests(parts) };
   } catch (e) {
-    out.destroy();
+    await workbook.abort();
     await rm(outPath, { force: true });
     throw e;
   }
-  return { sheets: ctx.sheets, rows: ctx.rows };
 }

@@ -1,7 +1,16 @@
-import type { Row, Style } from 'exceljs';
-
 /** How a cell's value is shown. */
 export type CellKind = 'text' | 'count' | 'rate' | 'number' | 'seconds' | 'time' | 'day';
+
+/** A cell's look, as SpreadsheetML's styles part has it (ECMA-376 Part 1, §18.8): only what the workbook uses. */
+export interface Style {
+  numFmt: string;
+  font: { bold?: boolean; italic?: boolean; size?: number; color?: { argb: string } };
+  fill: { type: 'pattern'; pattern: 'solid'; fgColor: { argb: string } };
+  border: { bottom?: { style: 'thin'; color?: { argb: string } } };
+  alignment: { vertical?: 'top'; wrapText?: boolean };
+  /** Cells are locked by default; a protected sheet lets the user edit only unlocked ones. */
+  protection: { locked: boolean };
+}
 
 /** Why a cell is marked: failure rows, severities, good/bad statements. */
 export type Mark = 'none' | 'failure' | 'failureText' | 'critical' | 'high' | 'medium' | 'warning' | 'good' | 'bad';
@@ -39,8 +48,8 @@ const MARKS: Record<Exclude<Mark, 'none'>, Partial<Style>> = {
  */
 export interface StylePalette {
   cell(kind: CellKind, mark: Mark): Partial<Style>;
-  /** Rows carry no style of their own; one shared object spares a style lookup per row. */
-  row: Partial<Style>;
+  /** A cell the reviewer fills in on a protected sheet: unlocked, with the kind's format. */
+  input(kind: CellKind): Partial<Style>;
   header: Partial<Style>;
   title: Partial<Style>;
   section: Partial<Style>;
@@ -53,6 +62,7 @@ export interface StylePalette {
 
 export function createStylePalette(): StylePalette {
   const cells = new Map<string, Partial<Style>>();
+  const inputs = new Map<CellKind, Partial<Style>>();
   const wrappedOf = new WeakMap<Partial<Style>, Partial<Style>>();
   return {
     wrapped(style) {
@@ -74,7 +84,15 @@ export function createStylePalette(): StylePalette {
       }
       return style;
     },
-    row: {},
+    input(kind) {
+      let style = inputs.get(kind);
+      if (!style) {
+        const numFmt = NUMBER_FORMATS[kind];
+        style = { ...(numFmt ? { numFmt } : {}), protection: { locked: false }, fill: solid('FFFFF2CC') };
+        inputs.set(kind, style);
+      }
+      return style;
+    },
     header: {
       font: { bold: true, color: { argb: 'FF1F3864' } },
       fill: solid('FFD9E1F2'),
@@ -87,13 +105,4 @@ export function createStylePalette(): StylePalette {
     note: { font: { italic: true, color: { argb: 'FF595959' } } },
     wrap: { alignment: { wrapText: true, vertical: 'top' } },
   };
-}
-
-/**
- * exceljs gives every row a fresh `style` object (its typings omit the property), and a fresh
- * object means a style lookup by content for every row written: most of the writer's time on a
- * million rows. Rows here carry no style of their own, so they all share one object.
- */
-export function shareRowStyle(row: Row, style: Partial<Style>): void {
-  (row as Row & { style: Partial<Style> }).style = style;
 }

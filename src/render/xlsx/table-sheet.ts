@@ -1,10 +1,11 @@
-import type { Style, Worksheet } from 'exceljs';
 import { AuditpackError } from '../../errors.js';
 import { displayWidth } from './cell-text.js';
 import { shownLength, toCellValue, type CellValue, type Clock, type RawValue } from './cell-values.js';
 import { writePlainRows, type PlainRow } from './plain-rows.js';
-import { addSheet, createPacer, type RenderContext } from './render-context.js';
-import { shareRowStyle, type CellKind, type Mark } from './styles.js';
+import { addSheet, type RenderContext } from './render-context.js';
+import { columnLetters, type SheetWriter } from './sheet-writer.js';
+import type { CellKind, Mark, Style } from './styles.js';
+
 
 export interface Column<R> {
   header: string;
@@ -16,6 +17,12 @@ export interface Column<R> {
   width?: number;
   /** With `markScope: 'marked'`, only these cells carry the row's mark. */
   marked?: boolean;
+  /**
+   * A column the reviewer or tester fills in: its cells are left empty and unlocked on the
+   * protected sheet, formatted by `kind`; `list` limits them to those values, and a `day`
+   * column takes dates only.
+   */
+  input?: { list?: readonly string[]; prompt?: string };
 }
 
 export interface TableSpec<R> {
@@ -40,17 +47,9 @@ export interface TableResult {
 }
 
 const SAMPLE_ROWS = 500;
-const PACE_EVERY = 64;
 const MIN_WIDTH = 10;
 const MAX_WIDTH = 60;
 const HEADER_WIDTH = 18;
-
-/** Spreadsheet column letters: 1 → A, 27 → AA. */
-function columnLetters(n: number): string {
-  let s = '';
-  for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
-  return s;
-}
 
 /** Sheet names a table of `rows` data rows will take, given the per-sheet row limit. */
 export function continuationNames(name: string, rows: number, rowLimit: number, headerRow = 1): string[] {
@@ -91,19 +90,20 @@ export async function writeTable<R>(ctx: RenderContext, spec: TableSpec<R>, sour
   const perSheet = ctx.rowLimit - headerRow;
   if (perSheet < 1) throw new AuditpackError('INTERNAL', `row limit ${ctx.rowLimit} leaves no room for rows on sheet ${spec.name}`);
   const scope = spec.markScope ?? 'row';
-  const rowStyle = ctx.palette.row;
   // Per column, the style for each mark, looked up once rather than once per cell.
-  const plain = columns.map((col) => ctx.palette.cell(col.kind, 'none'));
+  const plain = columns.map((col) => (col.input ? ctx.palette.input(col.kind) : ctx.palette.cell(col.kind, 'none')));
   const markedStyles = new Map<Mark, Partial<Style>[]>();
   const stylesFor = (mark: Mark): Partial<Style>[] => {
     let styles = markedStyles.get(mark);
     if (!styles) {
-      styles = columns.map((col) => (scope === 'row' || col.marked ? ctx.palette.cell(col.kind, mark) : ctx.palette.cell(col.kind, 'none')));
+      styles = columns.map((col, c) => (!col.input && (scope === 'row' || col.marked) ? ctx.palette.cell(col.kind, mark) : plain[c]));
       markedStyles.set(mark, styles);
     }
     return styles;
   };
-  const toValues = (row: R): CellValue[] => columns.map((col) => toCellValue(col.kind, col.value(row), col.clock, ctx.wallClock));
+  // An empty cell is written only where it has a look of its own (a marked row's fill, an input cell).
+  const skipEmpty = columns.map((col, c) => (col.input ? undefined : plain[c]));
+  const toValues = (row: R): CellValue[] => columns.map((col) => (col.input ? undefined : toCellValue(col.kind, col.value(row), col.clock, ctx.wallClock)));
 
   const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<R>)[Symbol.iterator]()) as AsyncIterator<R> | Iterator<R>;
   const pending: R[] = [];
@@ -123,76 +123,82 @@ export async function writeTable<R>(ctx: RenderContext, spec: TableSpec<R>, sour
   const headerHeight = headerLines > 1 ? 15 * headerLines : undefined;
 
   const sheets: string[] = [];
-  let ws: Worksheet | null = null;
-  let pace: () => Promise<void> = async () => {};
+  let ws: SheetWriter | null = null;
   let onSheet = 0;
   let total = 0;
 
-  const openSheet = (): Worksheet => {
+  const openSheet = async (): Promise<SheetWriter> => {
     const name = sheets.length === 0 ? spec.name : `${spec.name} (${sheets.length + 1})`;
     const sheet = addSheet(ctx, name, { frozenRows: headerRow, widths });
-    writePlainRows(sheet, preamble, ctx, widths);
-    writePlainRows(sheet, [{ cells: columns.map((c) => c.header), role: 'header', height: headerHeight }], ctx);
+    await writePlainRows(sheet, preamble, ctx, widths);
+    await writePlainRows(sheet, [{ cells: columns.map((c) => c.header), role: 'header', height: headerHeight }], ctx);
     sheets.push(name);
-    pace = createPacer(sheet, ctx.failed);
     onSheet = 0;
     return sheet;
   };
-  const closeSheet = (sheet: Worksheet) => {
+  const closeSheet = (sheet: SheetWriter) => {
     const ref = `A${headerRow}:${columnLetters(columns.length)}${headerRow + onSheet}`;
-    sheet.autoFilter = ref;
-    ctx.filters.push({ sheetIndex: ctx.sheets.indexOf(sheet.name), sheetName: sheet.name, ref });
+    sheet.autoFilter(ref);
+    ctx.workbook.defineName({ name: '_xlnm._FilterDatabase', sheetIndex: ctx.sheets.indexOf(sheet.name), ref: ref.replace(/([A-Z]+)(\d+)/g, '$$$1$$$2') });
+    if (onSheet > 0) {
+      columns.forEach((col, c) => {
+        if (!col.input) return;
+        const sqref = `${columnLetters(c + 1)}${headerRow + 1}:${columnLetters(c + 1)}${headerRow + onSheet}`;
+        if (col.input.list) sheet.validate({ sqref, type: 'list', values: col.input.list, prompt: col.input.prompt });
+        else if (col.kind === 'day') sheet.validate({ sqref, type: 'date', prompt: col.input.prompt ?? 'A date, e.g. 2026-11-15' });
+      });
+    }
     ctx.rows[sheet.name] = onSheet;
   };
 
-  /** Writes one row; true when it is time to let the zip pipeline catch up. */
-  const writeRow = (row: R, values: CellValue[]): boolean => {
-    if (!ws || onSheet === perSheet) {
-      if (ws) {
-        closeSheet(ws);
-        ws.commit();
-      }
-      ws = openSheet();
-    }
+  const put = (sheet: SheetWriter, row: R, values: CellValue[]): Promise<void> | undefined => {
     const mark = spec.mark ? spec.mark(row) : 'none';
-    const r = ws.addRow(values);
-    shareRowStyle(r, rowStyle);
-    const styles = mark === 'none' ? plain : stylesFor(mark);
-    for (let c = 0; c < styles.length; c++) {
-      if (values[c] === undefined && styles[c] === plain[c]) continue;
-      r.getCell(c + 1).style = styles[c];
-    }
-    r.commit();
     onSheet++;
     total++;
-    return total % PACE_EVERY === 0;
+    return sheet.addRow(values, mark === 'none' ? plain : stylesFor(mark), undefined, skipEmpty);
+  };
+  /** Writes one row; a promise only when a sheet turns or the zip asks to wait (no await per row). */
+  const writeRow = (row: R, values: CellValue[]): Promise<void> | undefined => {
+    if (ws && onSheet < perSheet) return put(ws, row, values);
+    return (async () => {
+      if (ws) {
+        closeSheet(ws);
+        await ws.end();
+      }
+      ws = await openSheet();
+      await put(ws, row, values);
+    })();
   };
 
-  for (let i = 0; i < pending.length; i++) if (writeRow(pending[i], sample[i])) await pace();
+  for (let i = 0; i < pending.length; i++) {
+    const wait = writeRow(pending[i], sample[i]);
+    if (wait) await wait;
+  }
   pending.length = 0;
   sample.length = 0;
   while (!done) {
     const next = await iterator.next();
     if (next.done) break;
-    if (writeRow(next.value, toValues(next.value))) await pace();
+    const wait = writeRow(next.value, toValues(next.value));
+    if (wait) await wait;
   }
-  if (!ws) ws = openSheet();
-  const lastSheet: Worksheet = ws;
+  if (!ws) ws = await openSheet();
+  const lastSheet: SheetWriter = ws;
   closeSheet(lastSheet);
 
   if (spec.epilogue?.length) {
-    let target = lastSheet;
     if (headerRow + onSheet + 1 + spec.epilogue.length > ctx.rowLimit) {
-      lastSheet.commit();
-      target = addSheet(ctx, `${spec.name} (${sheets.length + 1})`);
+      await lastSheet.end();
+      const target = addSheet(ctx, `${spec.name} (${sheets.length + 1})`);
       sheets.push(target.name);
+      await writePlainRows(target, spec.epilogue, ctx);
+      await target.end();
     } else {
-      writePlainRows(target, [{ cells: [] }], ctx);
+      await writePlainRows(lastSheet, [{ cells: [] }, ...spec.epilogue], ctx);
+      await lastSheet.end();
     }
-    writePlainRows(target, spec.epilogue, ctx);
-    target.commit();
   } else {
-    lastSheet.commit();
+    await lastSheet.end();
   }
 
   if (spec.expectedRows !== undefined && spec.expectedRows !== total) {

@@ -6,7 +6,7 @@ import { AuditpackError } from '../../errors.js';
 /**
  * Just enough of the ZIP format (PKWARE APPNOTE.TXT 6.3.x, sections 4.3.7 local header, 4.3.12
  * central directory header, 4.3.14–4.3.16 zip64 and end records) to list an archive's entries
- * from its central directory, stream one entry's content, and set entry times. Zero dependencies,
+ * from its central directory and stream one entry's content (zip-writer.ts writes). Zero dependencies,
  * random access: entries can be read in any order without holding the archive in memory.
  */
 export interface ZipEntry {
@@ -132,30 +132,11 @@ export async function* readZipEntry(fh: FileHandle, path: string, entry: ZipEntr
   if (size !== entry.uncompressedSize || crc !== entry.crc32) throw bad(path, `${entry.name} does not match its size or CRC-32`);
 }
 
-/** MS-DOS date and time (APPNOTE 4.4.6), from the UTC fields, as archiver writes them. */
-function dosDateTime(date: Date): { time: number; date: number } {
+/** MS-DOS date and time (APPNOTE 4.4.6), from the UTC fields. */
+export function dosDateTime(date: Date): { time: number; date: number } {
   const year = Math.min(2107, Math.max(1980, date.getUTCFullYear()));
   return {
     time: (date.getUTCHours() << 11) | (date.getUTCMinutes() << 5) | Math.floor(date.getUTCSeconds() / 2),
     date: ((year - 1980) << 9) | ((date.getUTCMonth() + 1) << 5) | date.getUTCDate(),
   };
-}
-
-/**
- * Sets every entry's modification time, in the central directory and in the local headers, so
- * that the same content written twice gives the same bytes. exceljs hands archiver no entry date
- * (archiver then stamps "now") and offers no option for one, so the times are set afterwards.
- * Only the 4 date/time bytes change: sizes, CRCs and offsets stay valid.
- */
-export async function pinZipEntryTimes(fh: FileHandle, path: string, when: Date): Promise<void> {
-  const dos = dosDateTime(when);
-  const stamp = Buffer.alloc(4);
-  stamp.writeUInt16LE(dos.time, 0);
-  stamp.writeUInt16LE(dos.date, 2);
-  for (const entry of await readZipDirectory(fh, path)) {
-    const local = await readAt(fh, entry.localHeaderOffset, 4);
-    if (local.length < 4 || local.readUInt32LE(0) !== LOCAL) throw bad(path, `local header of ${entry.name} is damaged`);
-    await fh.write(stamp, 0, 4, entry.centralHeaderOffset + 12);
-    await fh.write(stamp, 0, 4, entry.localHeaderOffset + 10);
-  }
 }

@@ -220,11 +220,34 @@ describe('renderXlsx: table sheets', () => {
     const ws = book.getWorksheet('Exceptions')!;
     expect(ws.rowCount).toBe(EXCEPTIONS + 1);
     const h = headerOf(ws);
-    expect(h.slice(-5)).toEqual(['Trend', 'Disposition', 'Ticket', 'Reviewer', 'Review date']);
-    for (const name of ['Disposition', 'Ticket', 'Reviewer', 'Review date']) expect(ws.getRow(2).getCell(column(ws, name)).value).toBeNull();
+    expect(h.slice(-6)).toEqual(['Trend', 'Status', 'Disposition', 'Ticket', 'Reviewer', 'Review date']);
+    for (const name of ['Status', 'Disposition', 'Ticket', 'Reviewer', 'Review date']) expect(ws.getRow(2).getCell(column(ws, name)).value).toBeNull();
     const sev = ws.getRow(2).getCell(1);
     expect(sev.value).toBe('critical');
     expect(sev.fill).toMatchObject({ type: 'pattern', fgColor: { argb: 'FFC00000' } });
+  });
+
+  it('is a working paper: sheets protected without a password, only the reviewer columns open, with validation lists and date cells', () => {
+    const sheet = raw.sheets.find((x) => x.name === 'Exceptions')!;
+    const ws = book.getWorksheet('Exceptions')!;
+    // Protected, but filtering, sorting and resizing stay allowed; no password hash.
+    expect(sheet.xml).toContain('<sheetProtection sheet="1" objects="1" scenarios="1" formatColumns="0" formatRows="0" sort="0" autoFilter="0"/>');
+    for (const s of raw.sheets) expect(s.xml, s.name).toMatch(/<sheetProtection sheet="1"[^>]*\/>/);
+    expect(sheet.xml).not.toMatch(/password|hashValue/);
+    const letter = (name: string) => /^[A-Z]+/.exec(ws.getRow(1).getCell(column(ws, name)).address)![0];
+    const last = EXCEPTIONS + 1;
+    expect(sheet.xml).toContain(`<dataValidation type="list" allowBlank="1" showErrorMessage="1" showInputMessage="1" prompt="Open, Explained, Accepted, Remediated" sqref="${letter('Status')}2:${letter('Status')}${last}"><formula1>"Open,Explained,Accepted,Remediated"</formula1></dataValidation>`);
+    expect(sheet.xml).toMatch(new RegExp(`<dataValidation type="date" [^>]*sqref="${letter('Review date')}2:${letter('Review date')}${last}">`));
+    const xfs = [...(/<cellXfs\b[^>]*>([\s\S]*?)<\/cellXfs>/.exec(raw.parts['xl/styles.xml'])![1]).matchAll(/<xf\b[^>]*?(?:\/>|>[\s\S]*?<\/xf>)/g)].map((m) => m[0]);
+    const isOpen = (ref: string) => /<protection locked="0"\/>/.test(xfs[sheet.cells.get(ref)?.style ?? 0]);
+    for (const name of ['Status', 'Disposition', 'Ticket', 'Reviewer', 'Review date']) {
+      expect(isOpen(`${letter(name)}2`), name).toBe(true);
+      expect(isOpen(`${letter(name)}${last}`), name).toBe(true);
+    }
+    expect(raw.formatOfStyle[sheet.cells.get(`${letter('Review date')}2`)!.style]).toBe('yyyy-mm-dd');
+    // Everything else stays locked: the evidence itself cannot be edited by accident.
+    for (const name of ['Severity', 'Rule', 'Reason', 'Event id']) expect(isOpen(`${letter(name)}2`), name).toBe(false);
+    expect(isOpen('A1')).toBe(false);
   });
 
   it('lists requesters with name, e-mail, id, type, directory flag, events and failures', () => {
@@ -317,11 +340,11 @@ describe('renderXlsx: sections, samples, errors', () => {
     expect(sampleSheetName('', 3, taken)).toBe('Sample 4');
   });
 
-  it('writes a Sample sheet with its population, size, seed and method above a frozen, filtered table', async () => {
+  it('writes a Sample sheet: how it was drawn above a frozen, filtered table with rank, position and the tester\'s columns', async () => {
     const m = syntheticModel({ events: 30, exceptions: 0, sections: ['summary', 'sample'] });
     const rows = (await collect(m.events.open())).slice(0, 4);
     m.samples = [{
-      population: 'failed operations', populationSize: 30, sampleSize: 4, seed: 'seed-42', seedSource: 'given', methodVersion: 'v2',
+      population: 'failed operations', populationSize: 30, sampleSize: 4, seed: 'seed-42', seedSource: 'default', methodVersion: 'v2',
       method: 'simple random sample without replacement', rows, selection: rows.map((_, i) => ({ rank: 4 - i, position: 3 * i + 1 })),
     }];
     const p = join(dir, 'sample.xlsx');
@@ -334,14 +357,31 @@ describe('renderXlsx: sections, samples, errors', () => {
     expect(ws.getRow(2).getCell(2).value).toBe(30);
     expect(ws.getRow(3).getCell(2).value).toBe(4);
     expect(ws.getRow(4).getCell(2).value).toBe('seed-42');
-    expect(ws.getRow(5).getCell(2).value).toBe('simple random sample without replacement');
-    expect(headerOf(ws, 7)[0]).toBe(`Time (${NY})`);
-    expect(ws.getRow(8 + 3).getCell(column(ws, 'Event id', 7)).value).toBe(rows[3].id);
+    // The default seed is known in advance: the sheet says the auditor should choose one.
+    expect(ws.getRow(5).getCell(1).value).toBe('Seed chosen by');
+    expect(String(ws.getRow(5).getCell(2).value)).toMatch(/^the default .*The auditor should choose the seed/);
+    expect(String(ws.getRow(6).getCell(2).value)).toBe('v2. simple random sample without replacement');
+    const header = headerOf(ws, 9);
+    expect(header.slice(0, 3)).toEqual(['Selection rank', 'Population position', `Time (${NY})`]);
+    expect(header.slice(-5)).toEqual(['Attribute tested', 'Evidence reference', 'Result', 'Tested by', 'Test date']);
+    expect(ws.getRow(13).getCell(column(ws, 'Event id', 9)).value).toBe(rows[3].id);
+    expect([10, 11, 12, 13].map((n) => ws.getRow(n).getCell(1).value)).toEqual([4, 3, 2, 1]);
+    expect([10, 11, 12, 13].map((n) => ws.getRow(n).getCell(2).value)).toEqual([1, 4, 7, 10]);
     const xml = readRawWorkbook(p).sheets.find((s) => s.name === 'Sample - failed operations')!.xml;
-    expect(xml).toMatch(/<pane ySplit="7" topLeftCell="A8"/);
-    expect(xml).toMatch(/<autoFilter ref="A7:R11"\/>/);
+    expect(xml).toMatch(/<pane ySplit="9" topLeftCell="A10"/);
+    expect(xml).toMatch(/<autoFilter ref="A9:Y13"\/>/);
+    expect(xml).toContain('sqref="W10:W13"><formula1>"Pass,Exception,Not applicable"</formula1>');
+    expect(xml).toMatch(/<dataValidation type="date" [^>]*sqref="Y10:Y13">/);
     // The method, often a paragraph, spans the table's width and wraps.
-    expect(xml).toMatch(/<mergeCell ref="B5:[C-R]5"\/>/);
+    expect(xml).toMatch(/<mergeCell ref="B6:[C-Y]6"\/>/);
+
+    const given = syntheticModel({ events: 30, exceptions: 0, sections: ['summary', 'sample'] });
+    given.samples = [{ ...m.samples[0], seedSource: 'given' }];
+    const q = join(dir, 'sample-given.xlsx');
+    await renderXlsx(given, q);
+    const wb2 = new ExcelJS.Workbook();
+    await wb2.xlsx.readFile(q);
+    expect(wb2.getWorksheet('Sample - failed operations')!.getRow(5).getCell(2).value).toBe('given with --sample-seed');
   });
 
   it('writes header-only tables for an empty population', async () => {

@@ -4,6 +4,7 @@ import { keyValues, sectionTitle, subheading } from '../page-flow.js';
 import type { PdfContext } from '../pdf-context.js';
 import { drawTable } from '../table.js';
 import { COLOR } from '../theme.js';
+import { DEFAULT_SEED_WARNING } from '../../../model/report-model.js';
 
 /** Audit samples: how each was drawn (so it can be re-drawn) and the sampled events. */
 export async function drawSamples(ctx: PdfContext): Promise<void> {
@@ -19,6 +20,8 @@ export async function drawSamples(ctx: PdfContext): Promise<void> {
       ['Sample size', fmtInt(s.sampleSize)],
       ['Method', s.method],
       ['Seed', s.seed],
+      // The default seed is known to whoever runs the tool: say so, and who should choose it.
+      ['Seed chosen by', s.seedSource === 'given' ? 'given with --sample-seed' : `the default (<period>:<template>). ${DEFAULT_SEED_WARNING}`],
     ]);
     await drawTable<AuditEvent>(
       ctx,

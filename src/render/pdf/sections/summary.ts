@@ -88,7 +88,9 @@ function drawWorkbookPointer(ctx: PdfContext): void {
   }
   if (elsewhere('events')) rows.push(['Events', `${fmtInt(model.events.count)} rows: the whole normalized population, in time order`]);
   if (elsewhere('sample')) {
-    for (const s of model.samples) rows.push([`Sample: ${s.population}`, `${fmtInt(s.sampleSize)} of ${fmtInt(s.populationSize)}, seed ${s.seed}`]);
+    for (const s of model.samples) {
+      rows.push([`Sample: ${s.population}`, `${fmtInt(s.sampleSize)} of ${fmtInt(s.populationSize)}, seed ${s.seed}${s.seedSource === 'given' ? ' (given)' : ' (the default: the auditor should choose the seed, --sample-seed)'}`]);
+    }
   }
   if (elsewhere('coverage')) rows.push(['Coverage', `${fmtInt(model.coverage.windows.length)} windows, one row each, with their outcome`]);
   if (rows.length === 0) return;

@@ -4,9 +4,13 @@ import { timeColumns, type TableSpec } from '../table-sheet.js';
 
 const SEVERITY_MARK: Record<ExceptionRow['severity'], Mark> = { critical: 'critical', high: 'high', medium: 'medium', low: 'none' };
 
+/** The reviewer's decision on an exception. */
+export const REVIEW_STATUSES = ['Open', 'Explained', 'Accepted', 'Remediated'] as const;
+
 /**
- * Every exception row, and the columns a reviewer fills in (disposition, ticket, reviewer,
- * date), left empty so the workbook can travel back with the review done.
+ * Every exception row, and the columns a reviewer fills in (status, disposition, ticket,
+ * reviewer, date), left empty and unlocked on the protected sheet, so the workbook can travel
+ * back with the review done.
  */
 export function exceptionTable(timeZone: string, expectedRows: number): TableSpec<ExceptionRow> {
   return {
@@ -29,10 +33,11 @@ export function exceptionTable(timeZone: string, expectedRows: number): TableSpe
       { header: 'Subject', kind: 'text', value: (x) => x.subject },
       { header: 'Event id', kind: 'text', value: (x) => x.eventId },
       { header: 'Trend', kind: 'text', value: (x) => x.trend },
-      { header: 'Disposition', kind: 'text', value: () => null, width: 24 },
-      { header: 'Ticket', kind: 'text', value: () => null, width: 14 },
-      { header: 'Reviewer', kind: 'text', value: () => null, width: 20 },
-      { header: 'Review date', kind: 'text', value: () => null, width: 14 },
+      { header: 'Status', kind: 'text', value: () => null, width: 14, input: { list: REVIEW_STATUSES, prompt: REVIEW_STATUSES.join(', ') } },
+      { header: 'Disposition', kind: 'text', value: () => null, width: 24, input: {} },
+      { header: 'Ticket', kind: 'text', value: () => null, width: 14, input: {} },
+      { header: 'Reviewer', kind: 'text', value: () => null, width: 20, input: {} },
+      { header: 'Review date', kind: 'day', value: () => null, width: 14, input: {} },
     ],
     mark: (x) => SEVERITY_MARK[x.severity],
     markScope: 'marked',

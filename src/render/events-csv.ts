@@ -1,0 +1,77 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, type ZlibOptions } from 'node:zlib';
+import type { AuditEvent } from '../model/audit-event.js';
+import type { ReportModel } from '../model/report-model.js';
+import type { Renderer } from './renderer.js';
+import { eventColumns } from './xlsx/sheets/event-table.js';
+import { createWallClock } from './xlsx/wall-clock.js';
+import type { Column } from './xlsx/table-sheet.js';
+
+const FLUSH_CHARS = 256 * 1024;
+
+/**
+ * A CSV field (RFC 4180 §2): quoted when it holds a comma, a quote, CR or LF, quotes doubled.
+ * Values are written as they are: this file is data for analysis tools, not a sheet, so nothing
+ * is cut to Excel's cell limit and no text is altered.
+ */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** How a column's value reads as text: times as ISO-like strings, numbers plain. */
+function textOf(col: Column<AuditEvent>, e: AuditEvent, wallClock: (t: number) => Date): string {
+  const v = col.value(e);
+  if (v === null || v === undefined) return '';
+  if (col.kind === 'time' && typeof v === 'number') {
+    // Local: the report zone's wall clock, "2026-10-01 00:00:00.000"; UTC: ISO 8601 with Z.
+    return col.clock === 'utc' ? new Date(v).toISOString() : wallClock(v).toISOString().slice(0, 23).replace('T', ' ');
+  }
+  return String(v);
+}
+
+/**
+ * events.csv.gz: every event of the Events population, with the Events sheet's columns (the one
+ * list in sheets/event-table.ts), RFC 4180 (CRLF line ends, a header line), UTF-8 without a byte
+ * order mark, gzip. For audit-analytics tools, and for populations past Excel's row limit.
+ */
+export async function renderEventsCsv(model: ReportModel, path: string): Promise<{ rows: number }> {
+  const columns = eventColumns(model.period.timeZone);
+  const wallClock = createWallClock(model.period.timeZone);
+  // A deep input buffer: the thread pool compresses while this thread builds the next lines.
+  const gzip = createGzip({ level: 6, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
+  const done = pipeline(gzip, createWriteStream(path));
+  done.catch(() => undefined);
+  let text = columns.map((c) => csvField(c.header)).join(',') + '\r\n';
+  let rows = 0;
+  try {
+    for await (const e of model.events.open()) {
+      let line = '';
+      for (let c = 0; c < columns.length; c++) line += (c ? ',' : '') + csvField(textOf(columns[c], e, wallClock));
+      text += line + '\r\n';
+      rows++;
+      if (text.length >= FLUSH_CHARS) {
+        const more = gzip.write(text);
+        text = '';
+        if (!more) await Promise.race([once(gzip, 'drain'), done]);
+      }
+    }
+    gzip.end(text);
+    await done;
+  } catch (e) {
+    gzip.destroy();
+    throw e;
+  }
+  return { rows };
+}
+
+export const eventsCsvRenderer: Renderer = {
+  name: 'events-csv',
+  file: 'events.csv.gz',
+  async render(model, path) {
+    // Written with the Events sheet: a template without the population has neither.
+    if (!model.sections.includes('events')) return { rows: 0 };
+    return renderEventsCsv(model, path);
+  },
+};
