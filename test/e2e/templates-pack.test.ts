@@ -138,10 +138,12 @@ describe('auditor-handoff on the demo data', () => {
     for (const sample of result.model.samples) {
       const ws = wb.getWorksheet(`Sample - ${sample.population}`)!;
       expect(ws, sample.population).toBeDefined();
-      const pairs = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [String(ws.getRow(n).getCell(1).value), ws.getRow(n).getCell(2).value]));
+      const pairs = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [String(ws.getRow(n).getCell(1).value), ws.getRow(n).getCell(2).value]));
       expect(pairs.Population).toBe(sample.population);
       expect(pairs.Seed).toBe(manifest.parameters.sampleSeed);
       expect(String(pairs.Method)).toContain('auditpack-sample-v2');
+      // The default seed is known to whoever runs the tool: the sheet says the auditor should choose it.
+      expect(String(pairs['Seed chosen by'])).toMatch(/^the default .*The auditor should choose the seed/);
       const n = sample.populationSize;
       const expected = n <= 5 ? n : n <= 50 ? 5 : n <= 250 ? Math.ceil(n / 10) : 25;
       expect(pairs['Sample size']).toBe(expected);
