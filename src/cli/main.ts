@@ -74,6 +74,14 @@ await cli
   .middleware(((_: unknown, y: { getOptions(): { key: Record<string, unknown> } }) => {
     knownOptions = Object.keys(y.getOptions().key);
   }) as never, true)
+  // AUDITPACK_CHECK_ARGS=1: parse and validate the command line, then stop before running it
+  // (checks the auditpack lines of a CI workflow or a crontab: docs/ci.md).
+  .middleware(() => {
+    if (process.env.AUDITPACK_CHECK_ARGS === '1') {
+      process.stdout.write('auditpack: command line accepted\n');
+      process.exit(EXIT.ok);
+    }
+  })
   .strict()
   .epilog(`${EPILOG}\n\n${ENVIRONMENT}`)
   .version(toolVersion())
