@@ -1,5 +1,6 @@
 import { responseClass, type AuditEvent } from '../model/audit-event.js';
 import type { CountRow, FailureCluster, ReportModel, SourceSummary, Totals } from '../model/report-model.js';
+import type { EventGroup } from '../model/event-group.js';
 import type { DayIndex } from './day-index.js';
 
 /** Counts for one group key. */
@@ -27,6 +28,8 @@ export type AggregateResult = Pick<
 
 export interface Aggregator {
   add(event: AuditEvent): void;
+  /** Events counted elsewhere (an aggregating source), counted here exactly as `add` would count each. */
+  addGroup(group: EventGroup): void;
   result(opts?: {
     directoryHas?: (id: string) => boolean;
     maxClusters?: number;
@@ -49,16 +52,23 @@ export function createAggregator(days: DayIndex): Aggregator {
   const clusters = new Map<string, FailureCluster>();
   const daily = days.days.map(() => ({ events: 0, failures: 0 }));
 
-  const bump = <C extends Counter>(map: Map<string, C>, key: string, e: AuditEvent, make: () => C): C => {
+  /** What a counter needs of one event or of a group of alike events. */
+  interface Tally {
+    events: number;
+    failures: number;
+    firstTime: number;
+    lastTime: number;
+  }
+  const bump = <C extends Counter>(map: Map<string, C>, key: string, t: Tally, make: () => C): C => {
     let c = map.get(key);
     if (!c) {
       c = make();
       map.set(key, c);
     }
-    c.events++;
-    if (e.outcome === 'failure') c.failures++;
-    if (e.time < c.firstTime) c.firstTime = e.time;
-    if (e.time > c.lastTime) c.lastTime = e.time;
+    c.events += t.events;
+    c.failures += t.failures;
+    if (t.firstTime < c.firstTime) c.firstTime = t.firstTime;
+    if (t.lastTime > c.lastTime) c.lastTime = t.lastTime;
     return c;
   };
   const counter = (label?: string): Counter => ({ label, events: 0, failures: 0, firstTime: Infinity, lastTime: -Infinity });
@@ -66,40 +76,52 @@ export function createAggregator(days: DayIndex): Aggregator {
     ...counter(), sourceType: type, requesters: new Set(), operations: new Set(), duplicates: 0, outsideWindow: 0,
   });
 
+  /** The one place an event, or a group of alike events, is counted. */
+  const count = (
+    e: Pick<AuditEvent, 'service' | 'operation' | 'responseCode' | 'outcome' | 'requester' | 'client' | 'userAgent' | 'source' | 'sourceType'>,
+    t: Tally,
+    dayIndex: number,
+  ) => {
+    const op = operationKey(e);
+    bump(operations, op, t, () => counter());
+    bump(codes, e.responseCode, t, () => counter());
+    bump(classes, responseClass(e), t, () => counter());
+    const r = bump(requesters, e.requester.id, t, (): Counter & { name?: string; email?: string; type?: string } => counter());
+    r.name ??= e.requester.name;
+    r.email ??= e.requester.email;
+    r.type ??= e.requester.type;
+    const clientKey = e.client?.name ?? e.client?.id ?? e.userAgent ?? '(none)';
+    bump(clients, clientKey, t, () => counter(e.client?.id && e.client.name ? e.client.id : undefined));
+    const s = bump(sources, e.source, t, () => sourceCounter(e.sourceType));
+    s.requesters.add(e.requester.id);
+    s.operations.add(op);
+    if (dayIndex >= 0) {
+      daily[dayIndex].events += t.events;
+      daily[dayIndex].failures += t.failures;
+    }
+    if (t.failures > 0) {
+      const key = `${e.requester.id}\u0000${op}\u0000${e.responseCode}`;
+      const c = clusters.get(key);
+      if (c) {
+        c.failures += t.failures;
+        c.firstTime = Math.min(c.firstTime, t.firstTime);
+        c.lastTime = Math.max(c.lastTime, t.lastTime);
+      } else {
+        clusters.set(key, {
+          requesterId: e.requester.id, requesterName: e.requester.name ?? null, operation: op,
+          responseCode: e.responseCode, failures: t.failures, firstTime: t.firstTime, lastTime: t.lastTime,
+        });
+      }
+    }
+  };
+
   return {
     add(e) {
-      const op = operationKey(e);
-      bump(operations, op, e, () => counter());
-      bump(codes, e.responseCode, e, () => counter());
-      bump(classes, responseClass(e), e, () => counter());
-      const r = bump(requesters, e.requester.id, e, (): Counter & { name?: string; email?: string; type?: string } => counter());
-      r.name ??= e.requester.name;
-      r.email ??= e.requester.email;
-      r.type ??= e.requester.type;
-      const clientKey = e.client?.name ?? e.client?.id ?? e.userAgent ?? '(none)';
-      bump(clients, clientKey, e, () => counter(e.client?.id && e.client.name ? e.client.id : undefined));
-      const s = bump(sources, e.source, e, () => sourceCounter(e.sourceType));
-      s.requesters.add(e.requester.id);
-      s.operations.add(op);
-      const d = days.indexOf(e.time);
-      if (d >= 0) {
-        daily[d].events++;
-        if (e.outcome === 'failure') daily[d].failures++;
-      }
-      if (e.outcome === 'failure') {
-        const key = `${e.requester.id}\u0000${op}\u0000${e.responseCode}`;
-        const c = clusters.get(key);
-        if (c) {
-          c.failures++;
-          c.firstTime = Math.min(c.firstTime, e.time);
-          c.lastTime = Math.max(c.lastTime, e.time);
-        } else {
-          clusters.set(key, {
-            requesterId: e.requester.id, requesterName: e.requester.name ?? null, operation: op,
-            responseCode: e.responseCode, failures: 1, firstTime: e.time, lastTime: e.time,
-          });
-        }
-      }
+      count(e, { events: 1, failures: e.outcome === 'failure' ? 1 : 0, firstTime: e.time, lastTime: e.time }, days.indexOf(e.time));
+    },
+    addGroup(g) {
+      const tally = { events: g.events, failures: g.outcome === 'failure' ? g.events : 0, firstTime: g.firstTime, lastTime: g.lastTime };
+      count({ ...g, userAgent: g.client?.id }, tally, days.days.indexOf(g.day));
     },
     result(opts = {}) {
       for (const [name, d] of Object.entries(opts.dropped ?? {})) {

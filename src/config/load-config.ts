@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
-import type { SourceDefinition } from '../sources/source.js';
+import type { AnySource, SourceDefinition } from '../sources/source.js';
 import { configSchema, type RawConfig } from './config-schema.js';
 import { describeZodError } from './zod-error.js';
 import { jsonErrorLocation } from '../templates/format-issue.js';
 
 export interface SourceEntry {
-  definition: SourceDefinition;
+  definition: SourceDefinition<{ type: string; name?: string }, AnySource>;
   /** The entry as validated by its type's schema. */
   config: { type: string; name?: string };
   /** Unique name: the entry's `name`, else its type (type#2, type#3 for repeats). */
@@ -24,7 +24,7 @@ export interface LoadedConfig {
   text: string;
 }
 
-export type SourceRegistry = Readonly<Record<string, SourceDefinition>>;
+export type SourceRegistry = Readonly<Record<string, SourceDefinition<{ type: string; name?: string }, AnySource>>>;
 
 export async function loadConfig(file: string, registry: SourceRegistry): Promise<LoadedConfig> {
   const path = resolve(file);

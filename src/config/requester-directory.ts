@@ -12,11 +12,13 @@ export interface RequesterDirectory {
   size: number;
   get(id: string): DirectoryEntry | undefined;
   has(id: string): boolean;
+  /** Every requester id, for a source that checks membership where the data lives (an Athena query). */
+  ids(): string[];
 }
 
 function directoryFromRows(rows: readonly { userId: string; name: string; email: string }[]): RequesterDirectory {
   const map = new Map(rows.map((r) => [r.userId, { name: r.name, email: r.email }]));
-  return { size: map.size, get: (id) => map.get(id), has: (id) => map.has(id) };
+  return { size: map.size, get: (id) => map.get(id), has: (id) => map.has(id), ids: () => [...map.keys()] };
 }
 
 /** Reads a CSV with a header row `userId,name,email` (extra columns are ignored). */

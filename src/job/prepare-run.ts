@@ -8,7 +8,7 @@ import { createSecretResolver } from '../config/secrets.js';
 import { checkSecretsPresent, namedSecrets } from '../config/secret-check.js';
 import { parsePeriod } from '../period/parse-period.js';
 import { checkRetention, planWindows } from '../period/plan-windows.js';
-import type { Source, SourceDeps } from '../sources/source.js';
+import type { AnySource, SourceDeps } from '../sources/source.js';
 import { createHttpClient } from '../http/client.js';
 import { createRateLimiterRegistry } from '../http/rate-limiter.js';
 import { loadTemplate } from '../templates/load-template.js';
@@ -43,7 +43,7 @@ export interface PreparedRun {
   config: LoadedConfig;
   period: PeriodInfo;
   template: Template;
-  sources: Source[];
+  sources: AnySource[];
   plans: Map<string, TimeWindow[]>;
   /** What identifies the run: same parameters, same pack id; a resumed run must match them. */
   parameters: Record<string, unknown>;

@@ -16,7 +16,7 @@ import { businessHoursSchema } from '../rules/business-hours.js';
 import { describeZodError } from '../config/zod-error.js';
 import { renderersFor } from '../render/registry.js';
 import { toolVersion } from '../package-info.js';
-import type { Source } from '../sources/source.js';
+import type { AnySource } from '../sources/source.js';
 import { prepareRun, type PrepareOptions, type PreparedRun } from './prepare-run.js';
 
 export interface RunJobOptions extends PrepareOptions {
@@ -64,7 +64,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
   const packDir = resolve(opts.out ?? join('reports', `${template.name}-${period.label.replace(/[^A-Za-z0-9._-]+/g, '_')}`));
 
   const clients = new Map<string, HttpClient>();
-  const httpFor = (source: Source) => {
+  const httpFor = (source: AnySource) => {
     let c = clients.get(source.name);
     if (!c) {
       c = createHttpClient({ concurrency: source.policy.concurrency * 2 }, { clock: opts.clock, log: opts.log });

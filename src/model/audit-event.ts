@@ -1,5 +1,5 @@
 /** The one shape every source normalizes to. Aggregation, rules and renderers only ever see this. */
-export type SourceType = 'smapi' | 'cloudtrail' | 'cloudtrail-files' | 'trail-logs' | 'amplitude';
+export type SourceType = 'smapi' | 'cloudtrail' | 'cloudtrail-files' | 'cloudtrail-athena' | 'trail-logs' | 'amplitude';
 
 export type Outcome = 'success' | 'failure';
 

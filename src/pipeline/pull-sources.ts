@@ -1,15 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { WindowCoverage } from '../model/coverage.js';
-import type { TimeWindow } from '../model/window.js';
+import { join } from 'node:path';
+import { windowKey, type TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
-import type { Source } from '../sources/source.js';
+import { isAggregating, type AggregatingSource, type AnySource, type PushdownRequest, type Source } from '../sources/source.js';
 import { readRawWindow } from '../pack/raw-archive.js';
 import { createResumeState, describeResume, type ResumeState } from '../pack/resume-state.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { pullWindow, replayWindow } from './pull-window.js';
+import { queryWindow, type AggregateSink } from './query-window.js';
 import { createIdSet, type IdSet } from './id-set.js';
 import { mapPool } from './map-pool.js';
 
@@ -24,12 +26,15 @@ export interface PullProgress {
 }
 
 export interface PullSourcesInput {
-  sources: Source[];
-  period: { start: number; end: number };
+  sources: AnySource[];
   plans: ReadonlyMap<string, TimeWindow[]>;
   packDir: string;
   stateDir: string;
-  httpFor(source: Source): HttpClient;
+  httpFor(source: AnySource): HttpClient;
+  /** What aggregating sources must do where the data lives. */
+  pushdown?: PushdownRequest;
+  /** The report's time zone (the default push-down's). */
+  period: { start: number; end: number; timeZone?: string };
   log: Logger;
   clock: Clock;
   signal: AbortSignal;
@@ -41,7 +46,7 @@ export interface PullSourcesInput {
  * with its own pool. One fatal error (access refused, unreachable) stops every window of every
  * source and is thrown once all have settled. Returns the windows' ledger rows in no set order.
  */
-export async function pullSources(input: PullSourcesInput, sink: EventSink): Promise<WindowCoverage[]> {
+export async function pullSources(input: PullSourcesInput, sink: EventSink, aggregateSink: AggregateSink): Promise<WindowCoverage[]> {
   const stop = new AbortController();
   const signal = AbortSignal.any([input.signal, stop.signal]);
   // Every in-flight request and backoff listens on this one signal: dozens, by design.
@@ -53,7 +58,11 @@ export async function pullSources(input: PullSourcesInput, sink: EventSink): Pro
   };
 
   const state = createResumeState(input.packDir, input.stateDir);
-  const perSource = await Promise.all(input.sources.map((source) => pullSource(input, state, source, sink, signal, onFatal)));
+  const perSource = await Promise.all(
+    input.sources.map((source) =>
+      isAggregating(source) ? querySource(input, source, aggregateSink, signal, onFatal) : pullSource(input, state, source, sink, signal, onFatal),
+    ),
+  );
   if (fatal) throw toAuditpackError(fatal);
   if (input.signal.aborted) throw toAuditpackError(input.signal.reason ?? new Error('interrupted'));
   return perSource.flat();
@@ -96,6 +105,33 @@ async function pullSource(input: PullSourcesInput, state: ResumeState, source: S
   const done = results.filter((r): r is WindowCoverage => r !== null);
   keepLateArrivals(strays, seen, plan, done, sink);
   return done;
+}
+
+/**
+ * An aggregating source's windows: each runs its queries where the data lives (or is replayed from
+ * the results an interrupted run saved) and feeds the aggregate sink.
+ */
+async function querySource(input: PullSourcesInput, source: AggregatingSource, sink: AggregateSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<WindowCoverage[]> {
+  const plan = input.plans.get(source.name) ?? [];
+  const pushdown = input.pushdown ?? { timeZone: input.period.timeZone ?? 'UTC', rules: [], directoryIds: null, businessHours: null };
+  const results = await mapPool(plan, source.policy.concurrency, async (window) => {
+    if (signal.aborted) return null;
+    input.progress.windowStarted(source.name, window);
+    try {
+      const cov = await queryWindow(source, window, {
+        signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end }, plan, pushdown, sink,
+        evidencePath: join(input.packDir, 'raw', source.name, `${windowKey(window)}.json`),
+        statePath: join(input.stateDir, 'windows', source.name, `${windowKey(window)}.aggregate.json`),
+        progress: input.progress.update,
+      });
+      input.progress.windowDone(cov);
+      return cov;
+    } catch (e) {
+      onFatal(e);
+      return null;
+    }
+  });
+  return results.filter((r): r is WindowCoverage => r !== null);
 }
 
 /**

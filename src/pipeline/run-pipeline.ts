@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { CoverageLedger, SourceLedger, WindowCoverage } from '../model/coverage.js';
@@ -6,7 +6,7 @@ import { SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity }
 import type { ExceptionSubjectCount, PeriodInfo, RowStream, SampleInfo } from '../model/report-model.js';
 import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
-import type { Source } from '../sources/source.js';
+import type { AnySource, PushdownRequest } from '../sources/source.js';
 import type { RequesterDirectory } from '../config/requester-directory.js';
 import { createAggregator, type AggregateResult } from '../aggregate/aggregator.js';
 import { createDayIndex } from '../aggregate/day-index.js';
@@ -17,11 +17,14 @@ import { pullSources, type EventSink, type PullProgress } from './pull-sources.j
 import { compareEvents } from '../model/event-order.js';
 import { eventCodec } from './event-codec.js';
 import { createExceptionCodec } from './exception-codec.js';
+import type { AggregateSink } from './query-window.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
 export interface EventRules {
   evaluate(event: AuditEvent): { rows: ExceptionRow[]; matchedRuleIds: string[] };
+  /** An hour (epoch ms / 3,600,000) with events, from a source that counted them itself. */
+  addActivity?(source: string, sourceType: string, hour: number): void;
   finish(coverage: CoverageLedger): ExceptionRow[];
 }
 
@@ -41,14 +44,16 @@ export interface PreviousComparison {
 export type ProgressReporter = PullProgress;
 
 export interface PipelineInput {
-  sources: Source[];
+  sources: AnySource[];
   period: PeriodInfo;
   plans: ReadonlyMap<string, TimeWindow[]>;
   /** raw/<source>/<window>.ndjson.gz are written below this (the pack's staging folder). */
   packDir: string;
   /** Resume state and spill files (removed by the caller once the pack is final). */
   stateDir: string;
-  httpFor(source: Source): HttpClient;
+  httpFor(source: AnySource): HttpClient;
+  /** What aggregating sources must do where the data lives (the template's rules, the directory). */
+  pushdown?: PushdownRequest;
   directory: RequesterDirectory | null;
   rules: EventRules;
   sampler: SamplerFactory | null;
@@ -72,6 +77,8 @@ export interface PipelineResult {
   exceptionCounts: { bySeverity: Record<Severity, number>; byControl: Record<string, number>; byRule: Record<string, number> };
   exceptionSubjects: ExceptionSubjectCount[];
   samples: SampleInfo[];
+  /** Rules an aggregating source could not evaluate where the data lives, per source. */
+  rulesNotEvaluated: { source: string; ruleId: string; reason: string }[];
 }
 
 const DAY = 86_400_000;
@@ -81,7 +88,7 @@ type ExceptionCounts = PipelineResult['exceptionCounts'];
 /** The run's stages, in order; each is one function below. */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const stores = await createStores(input);
-  const windows = await pullSources(input, stores.sink);
+  const windows = await pullSources(input, stores.sink, stores.aggregateSink);
   const coverage = await buildCoverage(input, windows);
   for (const r of input.rules.finish(coverage)) stores.addException(r);
   const exceptionSubjects = stores.subjects.list();
@@ -95,6 +102,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     exceptionCounts: countExceptions(exceptionSubjects, input.controls ?? []),
     exceptionSubjects,
     samples: (await stores.sampler?.finish()) ?? [],
+    rulesNotEvaluated: stores.rulesNotEvaluated(),
   };
 }
 
@@ -107,6 +115,9 @@ interface Stores {
   addException(row: ExceptionRow): void;
   /** Where every kept event goes: requester directory, aggregate, rules, sampler, events population. */
   sink: EventSink;
+  /** Where an aggregating source's results go: the same aggregate and rules. */
+  aggregateSink: AggregateSink;
+  rulesNotEvaluated(): PipelineResult['rulesNotEvaluated'];
 }
 
 /** The aggregator and the spill stores every kept event feeds, and the sink that feeds them. */
@@ -139,10 +150,14 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     exceptions.add(row);
     subjects.add(row);
   };
+  const withDirectory = <T extends { requester: AuditEvent['requester'] }>(e: T): T => {
+    const entry = input.directory?.get(e.requester.id);
+    if (entry) e.requester = { ...e.requester, name: entry.name || e.requester.name, email: entry.email || e.requester.email };
+    return e;
+  };
   const sink: EventSink = {
     accept(e: AuditEvent) {
-      const entry = input.directory?.get(e.requester.id);
-      if (entry) e.requester = { ...e.requester, name: entry.name || e.requester.name, email: entry.email || e.requester.email };
+      withDirectory(e);
       aggregator.add(e);
       const { rows, matchedRuleIds } = input.rules.evaluate(e);
       for (const r of rows) addException(r);
@@ -150,7 +165,24 @@ async function createStores(input: PipelineInput): Promise<Stores> {
       if (!input.failuresOnly || e.outcome === 'failure') events.add(e);
     },
   };
-  return { aggregator, events, exceptions, subjects, sampler, addException, sink };
+  const notEvaluated = new Map<string, { source: string; ruleId: string; reason: string }>();
+  const aggregateSink: AggregateSink = {
+    acceptGroup(g) {
+      aggregator.addGroup(withDirectory(g));
+    },
+    // A candidate row is evaluated like any event but never counted again: its group already was.
+    acceptCandidate(e) {
+      for (const r of input.rules.evaluate(withDirectory(e)).rows) addException(r);
+    },
+    activeHour(source, sourceType, hour) {
+      input.rules.addActivity?.(source, sourceType, hour);
+    },
+    notEvaluated(source, rules) {
+      for (const r of rules) notEvaluated.set(`${source}\u0000${r.ruleId}`, { source, ...r });
+    },
+  };
+  const rulesNotEvaluated = () => [...notEvaluated.values()].sort((a, b) => cmp(a.source, b.source) || cmp(a.ruleId, b.ruleId));
+  return { aggregator, events, exceptions, subjects, sampler, addException, sink, aggregateSink, rulesNotEvaluated };
 }
 
 /** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */
@@ -159,6 +191,10 @@ async function buildCoverage(input: PipelineInput, windows: WindowCoverage[]): P
   for (const source of input.sources) {
     if (source.finish) {
       sourceLedgers.push(...(await source.finish({ signal: input.signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end } })));
+    }
+    for (const f of source.rawFiles?.() ?? []) {
+      await mkdir(join(input.packDir, 'raw', source.name), { recursive: true });
+      await writeFile(join(input.packDir, 'raw', source.name, f.name), f.text);
     }
   }
   const sorted = [...windows].sort((a, b) => cmp(a.source, b.source) || a.window.index - b.window.index);

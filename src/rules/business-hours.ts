@@ -15,7 +15,7 @@ export interface BusinessHours {
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
-function minutesOfDay(hhmm: string): number {
+export function minutesOfDay(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }
 

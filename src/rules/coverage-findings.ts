@@ -82,6 +82,8 @@ export function coverageFindings(rule: CoverageRule, coverage: CoverageLedger): 
 
 export interface QuietPeriodTracker {
   add(e: AuditEvent): void;
+  /** An hour (epoch ms / 3,600,000) with events of a source that counted them itself. */
+  addHour(source: string, sourceType: string, hour: number): void;
   finish(coverage: CoverageLedger): ExceptionRow[];
 }
 
@@ -94,13 +96,17 @@ export interface QuietPeriodTracker {
 export function createQuietPeriodTracker(rule: QuietRule, stamp: (t: number) => string, timeZone: string): QuietPeriodTracker {
   const wanted = rule.sourceTypes ? new Set<string>(rule.sourceTypes) : null;
   const hoursWithEvents = new Map<string, Set<number>>();
+  const addHour = (source: string, sourceType: string, hour: number) => {
+    if (wanted && !wanted.has(sourceType)) return;
+    let set = hoursWithEvents.get(source);
+    if (!set) hoursWithEvents.set(source, (set = new Set()));
+    set.add(hour);
+  };
   return {
     add(e) {
-      if (wanted && !wanted.has(e.sourceType)) return;
-      let set = hoursWithEvents.get(e.source);
-      if (!set) hoursWithEvents.set(e.source, (set = new Set()));
-      set.add(Math.floor(e.time / HOUR));
+      addHour(e.source, e.sourceType, Math.floor(e.time / HOUR));
     },
+    addHour,
     finish(coverage) {
       const covered = new Map<string, Set<number>>();
       for (const w of coverage.windows) {

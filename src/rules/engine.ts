@@ -22,6 +22,8 @@ export interface RuleEngine {
   onEvent(event: AuditEvent): ExceptionRow[];
   /** The same, plus the ids of every event rule the event matched (for sample populations). */
   evaluate(event: AuditEvent): { rows: ExceptionRow[]; matchedRuleIds: string[] };
+  /** An hour (epoch ms / 3,600,000) with events, from a source that counted its events itself (quiet periods). */
+  addActivity(source: string, sourceType: string, hour: number): void;
   /** Rows only known at the end: bursts, one-per-subject rows, coverage and integrity findings. */
   finish(coverage: CoverageLedger): ExceptionRow[];
   /** Rules that cannot run with this context, and why (for the report's notes). */
@@ -159,6 +161,9 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
     activeRuleIds: new Set(rules.map((r) => r.id).filter((id) => !inactiveIds.has(id))),
     evaluate,
     onEvent: (event) => evaluate(event).rows,
+    addActivity(source, sourceType, hour) {
+      for (const q of quietTrackers) q.addHour(source, sourceType, hour);
+    },
     finish(coverage) {
       if (finished) return [];
       finished = true;

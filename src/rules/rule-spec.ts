@@ -51,7 +51,7 @@ export type SubjectField = (typeof SUBJECT_FIELDS)[number];
 
 const COVERAGE_CHECKS = ['failed-window', 'window-problem', 'integrity'] as const;
 
-const SOURCE_TYPES = ['smapi', 'cloudtrail', 'cloudtrail-files', 'trail-logs', 'amplitude'] as const satisfies readonly SourceType[];
+const SOURCE_TYPES = ['smapi', 'cloudtrail', 'cloudtrail-files', 'cloudtrail-athena', 'trail-logs', 'amplitude'] as const satisfies readonly SourceType[];
 
 const nonEmpty = z.string().min(1, { error: 'a non-empty string' });
 

@@ -7,6 +7,9 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redactor.js';
 import type { SecretResolver } from '../config/secrets.js';
+import type { EventGroup } from '../model/event-group.js';
+import type { BusinessHours } from '../rules/business-hours.js';
+import type { RuleSpec } from '../rules/rule-spec.js';
 
 /** How a source's API wants its time range cut. */
 export interface WindowPolicy {
@@ -76,8 +79,8 @@ export interface PullContext {
   windows?: readonly TimeWindow[];
 }
 
-/** A configured, ready-to-pull source. Plain object; no module-level state. */
-export interface Source {
+/** What every source is, whichever way it delivers its data. Plain object; no module-level state. */
+export interface SourceBase {
   name: string;
   type: SourceType;
   /** One line for the report: "Alexa SMAPI audit logs, vendor M1EXAMPLE". */
@@ -85,15 +88,80 @@ export interface Source {
   policy: WindowPolicy;
   /** The query parameters for a window, secrets removed: what coverage.json records. */
   describeRequest(window: TimeWindow): Record<string, unknown>;
-  /** Pages to the end of the window; throws AuditpackError when the window cannot be completed. */
-  pull(window: TimeWindow, ctx: PullContext): AsyncIterable<PullItem>;
-  /** A raw record to the normalized event; null for records that are not events (a digest record). */
-  normalize(raw: unknown): AuditEvent | null;
   /** Estimated requests for a window (for `auditpack plan`). */
   estimateRequests?(window: TimeWindow): number;
   /** Source-level checks after all windows (e.g. digest validation); ledger sections for coverage. */
   finish?(ctx: { signal: AbortSignal; log: Logger; clock: Clock; period: { start: number; end: number } }): Promise<SourceLedger[]>;
+  /** Files for raw/<source>/ known only after finish() (the files read, with their digest hashes). */
+  rawFiles?(): { name: string; text: string }[];
   close?(): Promise<void>;
+}
+
+/** A source that hands over every event: the pipeline counts, evaluates and keeps them itself. */
+export interface Source extends SourceBase {
+  kind?: 'events';
+  /** Pages to the end of the window; throws AuditpackError when the window cannot be completed. */
+  pull(window: TimeWindow, ctx: PullContext): AsyncIterable<PullItem>;
+  /** A raw record to the normalized event; null for records that are not events (a digest record). */
+  normalize(raw: unknown): AuditEvent | null;
+}
+
+/**
+ * A source that does the counting where the data lives (a query engine over the trail's bucket)
+ * and hands over, per window, the report's figures instead of the events: counts by group, the
+ * rows the template's rules and samples need in full, and the evidence of what was read.
+ */
+export interface AggregatingSource extends SourceBase {
+  kind: 'aggregating';
+  /** Runs the window's queries; throws AuditpackError when the window cannot be completed. */
+  queryWindow(window: TimeWindow, ctx: QueryWindowContext): Promise<WindowAggregate>;
+  /** A window an interrupted run completed, replayed from its saved results: what finish() needs of it. */
+  restoreWindow?(window: TimeWindow, result: WindowAggregate): void;
+}
+
+export type AnySource = Source | AggregatingSource;
+
+export function isAggregating(source: AnySource): source is AggregatingSource {
+  return source.kind === 'aggregating';
+}
+
+/** What the pipeline tells an aggregating source beyond the window: the whole plan and what to push down. */
+export interface QueryWindowContext {
+  signal: AbortSignal;
+  log: Logger;
+  clock: Clock;
+  /** This window's counters (attempts, retries, throttles, problems, extra). */
+  stats: WindowStats;
+  progress(update: { pages?: number; records?: number }): void;
+  period: { start: number; end: number };
+  /** Every window of the source's plan, in order (pulled now or resumed). */
+  plan: readonly TimeWindow[];
+  pushdown: PushdownRequest;
+}
+
+/** The template's work the source must do where the data lives. */
+export interface PushdownRequest {
+  timeZone: string;
+  rules: readonly RuleSpec[];
+  /** Requester ids of the directory; null when none is configured. */
+  directoryIds: readonly string[] | null;
+  businessHours: BusinessHours | null;
+}
+
+/** One window's results from an aggregating source. */
+export interface WindowAggregate {
+  /** Counts of the window's kept (de-duplicated) events, by the report's dimensions. */
+  groups: EventGroup[];
+  /** UTC hours (epoch ms / 3,600,000) in which the window has events (quiet-period rules). */
+  activeHours: number[];
+  /** Full events the rules need (exception candidates), each once. */
+  candidates: AuditEvent[];
+  /** The window's ledger figures, as the event path would count them. */
+  ledger: { recordsReceived: number; outsideWindow: number; duplicates: number };
+  /** Rules the source could not evaluate, and why: named in the pack. */
+  notEvaluated: { ruleId: string; reason: string }[];
+  /** What an auditor needs to re-run the work: written under raw/ as JSON. */
+  evidence: Record<string, unknown>;
 }
 
 export interface SourceDeps {
@@ -114,10 +182,10 @@ export interface SourceDeps {
 }
 
 /** A source type: its config schema and a factory. The registry (registry.ts) names them. */
-export interface SourceDefinition<C extends { type: string; name?: string } = { type: string; name?: string }> {
+export interface SourceDefinition<C extends { type: string; name?: string } = { type: string; name?: string }, S extends AnySource = Source> {
   type: SourceType;
   title: string;
   /** zod schema of one `sources[]` entry (strict: unknown keys are errors). */
   configSchema: z.ZodType<C>;
-  create(config: C, deps: SourceDeps): Source;
+  create(config: C, deps: SourceDeps): S;
 }

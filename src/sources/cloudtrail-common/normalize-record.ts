@@ -33,7 +33,7 @@ import { boolString, isObject, obj, str, type JsonObject } from './values.js';
 export function normalizeCloudTrailRecord(
   record: unknown,
   sourceName: string,
-  sourceType: 'cloudtrail' | 'cloudtrail-files',
+  sourceType: 'cloudtrail' | 'cloudtrail-files' | 'cloudtrail-athena',
 ): AuditEvent | null {
   if (!isObject(record)) throw new AuditpackError('DATA_INVALID', 'a CloudTrail record is not a JSON object');
   if (isDigestRecord(record)) return null;

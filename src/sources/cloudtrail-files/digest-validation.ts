@@ -31,6 +31,15 @@ export interface DigestValidationInput {
   hashes: ReadonlyMap<string, string>;
   keys: PublicKeyProvider;
   concurrency: number;
+  /** The source the ledger section belongs to (default cloudtrail-files). */
+  sourceType?: 'cloudtrail-files' | 'cloudtrail-athena';
+  /**
+   * false: log files are not read to check their hashes (the Athena path never downloads them);
+   * each is recorded in `listed` with the hash its digest gives, for the auditor to re-check.
+   */
+  hashLogFiles?: boolean;
+  /** Filled with every log file a digest lists: its SHA-256 per the digest, and the digest's key. */
+  listed?: Map<string, { hashValue: string; digest: string }>;
 }
 
 export interface ValidationContext {
@@ -96,7 +105,7 @@ export async function validateDigests(input: DigestValidationInput, ctx: Validat
   };
   const ledger = (): SourceLedger => ({
     source: input.sourceName,
-    sourceType: 'cloudtrail-files',
+    sourceType: input.sourceType ?? 'cloudtrail-files',
     title: 'CloudTrail digest validation',
     status: problems.list().length > 0 ? 'failed' : 'complete',
     facts: { ...facts, ...tally, ...(input.store.kind === 's3' ? { requests: rec.attempts } : {}) },
@@ -317,7 +326,8 @@ async function checkLogFiles(
   for (const d of digests) {
     for (const f of d.logFiles) {
       listed.add(f.key);
-      work.push({ digest: d, ...f });
+      input.listed?.set(f.key, { hashValue: f.hashValue, digest: d.key });
+      if (input.hashLogFiles !== false) work.push({ digest: d, ...f });
     }
   }
   await mapPool(work, input.concurrency, async ({ digest, key, hashValue }) => {

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { AuditEvent } from '../model/audit-event.js';
+import { emptyStats, type WindowCoverage } from '../model/coverage.js';
+import type { EventGroup } from '../model/event-group.js';
+import { windowKey, type TimeWindow } from '../model/window.js';
+import type { AggregatingSource, PushdownRequest, WindowAggregate } from '../sources/source.js';
+import { toAuditpackError } from '../errors.js';
+import { writeFileAtomic } from '../pack/atomic-file.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+/** Where an aggregating source's results go: the same counters and rules the event path feeds. */
+export interface AggregateSink {
+  acceptGroup(group: EventGroup): void;
+  /** A full event the rules need (an exception candidate): evaluated, never counted again. */
+  acceptCandidate(event: AuditEvent): void;
+  activeHour(source: string, sourceType: string, hour: number): void;
+  notEvaluated(source: string, rules: readonly { ruleId: string; reason: string }[]): void;
+}
+
+export interface QueryWindowDeps {
+  signal: AbortSignal;
+  log: Logger;
+  clock: Clock;
+  period: { start: number; end: number };
+  plan: readonly TimeWindow[];
+  pushdown: PushdownRequest;
+  sink: AggregateSink;
+  /** raw/<source>/<window>.json: the window's queries and what they read, for the auditor. */
+  evidencePath: string;
+  /** .state/windows/<source>/<window>.aggregate.json: the results, so a resumed run need not query again. */
+  statePath: string;
+  progress(update: { pages?: number; records?: number; events?: number }): void;
+}
+
+/** Results an interrupted run saved for this window; null when there are none or they are unreadable (then it is queried again). */
+async function readSaved(deps: QueryWindowDeps): Promise<{ result: WindowAggregate; stats: ReturnType<typeof emptyStats> } | null> {
+  if (!existsSync(deps.statePath) || !existsSync(deps.evidencePath)) return null;
+  try {
+    const saved = JSON.parse(await readFile(deps.statePath, 'utf8')) as { result?: WindowAggregate; stats?: ReturnType<typeof emptyStats> };
+    if (!saved.result || !saved.stats || !Array.isArray(saved.result.groups)) return null;
+    return { result: saved.result, stats: saved.stats };
+  } catch {
+    deps.log.warn(`${deps.statePath}: saved window results are unreadable; the window is queried again`);
+    return null;
+  }
+}
+
+/**
+ * Runs one window of an aggregating source, or replays it from the state an interrupted run left:
+ * the results feed the sink, the evidence goes to raw/, and the window's ledger row says what was
+ * read and kept exactly as an event source's row does. A non-fatal error fails the window only.
+ */
+export async function queryWindow(source: AggregatingSource, window: TimeWindow, deps: QueryWindowDeps): Promise<WindowCoverage> {
+  const stats = emptyStats();
+  let result: WindowAggregate | null = null;
+  let resumed = false;
+  let error: WindowCoverage['error'];
+  const saved = await readSaved(deps);
+  if (saved) {
+    result = saved.result;
+    Object.assign(stats, saved.stats);
+    source.restoreWindow?.(window, result);
+    resumed = true;
+  } else {
+    try {
+      result = await source.queryWindow(window, {
+        signal: deps.signal, log: deps.log, clock: deps.clock, stats, period: deps.period, plan: deps.plan, pushdown: deps.pushdown,
+        progress: (u) => deps.progress(u),
+      });
+      await mkdir(dirname(deps.evidencePath), { recursive: true });
+      await writeFileAtomic(deps.evidencePath, JSON.stringify(result.evidence, null, 2) + '\n');
+      if (stats.problems.length === 0) {
+        await mkdir(dirname(deps.statePath), { recursive: true });
+        await writeFileAtomic(deps.statePath, JSON.stringify({ result, stats }));
+      }
+    } catch (e) {
+      const err = toAuditpackError(e);
+      if (err.fatal || deps.signal.aborted) throw err;
+      error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+      deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
+    }
+  }
+
+  let kept = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  if (result && !error) {
+    for (const g of result.groups) {
+      deps.sink.acceptGroup(g);
+      kept += g.events;
+      first = Math.min(first, g.firstTime);
+      last = Math.max(last, g.lastTime);
+    }
+    for (const e of result.candidates) deps.sink.acceptCandidate(e);
+    for (const h of result.activeHours) deps.sink.activeHour(source.name, source.type, h);
+    deps.sink.notEvaluated(source.name, result.notEvaluated);
+    deps.progress({ events: kept });
+  }
+  const failed = error !== undefined || stats.problems.length > 0;
+  return {
+    source: source.name,
+    sourceType: source.type,
+    window: { index: window.index, key: windowKey(window), start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+    request: source.describeRequest(window),
+    pages: stats.pages,
+    recordsReceived: result?.ledger.recordsReceived ?? 0,
+    attempts: stats.attempts,
+    retries: stats.retries,
+    throttles: stats.throttles,
+    retryWaitMs: stats.retryWaitMs,
+    restarts: stats.restarts,
+    problems: stats.problems,
+    eventsKept: kept,
+    outsideWindow: result?.ledger.outsideWindow ?? 0,
+    duplicates: result?.ledger.duplicates ?? 0,
+    rereads: 0,
+    firstEventTime: Number.isFinite(first) ? new Date(first).toISOString() : null,
+    lastEventTime: Number.isFinite(last) ? new Date(last).toISOString() : null,
+    status: failed ? 'failed' : 'complete',
+    resumed,
+    ...(error
+      ? { error }
+      : stats.problems.length
+        ? { error: { code: stats.problems[0].code, message: `${stats.problems.length} item(s) failed, first: ${stats.problems[0].item}: ${stats.problems[0].message}` } }
+        : {}),
+    extra: { ...stats.extra },
+  };
+}
