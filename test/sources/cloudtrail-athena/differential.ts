@@ -98,6 +98,17 @@ export async function comparable(r: PipelineResult) {
   };
 }
 
+/** The Athena path alone; `before` may change the table first (a partition it does not project). */
+export async function runAthena(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest, before?: (duck: TrinoOnDuck) => Promise<void>) {
+  const duck = await openDuck(trail);
+  try {
+    await before?.(duck);
+    return await runWith(athenaSource(trail, duck), period, r);
+  } finally {
+    duck.close();
+  }
+}
+
 /** Runs the same files through cloudtrail-files and through the SQL on DuckDB. */
 export async function runBoth(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest) {
   const duck = await openDuck(trail);
