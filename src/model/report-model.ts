@@ -196,6 +196,8 @@ export interface ReportModel {
   samples: SampleInfo[];
   /** Null when the template draws no samples. */
   sampling: SamplingInfo | null;
+  /** Rules a source that counts where the data lives (cloudtrail-athena) could not evaluate there, and why. */
+  rulesNotEvaluated?: { source: string; ruleId: string; reason: string }[];
   coverage: CoverageLedger;
   signOff: SignOff;
   /** Sorted by severity, then time. */

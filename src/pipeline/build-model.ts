@@ -34,6 +34,7 @@ export function buildReportModel(inputs: ModelInputs): ReportModel {
     exceptionSubjects: result.exceptionSubjects,
     samples: result.samples,
     sampling: inputs.sampling,
+    rulesNotEvaluated: result.rulesNotEvaluated,
     coverage: result.coverage,
     signOff: inputs.signOff,
     exceptions: result.exceptions,
