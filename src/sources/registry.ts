@@ -1,6 +1,7 @@
 import type { SourceRegistry } from '../config/load-config.js';
-import type { SourceDefinition } from './source.js';
+import type { AggregatingSource, SourceDefinition } from './source.js';
 import { amplitudeSource } from './amplitude/index.js';
+import { cloudtrailAthenaSource } from './cloudtrail-athena/index.js';
 import { cloudtrailFilesSource } from './cloudtrail-files/index.js';
 import { cloudtrailSource } from './cloudtrail/index.js';
 import { smapiSource } from './smapi/index.js';
@@ -11,6 +12,7 @@ export const sourceRegistry: SourceRegistry = {
   smapi: smapiSource as unknown as SourceDefinition,
   cloudtrail: cloudtrailSource as unknown as SourceDefinition,
   'cloudtrail-files': cloudtrailFilesSource as unknown as SourceDefinition,
+  'cloudtrail-athena': cloudtrailAthenaSource as unknown as SourceDefinition<{ type: string; name?: string }, AggregatingSource>,
   'trail-logs': trailLogsSource as unknown as SourceDefinition,
   amplitude: amplitudeSource as unknown as SourceDefinition,
 };

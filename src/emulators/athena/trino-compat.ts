@@ -26,6 +26,8 @@ export const TRINO_MACROS: readonly string[] = [
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x)`,
   `CREATE MACRO arbitrary(x) AS any_value(x)`,
   `CREATE MACRO cardinality(x) AS len(x)`,
+  // https://trino.io/docs/current/functions/json.html#json_format: the JSON value's text; DuckDB's JSON casts to it.
+  `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
 ];
 
 /**

@@ -1,27 +1,9 @@
-import type { AttemptRecorder } from '../../http/types.js';
+import type { QueryLedger, QueryRunner } from './query-runner.js';
 import type { TimeWindow } from '../../model/window.js';
 import type { QueryWindowContext, WindowAggregate } from '../source.js';
 import { compileRules, type CompiledRules } from './sql/compile-rules.js';
 import { aggregateQuery, exceptionQuery, filesQuery, type QueryScope } from './sql/window-queries.js';
 import { eventOfRow, ledgerOfFiles, readAggregateRows, readFileRows, type FileRead, type ResultRow } from './window-results.js';
-
-/** What the window needs of a query runner (the Athena lifecycle: query-runner.ts). */
-export interface WindowQueryRunner {
-  run(
-    sql: string,
-    opts: { signal: AbortSignal; label: string; idempotencyKey: string; rec: AttemptRecorder; ledgers?: QueryRecord[] },
-  ): Promise<{ ledger: QueryRecord; columns: { Name?: string }[]; pages(): AsyncGenerator<(string | null)[][]> }>;
-}
-
-/** What the evidence keeps of one query: enough to re-run it and find its results in Athena. */
-export interface QueryRecord {
-  label: string;
-  sql: string;
-  executionId: string;
-  state: string;
-  bytesScanned: number;
-  estimatedCostUsd: number;
-}
 
 export interface WindowRunInput {
   sourceName: string;
@@ -30,14 +12,14 @@ export interface WindowRunInput {
   accounts: readonly string[];
   regions: readonly string[];
   lateMs: number;
-  runner: WindowQueryRunner;
+  runner: QueryRunner;
   /** Files read by every window so far (the completeness check compares them with the digests). */
   filesRead: Map<string, FileRead>;
   /** Same inputs, same key: a resumed run's queries reuse their executions (ClientRequestToken). */
   idempotencyKey: string;
 }
 
-async function rowsOf(runner: WindowQueryRunner, sql: string, label: string, ctx: QueryWindowContext, input: WindowRunInput, ledgers: QueryRecord[]): Promise<ResultRow[]> {
+async function rowsOf(runner: QueryRunner, sql: string, label: string, ctx: QueryWindowContext, input: WindowRunInput, ledgers: QueryLedger[]): Promise<ResultRow[]> {
   const result = await runner.run(sql, { signal: ctx.signal, label, idempotencyKey: `${input.idempotencyKey}|${label}`, rec: ctx.stats, ledgers });
   const names = result.columns.map((c, i) => c.Name ?? `_col${i}`);
   const rows: ResultRow[] = [];
@@ -66,7 +48,7 @@ export async function runAthenaWindow(window: TimeWindow, ctx: QueryWindowContex
     lateMs: input.lateMs,
   };
   const day = new Date(window.start).toISOString().slice(0, 16);
-  const ledgers: QueryRecord[] = [];
+  const ledgers: QueryLedger[] = [];
   const aggregates = readAggregateRows(await rowsOf(input.runner, aggregateQuery(scope, window), `window ${day} aggregates`, ctx, input, ledgers), { name: input.sourceName });
   const exceptionSql = exceptionQuery(scope, window, compiled);
   const exceptionRows = exceptionSql ? await rowsOf(input.runner, exceptionSql, `window ${day} exception rows`, ctx, input, ledgers) : [];

@@ -9,7 +9,8 @@ import { createS3Store } from '../cloudtrail-files/s3-store.js';
 import type { AggregatingSource, PushdownRequest, SourceDeps } from '../source.js';
 import { compareFilesWithDigests, filesReadCsv } from './completeness.js';
 import { parseS3Url, type CloudtrailAthenaConfig } from './config.js';
-import { runAthenaWindow, type WindowQueryRunner } from './run-window.js';
+import type { QueryRunner } from './query-runner.js';
+import { runAthenaWindow } from './run-window.js';
 import { compileRules, type CompiledRules } from './sql/compile-rules.js';
 import { readEvidenceFiles, type FileRead } from './window-results.js';
 
@@ -18,7 +19,7 @@ const HOUR = 60 * MINUTE;
 
 /** What the source is built from besides its config: replaced in tests and by the demo. */
 export interface AthenaSourceParts {
-  runner: WindowQueryRunner;
+  runner: QueryRunner;
   /** Where the digest files are read from (the trail bucket by default). */
   digestStore?: LogStore;
   publicKeys?: PublicKeyProvider;

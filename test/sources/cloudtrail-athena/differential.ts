@@ -11,16 +11,22 @@ import { runPipeline, type PipelineResult } from '../../../src/pipeline/run-pipe
 import type { BusinessHours } from '../../../src/rules/business-hours.js';
 import { createRuleEngine } from '../../../src/rules/engine.js';
 import type { RuleSpec } from '../../../src/rules/rule-spec.js';
-import { cloudtrailAthenaConfigSchema, type CloudtrailAthenaConfigInput } from '../../../src/sources/cloudtrail-athena/config.js';
+import { cloudtrailAthenaConfigSchema, type CloudtrailAthenaConfig, type CloudtrailAthenaConfigInput } from '../../../src/sources/cloudtrail-athena/config.js';
 import { createAthenaSource } from '../../../src/sources/cloudtrail-athena/source.js';
+import { createApiRetry, DEFAULT_API_RETRY } from '../../../src/sources/cloudtrail-athena/api-retry.js';
+import { createAthenaClient } from '../../../src/sources/cloudtrail-athena/athena-client.js';
+import { createTable } from '../../../src/sources/cloudtrail-athena/create-table.js';
+import { createQueryRunner, runnerSettings } from '../../../src/sources/cloudtrail-athena/query-runner.js';
+import { folderObjectStore, startAthenaEmulator, type AthenaEmulator } from '../../../src/emulators/athena/index.js';
+import { emptyStats } from '../../../src/model/coverage.js';
 import { createLocalStore } from '../../../src/sources/cloudtrail-files/local-store.js';
 import { createPublicKeyProvider } from '../../../src/sources/cloudtrail-files/public-keys.js';
-import type { AnySource } from '../../../src/sources/source.js';
+import type { AggregatingSource, AnySource } from '../../../src/sources/source.js';
 import { systemClock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createRedactor } from '../../../src/util/redactor.js';
 import { makeFilesSource } from '../cloudtrail-files/harness.js';
-import { openTrinoOnDuck, type TrinoOnDuck } from './duckdb-trino.js';
+import { checkAthenaSql } from '../../athena/sql-grammar.js';
 
 export interface TrailUnderTest {
   /** The folder holding AWSLogs/. */
@@ -54,25 +60,76 @@ async function runWith(source: AnySource, period: PeriodInfo, r: RulesUnderTest)
   }
 }
 
-export async function openDuck(trail: TrailUnderTest): Promise<TrinoOnDuck> {
-  return openTrinoOnDuck(trail.folder, { bucketUrl: 's3://trail-bucket', database: 'auditpack', table: 'cloudtrail_logs' });
+const BUCKET = 'trail-bucket';
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIAATHENAEMULATOR01', AWS_SECRET_ACCESS_KEY: 'athena-emulator-secret-not-real' };
+
+/** The Athena emulator over the trail folder (standing in for the bucket), every SQL text checked under the Trino grammar. */
+export interface AthenaUnderTest {
+  emulator: AthenaEmulator;
+  /** Every SQL text the source sent. */
+  sqlTexts: string[];
+  source(extra?: Partial<CloudtrailAthenaConfigInput>): AggregatingSource;
+  close(): Promise<void>;
 }
 
-export function athenaSource(trail: TrailUnderTest, duck: TrinoOnDuck, extra: Partial<CloudtrailAthenaConfigInput> = {}) {
-  const config = cloudtrailAthenaConfigSchema.parse({
+function athenaConfig(trail: TrailUnderTest, endpoint: string, extra: Partial<CloudtrailAthenaConfigInput>) {
+  return cloudtrailAthenaConfigSchema.parse({
     type: 'cloudtrail-athena', name: 'cloudtrail', region: 'us-east-1', database: 'auditpack', table: 'cloudtrail_logs',
-    trailLocation: 's3://trail-bucket', accounts: trail.accounts, regions: trail.regions, lateDeliveryMinutes: trail.lateDeliveryMinutes,
-    verifyDigests: trail.publicKeysFile !== undefined, ...extra,
+    outputLocation: 's3://athena-results/auditpack/', trailLocation: `s3://${BUCKET}`, accounts: trail.accounts, regions: trail.regions,
+    lateDeliveryMinutes: trail.lateDeliveryMinutes, verifyDigests: trail.publicKeysFile !== undefined, endpoint, projectionStart: '2020/01/01',
+    pollIntervalMs: 10, maxPollIntervalMs: 20, ...extra,
   } satisfies CloudtrailAthenaConfigInput);
+}
+
+function sourceDeps() {
   const redactor = createRedactor();
-  return createAthenaSource(config, {
-    secrets: createSecretResolver({}, redactor), redactor, log: silentLogger, clock: systemClock,
-    createHttpClient: (o) => createHttpClient(o, { clock: systemClock, log: silentLogger }), configDir: process.cwd(), env: {},
-  }, {
-    runner: duck.runner,
-    digestStore: createLocalStore(trail.folder),
-    ...(trail.publicKeysFile ? { publicKeys: createPublicKeyProvider({ file: trail.publicKeysFile, api: {} }) } : {}),
+  return {
+    secrets: createSecretResolver(CREDENTIALS, redactor), redactor, log: silentLogger, clock: systemClock,
+    createHttpClient: (o: Parameters<typeof createHttpClient>[0]) => createHttpClient(o, { clock: systemClock, log: silentLogger }), configDir: process.cwd(), env: CREDENTIALS,
+  };
+}
+
+/**
+ * Starts the emulator and creates the table with `auditpack athena-table`'s statements; `table`
+ * changes what the table projects (a later projectionStart: partitions it does not project).
+ */
+export async function startAthena(trail: TrailUnderTest, table: Partial<CloudtrailAthenaConfigInput> = {}): Promise<AthenaUnderTest> {
+  const sqlTexts: string[] = [];
+  const emulator = await startAthenaEmulator({
+    store: folderObjectStore({ [BUCKET]: trail.folder }),
+    checkSql: (sql, kind) => {
+      if (kind === 'DML') sqlTexts.push(sql);
+      return checkAthenaSql(sql, kind);
+    },
+    pacing: { queuedPolls: 0, runningPolls: 1 },
   });
+  const deps = sourceDeps();
+  const runnerFor = (config: CloudtrailAthenaConfig) => {
+    const client = createAthenaClient(config, deps);
+    const runner = createQueryRunner(runnerSettings(config), { client, clock: systemClock, retry: createApiRetry(DEFAULT_API_RETRY, { clock: systemClock, endpoint: emulator.url }) });
+    return { client, runner };
+  };
+  const setup = runnerFor(athenaConfig(trail, emulator.url, table));
+  await createTable(athenaConfig(trail, emulator.url, table), { runner: setup.runner, signal: new AbortController().signal, rec: emptyStats(), idempotencyKey: 'differential-setup' }, { replace: false });
+  setup.client.destroy();
+  sqlTexts.length = 0;
+  return {
+    emulator,
+    sqlTexts,
+    source(extra = {}) {
+      const config = athenaConfig(trail, emulator.url, extra);
+      const { client, runner } = runnerFor(config);
+      return createAthenaSource(config, deps, {
+        runner,
+        digestStore: createLocalStore(trail.folder),
+        ...(trail.publicKeysFile ? { publicKeys: createPublicKeyProvider({ file: trail.publicKeysFile, api: {} }) } : {}),
+        async close() {
+          client.destroy();
+        },
+      });
+    },
+    close: () => emulator.close(),
+  };
 }
 
 export function filesSource(trail: TrailUnderTest) {
@@ -98,26 +155,19 @@ export async function comparable(r: PipelineResult) {
   };
 }
 
-/** The Athena path alone; `before` may change the table first (a partition it does not project). */
-export async function runAthena(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest, before?: (duck: TrinoOnDuck) => Promise<void>) {
-  const duck = await openDuck(trail);
+/** The Athena path alone, over the wire to the emulator. */
+export async function runAthena(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest, table: Partial<CloudtrailAthenaConfigInput> = {}) {
+  const athena = await startAthena(trail, table);
   try {
-    await before?.(duck);
-    return await runWith(athenaSource(trail, duck), period, r);
+    return { result: await runWith(athena.source(), period, r), sqlTexts: [...athena.sqlTexts] };
   } finally {
-    duck.close();
+    await athena.close();
   }
 }
 
-/** Runs the same files through cloudtrail-files and through the SQL on DuckDB. */
+/** Runs the same files through cloudtrail-files and, over the wire, through the Athena emulator. */
 export async function runBoth(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest) {
-  const duck = await openDuck(trail);
-  try {
-    const local = await runWith(filesSource(trail), period, r);
-    const athena = await runWith(athenaSource(trail, duck), period, r);
-    return { local, athena, sqlTexts: duck.sqlTexts };
-  } finally {
-    duck.close();
-  }
+  const local = await runWith(filesSource(trail), period, r);
+  const athena = await runAthena(trail, period, r);
+  return { local, athena: athena.result, sqlTexts: athena.sqlTexts };
 }
-
