@@ -2,6 +2,7 @@ import { responseClass, type AuditEvent } from '../model/audit-event.js';
 import type { CountRow, FailureCluster, ReportModel, SourceSummary, Totals } from '../model/report-model.js';
 import type { EventGroup } from '../model/event-group.js';
 import type { DayIndex } from './day-index.js';
+import { compareCodePoints } from '../util/compare.js';
 
 /** Counts for one group key. */
 interface Counter {
@@ -142,7 +143,7 @@ export function createAggregator(days: DayIndex): Aggregator {
       let dups = 0;
       let outside = 0;
       const bySource: SourceSummary[] = [...sources.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => compareCodePoints(a, b))
         .map(([name, s]) => {
           events += s.events;
           failures += s.failures;
@@ -175,7 +176,7 @@ export function createAggregator(days: DayIndex): Aggregator {
         clients: rowsOf(clients),
         daily: days.days.map((day, i) => ({ day, ...daily[i] })),
         failureClusters: [...clusters.values()]
-          .sort((a, b) => b.failures - a.failures || a.requesterId.localeCompare(b.requesterId) || a.operation.localeCompare(b.operation) || a.responseCode.localeCompare(b.responseCode))
+          .sort((a, b) => b.failures - a.failures || compareCodePoints(a.requesterId, b.requesterId) || compareCodePoints(a.operation, b.operation) || compareCodePoints(a.responseCode, b.responseCode))
           .slice(0, opts.maxClusters ?? Infinity),
       };
     },

@@ -7,7 +7,16 @@ import { createCliContext, runCommand } from '../context.js';
 import { printPackResult } from '../print-result.js';
 import { runWithProgress } from './run.js';
 
+/**
+ * The endpoints (and so their ports) are part of the config, hence of the pack id, the ledger's
+ * request parameters and the sources' descriptions: fixed ports make two demo runs' packs equal.
+ * Below Linux's ephemeral range (32768–60999), so a port another program was handed at random
+ * does not collide.
+ */
+const DEMO_BASE_PORT = 24710;
+
 interface DemoArgs {
+  port?: number;
   period?: string;
   tz?: string;
   template?: string;
@@ -29,6 +38,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('template', { alias: 't', type: 'string', describe: 'One template only (default: one pack per built-in template)' })
         .option('out', { alias: 'o', type: 'string', default: 'reports', describe: 'Folder the packs (and demo-setup/) go in' })
         .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601)' })
+        .option('port', { type: 'number', default: DEMO_BASE_PORT, describe: 'First of the emulators\' four ports on 127.0.0.1: fixed, so two demo runs give the same pack id (0: any free ports)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON summaries on stdout' }),
     async (argv) => {
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
@@ -40,7 +50,14 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         // A bad --template is refused before any emulator starts or any setup file is written.
         if (argv.template) await loadTemplate(argv.template, templatesDir());
         const { startDemoStack } = await import('../../demo/demo-stack.js');
-        const stack = await startDemoStack({ dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone });
+        const stackOptions = { dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone };
+        const basePort = argv.port ?? DEMO_BASE_PORT;
+        const stack = await startDemoStack({ ...stackOptions, basePort: basePort || undefined }).catch((e: NodeJS.ErrnoException) => {
+          if (basePort === 0 || e.code !== 'EADDRINUSE') throw e;
+          // The endpoints' ports are in the config, so in the pack id and the ledger: say why this pack's differ.
+          ctx.log.warn(`ports ${basePort}–${basePort + 3} are in use: the emulators take free ports, so this pack's id and ledger differ from other demo runs (choose others with --port)`);
+          return startDemoStack(stackOptions);
+        });
         let worst: number = EXIT.ok;
         try {
           if (!argv.json) {

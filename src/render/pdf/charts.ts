@@ -2,6 +2,7 @@ import type { CountRow, DailyRow } from '../../model/report-model.js';
 import { fmtInt, fmtPct } from './format.js';
 import type { PdfContext } from './pdf-context.js';
 import { COLOR, SIZE } from './theme.js';
+import { compareCodePoints } from '../../util/compare.js';
 
 /** Vector charts (paths and rectangles, no images): they stay sharp when an auditor zooms in. */
 
@@ -106,7 +107,7 @@ export function responseCodeChart(ctx: PdfContext, codes: CountRow[], box: Box, 
     [COLOR.code5xx, 'server error / failed'],
   ]);
   const top = box.y + 34;
-  const sorted = [...codes].sort((a, b) => b.events - a.events || a.key.localeCompare(b.key));
+  const sorted = [...codes].sort((a, b) => b.events - a.events || compareCodePoints(a.key, b.key));
   const total = sorted.reduce((s, r) => s + r.events, 0);
   if (total === 0) {
     ts.line('No events in the period.', box.x, top + 20, { size: SIZE.body, color: COLOR.muted });

@@ -5,6 +5,7 @@ import { paragraph, sectionTitle, subheading } from '../page-flow.js';
 import type { PdfContext } from '../pdf-context.js';
 import { drawTable, type Column } from '../table.js';
 import { COLOR, SIZE } from '../theme.js';
+import { compareCodePoints } from '../../../util/compare.js';
 
 /** Operations, response codes, requesters, clients and days: the count tables of the report. */
 
@@ -38,7 +39,7 @@ const note = (ctx: PdfContext, text: string) => paragraph(ctx, text, { size: SIZ
  */
 function ranked<T extends CountRow>(ctx: PdfContext, rows: readonly T[]): { rows: readonly T[]; order: string } {
   if (!ctx.model.failuresOnly) return { rows, order: 'most frequent first' };
-  const failing = rows.filter((r) => r.failures > 0).sort((a, b) => b.failures - a.failures || b.failureRate - a.failureRate || a.key.localeCompare(b.key));
+  const failing = rows.filter((r) => r.failures > 0).sort((a, b) => b.failures - a.failures || b.failureRate - a.failureRate || compareCodePoints(a.key, b.key));
   return { rows: failing, order: `${fmtInt(failing.length)} with failures, most failures first (the workbook lists all)` };
 }
 

@@ -6,6 +6,7 @@ import type { PdfContext } from '../pdf-context.js';
 import { drawTable, type Column } from '../table.js';
 import { COLOR, CONTENT_WIDTH, PAGE, SIZE } from '../theme.js';
 import { criterionLabel } from '../../../model/soc2-criteria.js';
+import { compareCodePoints } from '../../../util/compare.js';
 
 const SEVERITY_COLOR: Record<Severity, string> = {
   critical: '#8e0000',
@@ -244,8 +245,8 @@ async function drawByControl(ctx: PdfContext, rows: ExceptionRow[]): Promise<voi
 function compareControls(a: string, b: string): number {
   const pa = /^([A-Z]+)(\d+)\.(\d+)$/.exec(a);
   const pb = /^([A-Z]+)(\d+)\.(\d+)$/.exec(b);
-  if (!pa || !pb) return a.localeCompare(b);
-  return pa[1].localeCompare(pb[1]) || Number(pa[2]) - Number(pb[2]) || Number(pa[3]) - Number(pb[3]);
+  if (!pa || !pb) return compareCodePoints(a, b);
+  return compareCodePoints(pa[1], pb[1]) || Number(pa[2]) - Number(pb[2]) || Number(pa[3]) - Number(pb[3]);
 }
 
 async function drawBySeverity(ctx: PdfContext, rows: ExceptionRow[]): Promise<void> {
