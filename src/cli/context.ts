@@ -14,6 +14,8 @@ export interface CliContext {
   stdout: (text: string) => void;
   stderr: (line: string) => void;
   stderrIsTty: boolean;
+  /** How progress shows on stderr: off with --quiet, JSON lines with --log-format json, else by whether stderr is a TTY. */
+  progressMode: 'tty' | 'plain' | 'json' | 'off';
   signal: AbortSignal;
   argv: string[];
 }
@@ -21,20 +23,23 @@ export interface CliContext {
 export interface GlobalFlags {
   verbose?: boolean;
   quiet?: boolean;
+  'log-format'?: string;
 }
 
 export function createCliContext(flags: GlobalFlags, signal: AbortSignal, argv: string[]): CliContext {
   const redactor = createRedactor();
   const stderr = (line: string) => process.stderr.write(line + '\n');
+  const json = flags['log-format'] === 'json';
   return {
     env: process.env,
     clock: systemClock,
     redactor,
-    log: createLogger({ level: flags.verbose ? 'debug' : flags.quiet ? 'error' : 'warn', redactor, write: stderr }),
+    log: createLogger({ level: flags.verbose ? 'debug' : flags.quiet ? 'error' : 'warn', redactor, write: stderr, format: json ? 'json' : 'text' }),
     verbose: Boolean(flags.verbose),
     stdout: (text) => process.stdout.write(text),
     stderr,
     stderrIsTty: Boolean(process.stderr.isTTY) && !flags.quiet,
+    progressMode: flags.quiet ? 'off' : json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain',
     signal,
     argv,
   };

@@ -55,7 +55,8 @@ let cli = yargs(tokens)
   .scriptName('auditpack')
   .usage('auditpack <command> [options]\n\nTurns audit logs into compliance evidence packs.')
   .option('verbose', { type: 'boolean', default: false, describe: 'Log every step, and show stack traces on errors', global: true })
-  .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line, warnings off', global: true });
+  .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines, warnings off', global: true })
+  .option('log-format', { type: 'string', choices: ['text', 'json'], default: 'text', describe: 'Progress and log lines on stderr: text, or one JSON object per line', global: true });
 cli = registerRun(cli, controller.signal);
 cli = registerPlan(cli, controller.signal);
 cli = registerVerify(cli, controller.signal);

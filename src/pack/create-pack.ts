@@ -51,11 +51,17 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     await prepareStaging(staging, stateDir, input.model.meta.parameters, log);
 
     const result = await runPipeline({ ...input.pipeline, packDir: staging, stateDir });
-    const model = buildReportModel({ ...input.model, result: { ...result, events: abortable(result.events, signal), exceptions: abortable(result.exceptions, signal) } });
+    const progress = input.pipeline.progress;
+    const counted = { rows: (n: number) => progress.rows?.(n) };
+    const model = buildReportModel({ ...input.model, result: { ...result, events: abortable(result.events, signal, counted), exceptions: abortable(result.exceptions, signal, counted) } });
     for (const r of input.renderers) {
       throwIfAborted(signal);
+      // A table renderer reads every event and exception once: the ETA's measure. The PDF reads a capped
+      // share and the JSON files none, so they show rows read without an ETA.
+      progress.stage?.(`render ${r.file}`, /\.(json|pdf)$/.test(r.file) ? undefined : result.events.count + result.exceptions.count);
       await r.render(model, join(staging, r.file));
     }
+    progress.stage?.('seal (manifest)');
     throwIfAborted(signal);
     await rm(stateDir, { recursive: true, force: true });
 
@@ -126,15 +132,21 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new AuditpackError('ABORTED', 'interrupted while writing the pack', { hint: 'run the same command again to resume: the windows pulled are kept' });
 }
 
-/** Rows read by the renderers stop at Ctrl-C: rendering a large pack takes a while. */
-function abortable<T>(stream: RowStream<T>, signal: AbortSignal): RowStream<T> {
+/** Rows read by the renderers stop at Ctrl-C (rendering a large pack takes a while) and are counted for the progress line. */
+function abortable<T>(stream: RowStream<T>, signal: AbortSignal, counter: { rows(n: number): void }): RowStream<T> {
   return {
     count: stream.count,
     async *open() {
+      let n = 0;
       for await (const row of stream.open()) {
         throwIfAborted(signal);
+        if (++n === 256) {
+          counter.rows(n);
+          n = 0;
+        }
         yield row;
       }
+      if (n) counter.rows(n);
     },
   };
 }

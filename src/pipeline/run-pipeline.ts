@@ -41,7 +41,12 @@ export interface PreviousComparison {
   resolved: ExceptionSubjectCount[];
 }
 
-export type ProgressReporter = PullProgress;
+export interface ProgressReporter extends PullProgress {
+  /** A new stage of the run begins (`total`: the rows it will read, when known). */
+  stage?(name: string, total?: number): void;
+  /** Rows a renderer has read in the current stage. */
+  rows?(n: number): void;
+}
 
 export interface PipelineInput {
   sources: AnySource[];
@@ -188,6 +193,7 @@ async function createStores(input: PipelineInput): Promise<Stores> {
 /** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */
 async function buildCoverage(input: PipelineInput, windows: WindowCoverage[]): Promise<CoverageLedger> {
   const sourceLedgers: SourceLedger[] = [];
+  if (input.sources.some((s) => s.finish)) input.progress.stage?.('check sources');
   for (const source of input.sources) {
     if (source.finish) {
       sourceLedgers.push(...(await source.finish({ signal: input.signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end } })));

@@ -96,7 +96,15 @@ export async function readJson<T>(path: string): Promise<T> {
 export interface CliResult {
   code: number;
   stdout: string;
+  /** stderr without the progress lines (which a run writes there when stderr is not a TTY). */
   stderr: string;
+  /** The `progress: …` lines of stderr. */
+  progress: string[];
+}
+
+export function splitProgress(stderr: string): { stderr: string; progress: string[] } {
+  const lines = stderr.split('\n');
+  return { stderr: lines.filter((l) => !l.startsWith('progress: ')).join('\n'), progress: lines.filter((l) => l.startsWith('progress: ')) };
 }
 
 /** Runs the built CLI as a user would, with its own environment. */
@@ -107,9 +115,9 @@ export async function cli(args: string[], opts: { env?: Record<string, string>; 
       cwd: opts.cwd,
       timeout: 120_000,
     });
-    return { code: 0, stdout, stderr };
+    return { code: 0, stdout, ...splitProgress(stderr) };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', ...splitProgress(err.stderr ?? '') };
   }
 }

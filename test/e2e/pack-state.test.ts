@@ -10,7 +10,7 @@ import { EXIT } from '../../src/errors.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
 import { createRedactor } from '../../src/util/redactor.js';
 import { expectCleanFailure } from './expect-clean-failure.js';
-import { CLI, cli, readJson, runPack, smapiFixture, tempDir, type CliResult, type SmapiFixture } from './harness.js';
+import { CLI, cli, readJson, runPack, smapiFixture, tempDir, type CliResult, type SmapiFixture, splitProgress } from './harness.js';
 
 /** The state an interrupted run leaves, the pack folder's neighbours, and who may write there. */
 let fx: SmapiFixture;
@@ -106,7 +106,7 @@ function start(args: string[], env: Record<string, string>): { child: ChildProce
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))) };
+  return { child, exited: new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, ...splitProgress(stderr) }))) };
 }
 
 describe('one run per pack', () => {

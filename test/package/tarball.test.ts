@@ -59,6 +59,12 @@ describe('the npm package', () => {
     expect(templates.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['auditor-handoff', 'failed-operations', 'soc2-monthly']);
     const demo = await run(bin, ['demo', '--template', 'soc2-monthly', '--out', 'reports', '--generated-at', '2026-12-01T00:00:00Z'], { cwd: app, env, maxBuffer: 16 << 20 });
     expect(demo.stdout).toMatch(/auditpack demo: \d+ emulated sources/);
+    // stderr is a pipe here, as in CI: a plain progress line at each stage change (issue: `auditpack demo 2>log`).
+    expect(demo.stderr).toMatch(/^progress: pull · windows 0\/\d+/m);
+    expect(demo.stderr).toMatch(/^progress: pull · windows (\d+)\/\1 .* · done in /m);
+    expect(demo.stderr).toMatch(/^progress: render report\.xlsx · rows /m);
+    expect(demo.stderr).toMatch(/^progress: seal \(manifest\) · done in /m);
+    expect(demo.stderr).not.toMatch(/\r|\x1b\[/);
     const [pack] = readdirSync(join(app, 'reports')).filter((d) => d.startsWith('soc2-monthly-'));
     expect(readdirSync(join(app, 'reports', pack)).sort()).toEqual(expect.arrayContaining(['coverage.json', 'manifest.json', 'manifest.sha256', 'report.pdf', 'report.xlsx', 'summary.json']));
     const verify = await run(bin, ['verify', join('reports', pack)], { cwd: app, env });

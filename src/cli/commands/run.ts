@@ -85,7 +85,7 @@ export async function runWithProgress(ctx: CliContext, args: JobArgs): Promise<R
       signal: ctx.signal,
       progress: (prepared) => {
         const total = [...prepared.plans.values()].reduce((n, p) => n + p.length, 0);
-        const p = createProgress({ enabled: ctx.stderrIsTty, totalWindows: total, write: (s) => process.stderr.write(s), now: ctx.clock.now });
+        const p = createProgress({ mode: ctx.progressMode, totalWindows: total, write: (s) => process.stderr.write(s), now: ctx.clock.now });
         done = p.done;
         return p;
       },
