@@ -31,6 +31,8 @@ export interface DemoStackOptions {
   timeZone: string;
   /** Fixed ports for `auditpack emulate` (0: any free port). */
   basePort?: number;
+  /** How the CloudTrail log folder is read: locally (cloudtrail-files) or through the Athena emulator (cloudtrail-athena). */
+  engine?: 'files' | 'athena';
 }
 
 /**
@@ -58,7 +60,17 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
 
     await mkdir(opts.dir, { recursive: true });
     const files = demoCloudtrailFilesSetup(join(opts.dir, 'cloudtrail-logs'), { now: to, days: Math.ceil((to - from) / DAY) });
-    const setups = [demoSmapiSetup(smapi), demoCloudTrailSetup(cloudtrail), files, demoTrailLogsSetup(trailLogs), demoAmplitudeSetup(amplitude)];
+    const trailSetup = demoCloudTrailSetup(cloudtrail);
+    let filesSetup: { sourceConfig: unknown; env: Record<string, string> } = files;
+    let athenaUrl: string | null = null;
+    if (opts.engine === 'athena') {
+      const { demoAthenaSetup } = await import('./athena-demo.js');
+      const athena = await demoAthenaSetup(files, trailSetup.env, port(4));
+      started.push(athena.emulator);
+      athenaUrl = athena.emulator.url;
+      filesSetup = { sourceConfig: athena.sourceConfig, env: {} };
+    }
+    const setups = [demoSmapiSetup(smapi), trailSetup, filesSetup, demoTrailLogsSetup(trailLogs), demoAmplitudeSetup(amplitude)];
     const directoryFile = join(opts.dir, 'requesters.csv');
     await writeFile(directoryFile, 'userId,name,email\n' + smapiDemoDirectory().map((r) => [r.userId, r.name, r.email].map(csvField).join(',')).join('\n') + '\n');
     const config = {
@@ -78,7 +90,9 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
       emulators: [
         { name: 'smapi', url: smapi.url, faults: smapi.faults, notes: [`LWA token endpoint ${smapi.tokenUrl}`, `vendorId ${smapi.vendorId}`] },
         { name: 'cloudtrail', url: cloudtrail.url, faults: cloudtrail.faults, notes: ['AWS JSON 1.1 LookupEvents; any SigV4 signature with the demo access key'] },
-        { name: 'cloudtrail-files', url: files.sourceConfig.location, faults: null, notes: ['a local AWSLogs/ folder with signed hourly digests'] },
+        athenaUrl
+          ? { name: 'cloudtrail-athena', url: athenaUrl, faults: null, notes: [`Athena (AWS JSON 1.1) on DuckDB over ${files.sourceConfig.location}; digests not fetched (no S3 server in the demo)`] }
+          : { name: 'cloudtrail-files', url: files.sourceConfig.location, faults: null, notes: ['a local AWSLogs/ folder with signed hourly digests'] },
         { name: 'trail-logs', url: trailLogs.url, faults: trailLogs.faults, notes: ['POST / then GET /query-result/{id}', 'variants: POST /__emulator/behaviour, see docs/sources/trail-logs.md'] },
         { name: 'amplitude', url: amplitude.url, faults: amplitude.faults, notes: [`POST /api/2/audit-logs/${amplitude.orgId}`] },
       ],

@@ -23,6 +23,7 @@ interface DemoArgs {
   out?: string;
   'generated-at'?: string;
   json?: boolean;
+  engine?: string;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -39,7 +40,8 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('out', { alias: 'o', type: 'string', default: 'reports', describe: 'Folder the packs (and demo-setup/) go in' })
         .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601)' })
         .option('port', { type: 'number', default: DEMO_BASE_PORT, describe: 'First of the emulators\' four ports on 127.0.0.1: fixed, so two demo runs give the same pack id (0: any free ports)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print JSON summaries on stdout' }),
+        .option('json', { type: 'boolean', default: false, describe: 'Print JSON summaries on stdout' })
+        .option('engine', { type: 'string', choices: ['files', 'athena'], default: 'files', describe: 'Read the demo CloudTrail log files locally, or through the Athena emulator (cloudtrail-athena)' }),
     async (argv) => {
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
       await runCommand(ctx, async () => {
@@ -50,7 +52,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         // A bad --template is refused before any emulator starts or any setup file is written.
         if (argv.template) await loadTemplate(argv.template, templatesDir());
         const { startDemoStack } = await import('../../demo/demo-stack.js');
-        const stackOptions = { dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone };
+        const stackOptions = { dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone, engine: argv.engine === 'athena' ? ('athena' as const) : ('files' as const) };
         const basePort = argv.port ?? DEMO_BASE_PORT;
         const stack = await startDemoStack({ ...stackOptions, basePort: basePort || undefined }).catch((e: NodeJS.ErrnoException) => {
           if (basePort === 0 || e.code !== 'EADDRINUSE') throw e;
