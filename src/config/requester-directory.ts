@@ -7,7 +7,7 @@ export interface DirectoryEntry {
   email: string;
 }
 
-/** requester id → name and e-mail, so reports show people rather than bare ids (seed 000, tool-builder workflow). */
+/** requester id → name and e-mail, so reports show people rather than bare ids (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html, tool-builder workflow). */
 export interface RequesterDirectory {
   size: number;
   get(id: string): DirectoryEntry | undefined;

@@ -2,7 +2,7 @@ import { seededRandom, type Random } from '../kit/random.js';
 import { OPERATION_VARIANTS, type ResourceKind } from './operations.js';
 import { SMAPI_CLIENTS, SMAPI_REQUESTERS } from './identities.js';
 
-/** One audit record as the API returns it (seed 000, "Response body structure"; API-NOTES.md §1). */
+/** One audit record as the API returns it (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html, "Response body structure"). */
 export interface SmapiAuditLog {
   xAmznRequestId: string;
   timestamp: string;

@@ -20,9 +20,9 @@ export const SMAPI_DEMO_LWA: LwaCredentials = {
   refreshToken: 'Atzr|IwEBIDemoRefreshTokenForTheAuditpackEmulatorOnly0000000000',
 };
 
-/** Variants of undocumented behaviour (API-NOTES.md §1), switchable while running. */
+/** Variants of undocumented behaviour (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html), switchable while running. */
 export interface SmapiVariants {
-  /** endTime treated as inclusive ("on or before", seed 000) instead of exclusive (the model). */
+  /** endTime treated as inclusive ("on or before", https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html) instead of exclusive (the model). */
   inclusiveEnd: boolean;
   /** Pages hold fewer than maxResults (sometimes none) and still carry a nextToken. */
   shortPages: boolean;
@@ -100,7 +100,7 @@ export interface SmapiEmulator {
 }
 
 /**
- * A faithful local SMAPI Audit Logs API (seed 000, API-NOTES.md §1) with the LWA token endpoint
+ * A faithful local SMAPI Audit Logs API (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html) with the LWA token endpoint
  * beside it, on a real HTTP server. The data set is generated from the seed: same seed, same records.
  */
 export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Promise<SmapiEmulator> {

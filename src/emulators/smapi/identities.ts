@@ -46,7 +46,7 @@ export const SMAPI_CLIENTS: readonly EmulatedClient[] = [
     weight: 45,
     userAgents: ['ask-cli/2.30.7 Node/v18.19.0 darwin', 'ask-cli/2.30.7 Node/v20.11.1 linux', 'ask-cli-x/1.2.0 Node/v20.11.1 win32'],
   },
-  // Seed 000: "For actions performed on developer.amazon.com, the client identifier is Alexa Developer Console."
+  // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: "For actions performed on developer.amazon.com, the client identifier is Alexa Developer Console."
   { id: 'Alexa Developer Console', name: 'Alexa Developer Console', weight: 30, userAgents: [] },
   {
     id: 'amzn1.application-oa2-client.5e1f0c2d9b8a47e6a3c4d2b1f0e9d8c7',

@@ -11,7 +11,7 @@ export interface LwaCredentials {
 export type TokenVerdict = 'ok' | 'missing' | 'invalid' | 'expired';
 
 export interface LwaIssuer {
-  /** `POST /auth/o2/token` (API-NOTES.md §1: form body, `{access_token, token_type, expires_in}`). */
+  /** `POST /auth/o2/token` (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: form body, `{access_token, token_type, expires_in}`). */
   handle(req: EmuRequest): EmuResponse;
   /** Mints an access token directly (for the access-token-from-env mode). */
   issue(ttlSeconds?: number): string;

@@ -5,7 +5,7 @@ export interface TokenState {
   /** Hash of the query parameters the token is bound to. */
   query: string;
   offset: number;
-  /** Emulator clock time (ms) the token was issued at: it expires one hour later (API-NOTES.md §1). */
+  /** Emulator clock time (ms) the token was issued at: it expires one hour later (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html). */
   issuedAt: number;
   /** Pages served so far in this pagination, so consecutive tokens always differ. */
   page: number;

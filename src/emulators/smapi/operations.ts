@@ -1,6 +1,6 @@
 /**
  * The operation names and supported versions of the Audit Logs API, transcribed in full from the
- * table "Operation names and supported versions" of seed 000. The emulator's data set uses every
+ * table "Operation names and supported versions" of https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html. The emulator's data set uses every
  * row, and validates `requestFilters.operations` against it.
  */
 

@@ -2,7 +2,7 @@ import { lowerBound, NO_RESOURCE, upperBound, type SmapiDataset, type SmapiResou
 import { OPERATION_VARIANTS } from './operations.js';
 import { SMAPI_CLIENTS, SMAPI_REQUESTERS } from './identities.js';
 
-/** Request filters as the API takes them (seed 000 "Request parameters"; API-NOTES.md §1). */
+/** Request filters as the API takes them (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html, "Request parameters"). */
 export interface SmapiRequestFilters {
   operations?: { name: string; version: string }[];
   resources?: { id?: string; type?: string }[];
@@ -35,7 +35,7 @@ export interface Violation {
 
 export type ParseResult = { ok: true; query: ParsedQuery } | { ok: false; message: string; violations: Violation[] };
 
-/** maxResults bounds (API-NOTES.md §1: default 50, schema max 200; larger values are clamped, not rejected). */
+/** maxResults bounds (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: default 50, schema max 200; larger values are clamped, not rejected). */
 const DEFAULT_MAX_RESULTS = 50;
 const MAX_RESULTS_LIMIT = 200;
 const MAX_NEXT_TOKEN = 2047;
@@ -78,7 +78,7 @@ export function parseQueryBody(text: string, opts: { clampMaxResults: boolean } 
           bad(`${at} needs name and version`);
           return undefined;
         }
-        // Seed 000: name is "required if you specify operations[*].version", and the other way round.
+        // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: name is "required if you specify operations[*].version", and the other way round.
         if (!nonEmpty(name)) {
           bad(`${at}.name is required when ${at}.version is given`);
           return undefined;
@@ -124,7 +124,7 @@ export function parseQueryBody(text: string, opts: { clampMaxResults: boolean } 
         else {
           const codes: string[] = [];
           rf.httpResponseCodes.forEach((c: unknown, i: number) => {
-            // Seed 000: "List of strings specifying the response codes" — a number is a type error.
+            // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: "List of strings specifying the response codes" — a number is a type error.
             if (typeof c !== 'string' || !/^\d{3}$/.test(c)) bad(`requestFilters.httpResponseCodes[${i}] must be a string such as "403"`);
             else codes.push(c);
           });
@@ -265,7 +265,7 @@ export function compileFilter(ds: SmapiDataset, f: SmapiRequestFilters): (i: num
 export interface Range {
   startTime?: number;
   endTime?: number;
-  /** The API's end bound: exclusive per the model, inclusive per the seed's wording (API-NOTES.md §1). */
+  /** The API's end bound: exclusive per the model, inclusive per the reference's wording (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html). */
   endInclusive: boolean;
 }
 

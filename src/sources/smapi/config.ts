@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { endpointField, envNameField, fileNameField, networkLimitsShape, refineInsecureEndpoints } from '../config-fields.js';
 
-/** Production endpoints (API-NOTES.md §1). `endpoint` / `auth.tokenEndpoint` point elsewhere (an emulator, a proxy, another region). */
+/** Production endpoints (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html). `endpoint` / `auth.tokenEndpoint` point elsewhere (an emulator, a proxy, another region). */
 const SMAPI_DEFAULT_ENDPOINT = 'https://api.amazonalexa.com';
 export const LWA_DEFAULT_TOKEN_ENDPOINT = 'https://api.amazon.com/auth/o2/token';
 export const SMAPI_QUERY_PATH = '/v1/developmentAuditLogs/query';
-/** API-NOTES.md §1: maxResults default 50, at most 200. */
+/** https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: maxResults default 50, at most 200. */
 const SMAPI_MAX_PAGE_SIZE = 200;
 
 const envName = envNameField;
@@ -66,7 +66,7 @@ const filtersSchema = z
       .optional(),
     requesters: z.array(z.object({ userId: nonEmpty }).strict()).optional(),
     clients: z.array(z.object({ id: nonEmpty }).strict()).optional(),
-    /** Strings, as the API wants them (seed 000); numbers are accepted here and sent as strings. */
+    /** Strings, as the API wants them (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html); numbers are accepted here and sent as strings. */
     httpResponseCodes: z.array(z.union([z.string().regex(/^\d{3}$/, { error: 'a response code is three digits, e.g. "403"' }), z.number().int().min(100).max(599)])).optional(),
   })
   .strict();
@@ -79,11 +79,11 @@ export const smapiConfigSchema = z
     endpoint: endpointField('https://api.amazonalexa.com').optional(),
     auth: authSchema,
     filters: filtersSchema.optional(),
-    /** Query window length in hours (the API's maximum window is undocumented, API-NOTES.md §1). */
+    /** Query window length in hours (the API's maximum window is undocumented, https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html). */
     windowHours: z.number().int().min(1).max(24 * 31).default(24),
     pageSize: z.number().int().min(1).max(SMAPI_MAX_PAGE_SIZE).default(SMAPI_MAX_PAGE_SIZE),
     concurrency: z.number().int().min(1).max(16).default(4),
-    /** The API's rate limit is undocumented (API-NOTES.md §1); set this to stay under yours. */
+    /** The API's rate limit is undocumented (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html); set this to stay under yours. */
     requestsPerSecond: z.number().positive().max(1000).optional(),
     ...networkLimitsShape(),
   })

@@ -70,12 +70,12 @@ function createSmapiSource(cfg: SmapiConfig, deps: SourceDeps): Source {
     type: 'smapi',
     description: `Alexa SMAPI audit logs, vendor ${cfg.vendorId}`,
     policy: {
-      // API-NOTES.md §1: retention and the maximum window are undocumented: windows are our choice
+      // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: retention and the maximum window are undocumented: windows are our choice
       // (whole local days by default, so a DST day is one 25-hour window), and none is refused up front.
       maxWindowMs: cfg.windowHours % 24 === 0 ? null : cfg.windowHours * 3_600_000,
       windowDays: cfg.windowHours % 24 === 0 ? cfg.windowHours / 24 : undefined,
       retentionMs: null,
-      // Seed 000 says endTime means "on or before"; the SDK model says exclusive. Treat it as possibly inclusive.
+      // The reference (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html) says endTime means "on or before"; the SDK model says exclusive. Treat it as possibly inclusive.
       endInclusive: true,
       pageSize: cfg.pageSize,
       concurrency: cfg.concurrency,

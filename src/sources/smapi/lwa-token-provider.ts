@@ -34,7 +34,7 @@ export interface AccessTokenProvider {
   attempts(): Readonly<AttemptRecorder>;
 }
 
-/** API-NOTES.md §1: "Refresh a minute before expiry." */
+/** https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: "Refresh a minute before expiry." */
 const REFRESH_MARGIN_MS = 60_000;
 /** Of a token's lifetime, at most this share is given up to refresh early. */
 const REFRESH_MARGIN_SHARE = 0.2;

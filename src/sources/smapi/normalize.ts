@@ -7,7 +7,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 /**
- * One `auditLogs[]` record (seed 000 "Response body fields", API-NOTES.md §1) to the normalized
+ * One `auditLogs[]` record (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html, "Response body fields") to the normalized
  * event. Required fields missing or malformed: DATA_INVALID, which the pipeline records against
  * the window without dropping the rest of the page.
  */
@@ -61,7 +61,7 @@ export function parseTimestamp(v: unknown): number | undefined {
 }
 
 function parseCode(v: unknown): number | undefined {
-  // An integer per API-NOTES.md §1; a numeric string is accepted rather than losing the record.
+  // An integer per https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html; a numeric string is accepted rather than losing the record.
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{3}$/.test(v.trim()) ? Number(v) : NaN;
   return Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
 }

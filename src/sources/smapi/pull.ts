@@ -8,7 +8,7 @@ import type { AccessTokenProvider } from './lwa-token-provider.js';
 import { parseTimestamp } from './normalize.js';
 import { buildQueryBody } from './query-body.js';
 
-/** API-NOTES.md §1: a nextToken expires after one hour. We stop using one a minute early. */
+/** https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: a nextToken expires after one hour. We stop using one a minute early. */
 export const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
 const NEXT_TOKEN_MARGIN_MS = 60_000;
 /**
@@ -124,7 +124,7 @@ function iso(t: number): string {
 async function fetchPage(window: TimeWindow, nextToken: string | undefined, ctx: PullContext, deps: SmapiPullDeps, label: string): Promise<PageResult> {
   const body = JSON.stringify(buildQueryBody(deps.vendorId, deps.filters, window, deps.pageSize, nextToken));
   const auth = deps.auth();
-  // Seed 000 / API-NOTES.md §1: 401 means the access token is not valid: refresh once, then give up.
+  // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: 401 means the access token is not valid: refresh once, then give up.
   for (let attempt = 1; ; attempt++) {
     const token = await auth.get(ctx.signal);
     const res = await deps.http().json<unknown>(
@@ -163,7 +163,7 @@ async function fetchPage(window: TimeWindow, nextToken: string | undefined, ctx:
     }
     if (res.status === 400) {
       const text = said(res.body, deps.redactor);
-      // Seed 000: 400 also means "the caller provided a NextToken that is not valid" (expired ones too).
+      // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: 400 also means "the caller provided a NextToken that is not valid" (expired ones too).
       // The first page of this window was accepted with the same body minus the token, so a 400 on
       // a later page is about the token whatever its wording (undocumented): start the window again.
       if (nextToken !== undefined) return { kind: 'token-rejected', reason: `page token rejected (HTTP 400${text})` };

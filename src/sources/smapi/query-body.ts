@@ -1,7 +1,7 @@
 import type { TimeWindow } from '../../model/window.js';
 import type { SmapiFilters } from './config.js';
 
-/** The request body of `POST /v1/developmentAuditLogs/query`, exactly as seed 000 defines it. */
+/** The request body of `POST /v1/developmentAuditLogs/query`, exactly as https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html defines it. */
 export interface SmapiQueryBody {
   vendorId: string;
   requestFilters: {
@@ -20,7 +20,7 @@ export interface SmapiQueryBody {
 
 /**
  * Ascending by time so a window pages from its start. The window is half-open [start, end); the
- * API may treat endTime as inclusive (API-NOTES.md §1), so events exactly at `end` can come back
+ * API may treat endTime as inclusive (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html), so events exactly at `end` can come back
  * and the pipeline drops them here and keeps them in the next window.
  */
 export function buildQueryBody(vendorId: string, filters: SmapiFilters | undefined, window: TimeWindow, maxResults: number, nextToken?: string): SmapiQueryBody {
@@ -33,7 +33,7 @@ export function buildQueryBody(vendorId: string, filters: SmapiFilters | undefin
       ...(nonEmpty(f.resources) ? { resources: f.resources.map((r) => ({ ...(r.id ? { id: r.id } : {}), ...(r.type ? { type: r.type } : {}) })) } : {}),
       ...(nonEmpty(f.requesters) ? { requesters: f.requesters.map(({ userId }) => ({ userId })) } : {}),
       ...(nonEmpty(f.clients) ? { clients: f.clients.map(({ id }) => ({ id })) } : {}),
-      // Seed 000: "List of strings specifying the response codes".
+      // https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: "List of strings specifying the response codes".
       ...(nonEmpty(f.httpResponseCodes) ? { httpResponseCodes: f.httpResponseCodes.map(String) } : {}),
       startTime: new Date(window.start).toISOString(),
       endTime: new Date(window.end).toISOString(),
