@@ -6,6 +6,7 @@ import { demoCloudtrailFilesSetup } from '../emulators/cloudtrail-files/demo.js'
 import { startTrailLogsEmulator, demoTrailLogsSetup, type TrailLogsEmulator } from '../emulators/trail-logs/index.js';
 import { startAmplitudeEmulator, demoAmplitudeSetup, type AmplitudeEmulator } from '../emulators/amplitude/index.js';
 import type { FaultController } from '../emulators/kit/faults.js';
+import { keyIdentity } from '../sources/trail-logs/normalize.js';
 
 const DAY = 86_400_000;
 
@@ -72,7 +73,8 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
     }
     const setups = [demoSmapiSetup(smapi), trailSetup, filesSetup, demoTrailLogsSetup(trailLogs), demoAmplitudeSetup(amplitude)];
     const directoryFile = join(opts.dir, 'requesters.csv');
-    await writeFile(directoryFile, 'userId,name,email\n' + smapiDemoDirectory().map((r) => [r.userId, r.name, r.email].map(csvField).join(',')).join('\n') + '\n');
+    const directory = [...smapiDemoDirectory(), ...demoKeyOwners(trailLogs, cloudtrail)];
+    await writeFile(directoryFile, 'userId,name,email\n' + directory.map((r) => [r.userId, r.name, r.email].map(csvField).join(',')).join('\n') + '\n');
     const config = {
       organization: opts.organization ?? 'Example Corp (demo data)',
       timezone: opts.timeZone,
@@ -105,6 +107,20 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
     await Promise.all(started.map((s) => s.close()));
     throw e;
   }
+}
+
+/**
+ * Directory rows for the other sources' requesters, by their full ids (a Trail Logs key whole, an
+ * IAM user's ARN), so the demo shows a name beside the full id as a real directory export would.
+ * One key and one IAM user are left out: reports must show those ids unnamed.
+ */
+function demoKeyOwners(trailLogs: TrailLogsEmulator, cloudtrail: CloudTrailEmulator): { userId: string; name: string; email: string }[] {
+  const keys = [...new Set(trailLogs.truth.records.map((r) => keyIdentity(r.publicKey)))].sort();
+  const owners = ['Billing service', 'Partner portal', 'Edge gateway (mTLS)'];
+  const rows = keys.slice(0, owners.length).map((userId, i) => ({ userId, name: owners[i], email: `platform-team@example.com` }));
+  const accounts = [...new Set(cloudtrail.truth.events.map((e) => e.account))].sort();
+  for (const account of accounts) rows.push({ userId: `arn:aws:iam::${account}:user/alice`, name: 'Alice Martin', email: 'alice@example.com' });
+  return rows;
 }
 
 function csvField(v: string): string {

@@ -23,6 +23,19 @@ export interface ClientRef {
   name?: string;
 }
 
+/**
+ * One fact of what an event changed, as the source states it: a role before and after, the policy
+ * a request attached, the key a response created. Values are whole (never shortened here).
+ */
+export interface ChangeDetail {
+  /** What the fact is about, as the source names it ("role", "policyArn", "response accessKeyId"). */
+  name: string;
+  /** The value after the change, or the value the request set. */
+  value: string;
+  /** The value before the change, where the source states it. */
+  before?: string;
+}
+
 export interface AuditEvent {
   /** Unique within the source; a content hash where the source gives none. */
   id: string;
@@ -51,6 +64,14 @@ export interface AuditEvent {
    * `identityType: "Root"`). Flat strings only, so templates can match them declaratively.
    */
   attributes?: Record<string, string>;
+  /** What changed, where the source says so (see ChangeDetail); absent for reads and for sources that state nothing. */
+  details?: ChangeDetail[];
+}
+
+/** "role: member → admin; policyArn: arn:aws:iam::aws:policy/ReadOnly": the Details column's text. */
+export function formatDetails(details: readonly ChangeDetail[] | undefined): string | null {
+  if (!details || details.length === 0) return null;
+  return details.map((d) => (d.before !== undefined ? `${d.name}: ${d.before} → ${d.value}` : `${d.name}: ${d.value}`)).join('; ');
 }
 
 /** "2xx", "4xx", "5xx" for numeric codes; "error" / "ok" for symbolic ones. */

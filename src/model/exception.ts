@@ -18,6 +18,8 @@ export interface ExceptionRow {
   time: number;
   source: string;
   eventId: string | null;
+  /** The event's service (CloudTrail eventSource, `smapi`, the Amplitude domain); '' for findings that are not one event. */
+  service: string;
   operation: string;
   responseCode: string;
   requesterId: string;
@@ -25,6 +27,8 @@ export interface ExceptionRow {
   requesterEmail: string | null;
   resource: string | null;
   client: string | null;
+  /** What the event changed (formatDetails of the event's details), null where the source states nothing. */
+  details: string | null;
   /** What the exception is about, for matching across months: requester, resource, window... */
   subject: string;
   trend?: ExceptionTrend;

@@ -76,6 +76,7 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
       time: start + Math.floor((span * (i % 1000)) / 1000),
       source: 'smapi',
       eventId: `evt-${i}`,
+      service: 'smapi',
       operation: rnd.pick(OPS),
       responseCode: '403',
       requesterId: requesterId(r),
@@ -83,6 +84,7 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
       requesterEmail: NAMES[r][1],
       resource: '-amzn1.ask.skill.x',
       client: '@client',
+      details: i % 5 === 0 ? `role: member → admin; policyArn: arn:aws:iam::aws:policy/AdministratorAccess-${i}` : null,
       subject: requesterId(r),
     };
   };

@@ -5,7 +5,7 @@ const SOURCE_TYPES: readonly AuditEvent['sourceType'][] = ['smapi', 'cloudtrail'
 const u = (v: string | null): string | undefined => (v === null ? undefined : v);
 
 const covered: [
-  Covers<AuditEvent, 'id' | 'time' | 'source' | 'sourceType' | 'service' | 'operation' | 'outcome' | 'responseCode' | 'requester' | 'client' | 'resources' | 'region' | 'account' | 'sourceIp' | 'userAgent' | 'errorMessage' | 'attributes'>,
+  Covers<AuditEvent, 'id' | 'time' | 'source' | 'sourceType' | 'service' | 'operation' | 'outcome' | 'responseCode' | 'requester' | 'client' | 'resources' | 'region' | 'account' | 'sourceIp' | 'userAgent' | 'errorMessage' | 'attributes' | 'details'>,
   Covers<Requester, 'id' | 'type' | 'name' | 'email'>,
   Covers<ClientRef, 'id' | 'name'>,
   Covers<ResourceRef, 'id' | 'type'>,
@@ -17,7 +17,7 @@ void covered;
  * requester, client or resource, fails to compile above (`covered`) until it is written and read.
  */
 export function encodeEvent(e: AuditEvent, w: RecordWriter): void {
-  const { id, time, source, sourceType, service, operation, outcome, responseCode, requester, client, resources, region, account, sourceIp, userAgent, errorMessage, attributes } = e;
+  const { id, time, source, sourceType, service, operation, outcome, responseCode, requester, client, resources, region, account, sourceIp, userAgent, errorMessage, attributes, details } = e;
   w.str(id);
   w.f64(time);
   w.str(source);
@@ -44,6 +44,13 @@ export function encodeEvent(e: AuditEvent, w: RecordWriter): void {
   w.optStr(userAgent);
   w.optStr(errorMessage);
   writeStringMap(w, attributes);
+  // 0: no details; otherwise 1 + the number of facts, each name, value, before (optional).
+  w.uint(details ? details.length + 1 : 0);
+  for (const d of details ?? []) {
+    w.str(d.name);
+    w.str(d.value);
+    w.optStr(d.before);
+  }
 }
 
 export function decodeEvent(r: RecordReader): AuditEvent {
@@ -65,6 +72,16 @@ export function decodeEvent(r: RecordReader): AuditEvent {
   e.userAgent = u(r.optStr());
   e.errorMessage = u(r.optStr());
   e.attributes = readStringMap(r);
+  const facts = r.uint();
+  if (facts > 0) {
+    e.details = [];
+    for (let n = facts - 1; n > 0; n--) {
+      const name = r.str();
+      const value = r.str();
+      const before = r.optStr();
+      e.details.push(before === null ? { name, value } : { name, value, before });
+    }
+  }
   return e;
 }
 

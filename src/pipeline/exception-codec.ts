@@ -9,7 +9,7 @@ const TRENDS: readonly (ExceptionTrend | undefined)[] = [undefined, 'new', 'recu
  * so the repeated titles were most of the exceptions' spill bytes. A field added to ExceptionRow fails
  * to compile here (`covered`) until it is written and read.
  */
-const covered: Covers<ExceptionRow, 'ruleId' | 'title' | 'severity' | 'control' | 'reason' | 'time' | 'source' | 'eventId' | 'operation' | 'responseCode' | 'requesterId' | 'requesterName' | 'requesterEmail' | 'resource' | 'client' | 'subject' | 'trend'> = true;
+const covered: Covers<ExceptionRow, 'ruleId' | 'title' | 'severity' | 'control' | 'reason' | 'time' | 'source' | 'eventId' | 'service' | 'operation' | 'responseCode' | 'requesterId' | 'requesterName' | 'requesterEmail' | 'resource' | 'client' | 'details' | 'subject' | 'trend'> = true;
 void covered;
 
 export function createExceptionCodec(): RecordCodec<ExceptionRow> {
@@ -36,6 +36,7 @@ export function createExceptionCodec(): RecordCodec<ExceptionRow> {
       w.f64(x.time);
       w.str(x.source);
       w.optStr(x.eventId);
+      w.str(x.service);
       w.str(x.operation);
       w.str(x.responseCode);
       w.str(x.requesterId);
@@ -43,13 +44,14 @@ export function createExceptionCodec(): RecordCodec<ExceptionRow> {
       w.optStr(x.requesterEmail);
       w.optStr(x.resource);
       w.optStr(x.client);
+      w.optStr(x.details);
       w.str(x.subject);
       w.uint(TRENDS.indexOf(x.trend));
     },
     decode(r) {
       const row: ExceptionRow = {
-        ...rules[r.uint()], reason: r.str(), time: r.f64(), source: r.str(), eventId: r.optStr(), operation: r.str(), responseCode: r.str(),
-        requesterId: r.str(), requesterName: r.optStr(), requesterEmail: r.optStr(), resource: r.optStr(), client: r.optStr(), subject: r.str(),
+        ...rules[r.uint()], reason: r.str(), time: r.f64(), source: r.str(), eventId: r.optStr(), service: r.str(), operation: r.str(), responseCode: r.str(),
+        requesterId: r.str(), requesterName: r.optStr(), requesterEmail: r.optStr(), resource: r.optStr(), client: r.optStr(), details: r.optStr(), subject: r.str(),
       };
       const trend = TRENDS[r.uint()];
       if (trend) row.trend = trend;

@@ -217,8 +217,8 @@ function addResolvedRows(exceptions: SpillStore<ExceptionRow>, comparison: Previ
     exceptions.add({
       ruleId: gone.ruleId, title: gone.title, severity: gone.severity, control: gone.control,
       reason: `Resolved: seen ${gone.count} time(s) in the previous pack, not in this period.`,
-      time: periodStart, source: '', eventId: null, operation: '', responseCode: '',
-      requesterId: '', requesterName: null, requesterEmail: null, resource: null, client: null,
+      time: periodStart, source: '', eventId: null, service: '', operation: '', responseCode: '',
+      requesterId: '', requesterName: null, requesterEmail: null, resource: null, client: null, details: null,
       subject: gone.subject, trend: 'resolved',
     });
   }

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../model/audit-event.js';
+import { formatDetails, type AuditEvent } from '../model/audit-event.js';
 import type { ExceptionRow } from '../model/exception.js';
 import { localParts } from '../period/time-zone.js';
 import type { RuleSpec } from './rule-spec.js';
@@ -57,6 +57,7 @@ export function rowFromEvent(rule: RuleHeader, e: AuditEvent, subject: string, d
     time: e.time,
     source: e.source,
     eventId: e.id,
+    service: e.service,
     operation: e.operation,
     responseCode: e.responseCode,
     requesterId: e.requester.id,
@@ -64,6 +65,7 @@ export function rowFromEvent(rule: RuleHeader, e: AuditEvent, subject: string, d
     requesterEmail: e.requester.email ?? null,
     resource: resourceLabel(e),
     client: e.client?.name ?? e.client?.id ?? null,
+    details: formatDetails(e.details),
     subject,
   };
 }
@@ -76,6 +78,7 @@ export function findingRow(
     source: string;
     subject: string;
     detail: string;
+    service?: string;
     operation?: string;
     responseCode?: string;
     requesterId?: string;
@@ -94,6 +97,7 @@ export function findingRow(
     time: f.time,
     source: f.source,
     eventId: null,
+    service: f.service ?? '',
     operation: f.operation ?? '',
     responseCode: f.responseCode ?? '',
     requesterId: f.requesterId ?? '',
@@ -101,6 +105,7 @@ export function findingRow(
     requesterEmail: f.requesterEmail ?? null,
     resource: f.resource ?? null,
     client: f.client ?? null,
+    details: null,
     subject: f.subject,
   };
 }

@@ -137,6 +137,7 @@ describe('event codec', () => {
       responseCode: 'AccessDenied', requester: { id: 'arn:aws:iam::1:user/' + 'z'.repeat(300), type: 'IAMUser', name: 'Zoë 東京 🙂', email: 'z@x' }, client: { id: 'c', name: 'aws-cli' },
       resources: [{ id: 'r1', type: 'AWS::S3::Bucket' }, { id: 'r2' }], region: 'us-east-1', account: '1', sourceIp: '203.0.113.9', userAgent: '=cmd',
       errorMessage: '', attributes: { mfa: 'false', '': 'empty key' },
+      details: [{ name: 'role', before: 'member', value: 'admin' }, { name: 'policyArn', value: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
     };
     expect(JSON.parse(JSON.stringify(roundTrip(eventCodec, full)))).toEqual(full);
     const bare: AuditEvent = { id: 'e2', time: 6, source: 's', sourceType: 'smapi', service: 'smapi', operation: 'op', outcome: 'success', responseCode: '200', requester: { id: 'u' }, resources: [] };
@@ -151,8 +152,8 @@ describe('exception codec', () => {
   it('round-trips every field, and the rule texts of several rules', () => {
     const codec = createExceptionCodec();
     const row: ExceptionRow = {
-      ruleId: 'r1', title: 'Root used', severity: 'critical', control: 'CC6.1', reason: 'why', time: 7, source: 'ct', eventId: null, operation: 'op', responseCode: '200',
-      requesterId: 'root', requesterName: null, requesterEmail: 'e', resource: null, client: 'c', subject: 'root', trend: 'recurring',
+      ruleId: 'r1', title: 'Root used', severity: 'critical', control: 'CC6.1', reason: 'why', time: 7, source: 'ct', eventId: null, service: 'iam.amazonaws.com', operation: 'op', responseCode: '200',
+      requesterId: 'root', requesterName: null, requesterEmail: 'e', resource: null, client: 'c', details: 'userName: dave', subject: 'root', trend: 'recurring',
     };
     const other: ExceptionRow = { ...row, ruleId: 'r2', title: 'Other', severity: 'low', eventId: 'e9', trend: undefined };
     delete other.trend;

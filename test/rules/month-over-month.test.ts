@@ -14,6 +14,7 @@ function row(ruleId: string, subject: string, over: Partial<ExceptionRow> = {}):
     time: 0,
     source: 'smapi',
     eventId: `evt-${Math.random()}`,
+    service: 'smapi',
     operation: 'op',
     responseCode: '200',
     requesterId: 'u',
@@ -21,6 +22,7 @@ function row(ruleId: string, subject: string, over: Partial<ExceptionRow> = {}):
     requesterEmail: null,
     resource: null,
     client: null,
+    details: null,
     subject,
     ...over,
   };

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../model/audit-event.js';
 import { AuditpackError } from '../../errors.js';
+import { amplitudeChangeDetails } from './change-details.js';
 import { readRecord, readTime } from './response-adapter.js';
 
 /** Actions that name a refusal or failure ("login_failed", "access_denied"). */
@@ -49,6 +50,8 @@ export function normalizeAmplitudeRecord(raw: unknown, sourceName: string): Audi
     event.client = { name: f.userAgent };
   }
   if (f.error) event.errorMessage = f.error.slice(0, 200);
+  const details = amplitudeChangeDetails(f.action, f.properties);
+  if (details.length > 0) event.details = details;
   return event;
 }
 

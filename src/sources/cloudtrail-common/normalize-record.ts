@@ -1,5 +1,6 @@
 import type { AuditEvent, Outcome } from '../../model/audit-event.js';
 import { AuditpackError } from '../../errors.js';
+import { cloudTrailChangeDetails } from './change-details.js';
 import { cloudTrailContentHash } from './content-hash.js';
 import { parseCloudTrailTime } from './event-time.js';
 import { resourcesOf } from './record-resources.js';
@@ -29,6 +30,7 @@ import { boolString, isObject, obj, str, type JsonObject } from './values.js';
  *   eventType, eventCategory, managementEvent, consoleLogin, sessionName, roleArn, invokedBy,
  *   eventVersion. `mfa` is "true"/"false": additionalEventData.MFAUsed when present (it is about
  *   this sign-in), else sessionContext.attributes.mfaAuthenticated (about the calling session).
+ * - details: what a write event changed (change-details.ts).
  */
 export function normalizeCloudTrailRecord(
   record: unknown,
@@ -80,6 +82,8 @@ export function normalizeCloudTrailRecord(
   if (ip) event.sourceIp = ip;
   const errorMessage = str(record.errorMessage);
   if (errorMessage) event.errorMessage = errorMessage;
+  const details = cloudTrailChangeDetails(record, operation);
+  if (details.length > 0) event.details = details;
   return event;
 }
 

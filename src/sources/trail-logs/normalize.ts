@@ -65,18 +65,19 @@ export function normalizeTrailRecord(raw: unknown, sourceName: string): AuditEve
   return event;
 }
 
-/** Keys can be long (PEM, base64, did:key…): keep a recognisable, stable short form. */
-export function shortKey(key: string): string {
-  const compact = key
-    .replace(/-----(BEGIN|END)[^-]*-----/g, '')
-    .replace(/\s+/g, '');
-  return compact.length <= 40 ? compact : `${compact.slice(0, 16)}...${compact.slice(-8)}`;
+/**
+ * The key as an identity: whole (a prefix is shared by every key of one algorithm, so a shortened
+ * key cannot be matched to a key inventory), with PEM armour and line breaks removed so the same
+ * key reads the same however it was wrapped.
+ */
+export function keyIdentity(key: string): string {
+  return key.replace(/-----(BEGIN|END)[^-]*-----/g, '').replace(/\s+/g, '');
 }
 
 function requesterOf(auth: Record<string, unknown>): Requester {
   const method = str(auth.method);
   const key = str(auth.publicKey);
-  if (key) return method ? { id: shortKey(key), type: method } : { id: shortKey(key) };
+  if (key) return method ? { id: keyIdentity(key), type: method } : { id: keyIdentity(key) };
   return { id: method ? `${method}:unknown` : 'anonymous', type: method ?? 'none' };
 }
 

@@ -75,7 +75,7 @@ describe('renderXlsx: sheets', () => {
     const ws = book.getWorksheet('Events')!;
     expect(headerOf(ws)).toEqual([
       `Time (${NY})`, 'Time (UTC)', 'Source', 'Service', 'Operation', 'Outcome', 'Response code', 'Requester id', 'Requester name',
-      'Requester e-mail', 'Client', 'Resources', 'Region', 'Account', 'Source IP', 'User agent', 'Error message', 'Event id',
+      'Requester e-mail', 'Client', 'Resources', 'Details', 'Region', 'Account', 'Source IP', 'User agent', 'Error message', 'Event id',
     ]);
     for (const i of [0, 1, 7, 30]) {
       const e = firstEvents[i];
@@ -369,11 +369,11 @@ describe('renderXlsx: sections, samples, errors', () => {
     expect([10, 11, 12, 13].map((n) => ws.getRow(n).getCell(2).value)).toEqual([1, 4, 7, 10]);
     const xml = readRawWorkbook(p).sheets.find((s) => s.name === 'Sample - failed operations')!.xml;
     expect(xml).toMatch(/<pane ySplit="9" topLeftCell="A10"/);
-    expect(xml).toMatch(/<autoFilter ref="A9:Y13"\/>/);
-    expect(xml).toContain('sqref="W10:W13"><formula1>"Pass,Exception,Not applicable"</formula1>');
-    expect(xml).toMatch(/<dataValidation type="date" [^>]*sqref="Y10:Y13">/);
+    expect(xml).toMatch(/<autoFilter ref="A9:Z13"\/>/);
+    expect(xml).toContain('sqref="X10:X13"><formula1>"Pass,Exception,Not applicable"</formula1>');
+    expect(xml).toMatch(/<dataValidation type="date" [^>]*sqref="Z10:Z13">/);
     // The method, often a paragraph, spans the table's width and wraps.
-    expect(xml).toMatch(/<mergeCell ref="B6:[C-Y]6"\/>/);
+    expect(xml).toMatch(/<mergeCell ref="B6:[C-Z]6"\/>/);
 
     const given = syntheticModel({ events: 30, exceptions: 0, sections: ['summary', 'sample'] });
     given.samples = [{ ...m.samples[0], seedSource: 'given' }];

@@ -45,6 +45,7 @@ describe('normalizeAmplitudeRecord', () => {
         'prop.old_role': 'viewer',
         'prop.new_role': 'admin',
       },
+      details: [{ name: 'role', before: 'viewer', value: 'admin' }],
     });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collapseRoute } from '../../../src/sources/trail-logs/route.js';
 import { redactTrailRecord, REDACTED } from '../../../src/sources/trail-logs/redact-record.js';
 import { timestampMs, timestampUnit } from '../../../src/sources/trail-logs/timestamp.js';
-import { normalizeTrailRecord, shortKey } from '../../../src/sources/trail-logs/normalize.js';
+import { normalizeTrailRecord, keyIdentity } from '../../../src/sources/trail-logs/normalize.js';
 import { trailLogsBaseUrl, trailLogsConfigSchema } from '../../../src/sources/trail-logs/config.js';
 import { trailLogsSource } from '../../../src/sources/trail-logs/index.js';
 import { makeSource } from './harness.js';
@@ -158,10 +158,13 @@ describe('normalizeTrailRecord', () => {
     expect(normalizeTrailRecord(r2, 't').id).toBe(a);
   });
 
-  it('shortens long keys recognisably and refuses a record without a time', () => {
+  it('keeps long keys whole (without PEM armour) and refuses a record without a time', () => {
     const pem = `-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE${'x'.repeat(60)}Q9\n-----END PUBLIC KEY-----`;
-    expect(shortKey(pem)).toBe('MFkwEwYHKoZIzj0C...xxxxxxQ9');
-    expect(shortKey('pk_short')).toBe('pk_short');
+    expect(keyIdentity(pem)).toBe(`MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE${'x'.repeat(60)}Q9`);
+    expect(keyIdentity('pk_short')).toBe('pk_short');
+    const r0 = record();
+    (r0.request as { auth: unknown }).auth = { method: 'mtls', publicKey: pem };
+    expect(normalizeTrailRecord(r0, 't').requester.id).toBe(keyIdentity(pem));
     const r = record();
     r.timestamp = 'later';
     expect(() => normalizeTrailRecord(r, 't')).toThrow(/no usable timestamp/);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTrailLogsEmulator, demoTrailLogsSetup, type TrailLogsEmulator } from '../../../src/emulators/trail-logs/index.js';
 import type { Fault } from '../../../src/emulators/kit/faults.js';
 import { trailLogsSource } from '../../../src/sources/trail-logs/index.js';
-import { shortKey } from '../../../src/sources/trail-logs/normalize.js';
+import { keyIdentity } from '../../../src/sources/trail-logs/normalize.js';
 import { awaitResult } from '../../../src/sources/trail-logs/query.js';
 import { emptyStats } from '../../../src/model/coverage.js';
 import type { HttpClient } from '../../../src/http/types.js';
@@ -69,7 +69,7 @@ describe('trail-logs source against the emulator', () => {
       expect(e.outcome).toBe(t.statusCode >= 400 ? 'failure' : 'success');
       expect(e.region).toBe(t.region);
       expect(e.attributes?.scope).toBe(t.scope);
-      expect(e.requester).toMatchObject({ id: shortKey(t.publicKey), type: t.authMethod });
+      expect(e.requester).toMatchObject({ id: keyIdentity(t.publicKey), type: t.authMethod });
       expect(e.resources).toEqual([{ id: t.path, type: 'path' }]);
       expect(e.account).toBe(emu.truth.accountId);
       expect(e.sourceType).toBe('trail-logs');

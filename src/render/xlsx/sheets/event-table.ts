@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../../model/audit-event.js';
+import { formatDetails, type AuditEvent } from '../../../model/audit-event.js';
 import type { SamplePick } from '../../../model/report-model.js';
 import type { PlainRow } from '../plain-rows.js';
 import { timeColumns, type Column, type TableSpec } from '../table-sheet.js';
@@ -21,6 +21,7 @@ export function eventColumns(timeZone: string): Column<AuditEvent>[] {
     { header: 'Requester e-mail', kind: 'text', value: (e) => e.requester.email },
     { header: 'Client', kind: 'text', value: (e) => e.client?.name ?? e.client?.id },
     { header: 'Resources', kind: 'text', value: (e) => e.resources.map((r) => r.id).join('; ') },
+    { header: 'Details', kind: 'text', value: (e) => formatDetails(e.details) },
     { header: 'Region', kind: 'text', value: (e) => e.region },
     { header: 'Account', kind: 'text', value: (e) => e.account },
     { header: 'Source IP', kind: 'text', value: (e) => e.sourceIp },
