@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import type { Manifest } from '../pack/manifest.js';
 import { createPack } from '../pack/create-pack.js';
+import { loadSigningKey } from '../pack/sign-manifest.js';
 import type { ReportModel } from '../model/report-model.js';
 import { loadRequesterDirectory, type RequesterDirectory } from '../config/requester-directory.js';
 import { createHttpClient } from '../http/client.js';
@@ -31,6 +32,8 @@ export interface RunJobOptions extends PrepareOptions {
   sampleSeed?: string;
   /** How samples are drawn; default v2. v1 re-draws the samples of packs made before v2. */
   sampleMethod?: SampleMethodVersion;
+  /** PEM private key (Ed25519 or ECDSA P-256) that signs manifest.json into manifest.sig. */
+  signKey?: string;
   command: string;
   signal: AbortSignal;
   progress: (prepared: PreparedRun) => ProgressReporter;
@@ -43,6 +46,8 @@ export interface RunJobResult {
 }
 
 export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
+  // A bad key is refused before any request is sent.
+  const signer = opts.signKey ? await loadSigningKey(resolve(opts.signKey)) : null;
   const prepared = await prepareRun(opts);
   const { config, period, template, sources, plans } = prepared;
   const generatedAt = normalizeGeneratedAt(opts.generatedAt ?? new Date(opts.clock.now()).toISOString());
@@ -103,6 +108,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
           command: opts.command,
           parameters,
           sources: sources.map((s) => ({ name: s.name, type: s.type, description: s.description })),
+          signer: signer ? { algorithm: signer.algorithm, keyFingerprint: signer.keyFingerprint } : null,
         },
         period,
         sampling,
@@ -119,6 +125,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
         },
       },
       renderers: renderersFor(template),
+      signer,
     });
     return { packDir: created.packDir, manifest: created.manifest, model: created.model };
   } finally {

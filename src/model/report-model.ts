@@ -163,6 +163,8 @@ export interface ReportMeta {
   command: string;
   parameters: Record<string, unknown>;
   sources: { name: string; type: string; description: string }[];
+  /** With --sign-key: the algorithm and public-key fingerprint of the key that signs manifest.json. */
+  signer?: { algorithm: string; keyFingerprint: string } | null;
 }
 
 export interface ReportModel {

@@ -4,13 +4,16 @@ import { basename, dirname, join } from 'node:path';
 import { AuditpackError, fileSystemError } from '../errors.js';
 import type { ReportModel, RowStream } from '../model/report-model.js';
 import { buildReportModel, incompleteReasons, type ModelInputs } from '../pipeline/build-model.js';
+import { deliveryLedgers, withDeliveryCheck } from '../pipeline/delivery-check.js';
 import { runPipeline, type PipelineInput, type PipelineResult } from '../pipeline/run-pipeline.js';
 import type { Renderer } from '../render/renderer.js';
 import type { Logger } from '../util/logger.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { checkOutFolder } from './out-folder.js';
 import { acquirePackLock } from './pack-lock.js';
-import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, manifestSeal, sha256File, type Manifest } from './manifest.js';
+import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE, manifestSeal, sha256File, type Manifest } from './manifest.js';
+import type { SigningKey } from './sign-manifest.js';
+import { writePackIndex } from './pack-index.js';
 
 export interface CreatePackInput {
   /** Final folder of the pack. */
@@ -20,6 +23,8 @@ export interface CreatePackInput {
   pipeline: Omit<PipelineInput, 'packDir' | 'stateDir'>;
   model: Omit<ModelInputs, 'result'>;
   renderers: Renderer[];
+  /** With --sign-key: signs manifest.json into manifest.sig. */
+  signer?: SigningKey | null;
 }
 
 export interface CreatePackResult {
@@ -50,7 +55,9 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
   try {
     await prepareStaging(staging, stateDir, input.model.meta.parameters, log);
 
-    const result = await runPipeline({ ...input.pipeline, packDir: staging, stateDir });
+    const pulled = await runPipeline({ ...input.pipeline, packDir: staging, stateDir });
+    const late = deliveryLedgers(input.pipeline.sources, input.pipeline.period.end, Date.parse(input.model.meta.generatedAt));
+    const result: PipelineResult = { ...pulled, coverage: withDeliveryCheck(pulled.coverage, late) };
     const progress = input.pipeline.progress;
     const counted = { rows: (n: number) => progress.rows?.(n) };
     const model = buildReportModel({ ...input.model, result: { ...result, events: abortable(result.events, signal, counted), exceptions: abortable(result.exceptions, signal, counted) } });
@@ -64,6 +71,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     progress.stage?.('seal (manifest)');
     throwIfAborted(signal);
     await rm(stateDir, { recursive: true, force: true });
+    await writePackIndex(staging, model, input.signer ? { algorithm: input.signer.algorithm, keyFingerprint: input.signer.keyFingerprint } : null);
 
     const digests = new Map(input.renderers.filter((r) => r.contentDigest).map((r) => [r.file, r.contentDigest!]));
     const manifest: Manifest = {
@@ -76,13 +84,16 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
       parameters: model.meta.parameters,
       generatedAt: model.meta.generatedAt,
       ...(model.sampling ? { sampling: { method: model.sampling.method, seed: model.sampling.seed, seedSource: model.sampling.seedSource } } : {}),
+      ...(input.signer ? { signature: { file: MANIFEST_SIGNATURE, algorithm: input.signer.algorithm, keyFingerprint: input.signer.keyFingerprint } } : {}),
       files: await hashPackFiles(staging, async (path) => {
         const digest = digests.get(basename(path));
         return digest && dirname(path) === staging ? digest(path) : undefined;
       }),
     };
-    await writeFileAtomic(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+    await writeFileAtomic(join(staging, MANIFEST_FILE), manifestBytes);
     await writeFileAtomic(join(staging, MANIFEST_SEAL_FILE), manifestSeal(await sha256File(join(staging, MANIFEST_FILE))));
+    if (input.signer) await writeFileAtomic(join(staging, MANIFEST_SIGNATURE), input.signer.sign(manifestBytes));
     throwIfAborted(signal);
     await moveIntoPlace(staging, packDir);
     return { packDir, model, manifest, result };

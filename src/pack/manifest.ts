@@ -12,8 +12,11 @@ export const MANIFEST_FILE = 'manifest.json';
  */
 export const MANIFEST_SEAL_FILE = 'manifest.sha256';
 
-/** Files of a pack that the manifest does not list: itself and its seal. */
-export const MANIFEST_FILES: readonly string[] = [MANIFEST_FILE, MANIFEST_SEAL_FILE];
+/** The detached signature of manifest.json, with --sign-key (see sign-manifest.ts). */
+export const MANIFEST_SIGNATURE = 'manifest.sig';
+
+/** Files of a pack that the manifest does not list: itself, its seal and its signature. */
+export const MANIFEST_FILES: readonly string[] = [MANIFEST_FILE, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE];
 
 export function manifestSeal(manifestSha256: string): string {
   return `${manifestSha256}  ${MANIFEST_FILE}\n`;
@@ -38,6 +41,8 @@ export interface Manifest {
   generatedAt: string;
   /** How the samples were drawn (docs/sampling.md); absent when the template draws none. */
   sampling?: { method: 'v1' | 'v2'; seed: string; seedSource: 'given' | 'default' };
+  /** With --sign-key: the key that signed manifest.json into manifest.sig (bound by the signature itself). */
+  signature?: { file: string; algorithm: string; keyFingerprint: string };
   files: ManifestFile[];
 }
 

@@ -1,7 +1,27 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AuditpackError } from '../errors.js';
-import { listPack, MANIFEST_FILE, MANIFEST_FILES, MANIFEST_SEAL_FILE, manifestSeal, openRegularFile, sha256RegularFile, type Manifest, type SpecialKind } from './manifest.js';
+import { listPack, MANIFEST_FILE, MANIFEST_FILES, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE, manifestSeal, openRegularFile, sha256RegularFile, type Manifest, type SpecialKind } from './manifest.js';
+import { verifySignature } from './sign-manifest.js';
+
+/** What verify found about manifest.sig. */
+export interface SignatureCheck {
+  /** manifest.sig is in the pack. */
+  present: boolean;
+  /** Checked against the --key public key. */
+  checked: boolean;
+  valid: boolean;
+  /** Fingerprint of the key given with --key (what the signature was checked against). */
+  keyFingerprint: string | null;
+  /** Fingerprint the manifest says signed it. */
+  statedFingerprint: string | null;
+  problem: string | null;
+}
+
+export interface VerifyOptions {
+  /** A PEM public key: the signature must be present and valid. */
+  key?: string;
+}
 
 export interface VerifyResult {
   ok: boolean;
@@ -17,13 +37,14 @@ export interface VerifyResult {
   manifest: Manifest;
   /** SHA-256 of manifest.json: recorded elsewhere (a ticket, the audit file), it pins the whole pack. */
   manifestSha256: string;
+  signature: SignatureCheck;
 }
 
 /**
  * Re-hashes every file against the manifest, and the manifest against its seal: the check an
  * auditor runs on a pack handed to them.
  */
-export async function verifyPack(dir: string): Promise<VerifyResult> {
+export async function verifyPack(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const listing = await listPack(dir).catch((cause: unknown) => {
     throw new AuditpackError('PACK_INVALID', `${dir} is not a folder auditpack can read`, { cause, hint: 'give the folder of an evidence pack written by auditpack run or demo' });
   });
@@ -75,8 +96,9 @@ export async function verifyPack(dir: string): Promise<VerifyResult> {
   }
   const extra = [...present].filter((p) => !listed.has(p));
   const inconsistent = mismatched.length === 0 ? await statusContradictions(dir, manifest, present) : [];
+  const signature = await checkSignature(dir, all.includes(MANIFEST_SIGNATURE), manifestBytes, manifest, opts.key);
   return {
-    ok: mismatched.length === 0 && missing.length === 0 && extra.length === 0 && listing.special.length === 0 && inconsistent.length === 0,
+    ok: mismatched.length === 0 && missing.length === 0 && extra.length === 0 && listing.special.length === 0 && inconsistent.length === 0 && (!signature.checked || signature.valid),
     status: manifest.status,
     checked: manifest.files.length,
     mismatched,
@@ -86,6 +108,7 @@ export async function verifyPack(dir: string): Promise<VerifyResult> {
     inconsistent,
     manifest,
     manifestSha256,
+    signature,
   };
 }
 
@@ -122,6 +145,16 @@ async function readRegularFile(path: string): Promise<Buffer> {
   } finally {
     await fh.close();
   }
+}
+
+async function checkSignature(dir: string, present: boolean, manifestBytes: Buffer, manifest: Manifest, key: string | undefined): Promise<SignatureCheck> {
+  const statedFingerprint = manifest.signature?.keyFingerprint ?? null;
+  const base = { present, checked: false, valid: false, keyFingerprint: null, statedFingerprint, problem: null };
+  if (!key) return base;
+  if (!present) return { ...base, checked: true, problem: `the pack has no ${MANIFEST_SIGNATURE}: it was not signed` };
+  const r = await verifySignature(key, manifestBytes, await readRegularFile(join(dir, MANIFEST_SIGNATURE)));
+  const problem = r.valid ? null : `${MANIFEST_SIGNATURE} does not match ${MANIFEST_FILE} under the key ${r.keyFingerprint}: the manifest was altered or signed with another key`;
+  return { ...base, checked: true, valid: r.valid, keyFingerprint: r.keyFingerprint, problem };
 }
 
 function parseManifest(bytes: Buffer): Manifest | null {

@@ -35,6 +35,11 @@ export interface WindowPolicy {
   windowTimeoutMs?: number;
   /** What to suggest when retention refuses a window. */
   retentionHint?: string;
+  /**
+   * How long after an event the source may still deliver it (ms; default 0): a pack generated
+   * before the period's end plus this is INCOMPLETE (src/pipeline/delivery-check.ts).
+   */
+  deliveryDelayMs?: number;
 }
 
 /** One unit of what `pull` yields. */

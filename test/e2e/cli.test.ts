@@ -1,4 +1,6 @@
-import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,9 +117,18 @@ describe('auditpack CLI: bad input gets one clear line and a documented exit cod
 
 describe('auditpack run, plan and verify', () => {
   let pack: string;
+  const keys = { private: '', public: '', other: '' };
   beforeAll(async () => {
+    const dir = tempDir('ap-keys-');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    keys.private = join(dir, 'signing.pem');
+    keys.public = join(dir, 'public.pem');
+    keys.other = join(dir, 'other.pem');
+    writeFileSync(keys.private, ec.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(keys.public, ec.publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(keys.other, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
     pack = join(tempDir(), 'pack');
-    const r = await cli(['run', '-c', fx.configFile, ...period, '--out', pack, '--json', '--generated-at', '2026-11-02T09:00:00Z'], { env: fx.env });
+    const r = await cli(['run', '-c', fx.configFile, ...period, '--out', pack, '--json', '--generated-at', '2026-11-02T09:00:00Z', '--sign-key', keys.private], { env: fx.env });
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { status: string; totals: { events: number } };
     expect(json.status).toBe('COMPLETE');
@@ -200,6 +211,68 @@ describe('auditpack run, plan and verify', () => {
     expect(r.stdout).toContain('MISSING  manifest.sha256');
     writeFileSync(sealPath, seal);
     expect((await cli(['verify', pack])).code).toBe(0);
+  });
+
+  it('a signed pack verifies with --key and with openssl; one changed byte in manifest.json fails both', async () => {
+    const manifestPath = join(pack, 'manifest.json');
+    const manifest = readFileSync(manifestPath);
+    const stated = (JSON.parse(manifest.toString()) as { signature?: { keyFingerprint: string; algorithm: string } }).signature;
+    expect(stated?.algorithm).toBe('ECDSA P-256 SHA-256');
+    let r = await cli(['verify', pack, '--key', keys.public]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`SIGNED   manifest.sig is valid under key ${stated?.keyFingerprint}`);
+    // Without --key the signature is reported, not checked; with another key it fails.
+    expect((await cli(['verify', pack])).stdout).toContain('not checked (give --key PUBLIC.pem)');
+    r = await cli(['verify', pack, '--key', keys.other]);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/BAD SIG .*signed with another key/);
+
+    const openssl = '/usr/bin/openssl';
+    const readme = readFileSync(join(pack, 'README.txt'), 'utf8');
+    const command = /^\s*(openssl dgst -sha256 -verify \S+ -signature manifest\.sig manifest\.json)$/m.exec(readme)?.[1];
+    expect(command, 'README.txt gives the openssl command').toBeDefined();
+    const runOpenssl = () => {
+      try {
+        execFileSync(openssl, command!.replace('public.pem', keys.public).split(' ').slice(1), { cwd: pack, stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (existsSync(openssl)) expect(runOpenssl()).toBe(true);
+
+    const changed = Buffer.from(manifest);
+    changed[Math.floor(changed.length / 2)] ^= 0x01;
+    writeFileSync(manifestPath, changed);
+    try {
+      r = await cli(['verify', pack, '--key', keys.public]);
+      expect(r.code).toBe(5);
+      if (existsSync(openssl)) expect(runOpenssl()).toBe(false);
+    } finally {
+      writeFileSync(manifestPath, manifest);
+    }
+    expect((await cli(['verify', pack, '--key', keys.public])).code).toBe(0);
+  });
+
+  it('a signing key that is not Ed25519 or P-256 is refused before any request', async () => {
+    const rsa = join(tempDir('ap-keys-'), 'rsa.pem');
+    writeFileSync(rsa, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const before = fx.emulator.stats().apiRequests;
+    const out = join(tempDir(), 'never');
+    expectCleanFailure(await cli(['run', '-c', fx.configFile, ...period, '--out', out, '--sign-key', rsa], { env: fx.env }), 2, /Ed25519 or ECDSA P-256/, out);
+    expect(fx.emulator.stats().apiRequests).toBe(before);
+  });
+
+  it('a pack dated before the period ends is INCOMPLETE (exit 1) and says why, in the manifest and README.txt', async () => {
+    const early = join(tempDir(), 'early');
+    const r = await cli(['run', '-c', fx.configFile, ...period, '--out', early, '--generated-at', '2026-10-02T12:00:00Z'], { env: fx.env });
+    expect(r.code).toBe(EXIT.incomplete);
+    expect(r.stdout).toMatch(/INCOMPLETE evidence pack/);
+    expect(r.stdout).toContain('smapi delivery check failed: generated too early: the pack is dated 2026-10-02T12:00:00.000Z, before the period ends (2026-10-03T00:00:00.000Z)');
+    const manifest = JSON.parse(readFileSync(join(early, 'manifest.json'), 'utf8')) as { status: string; incompleteReasons: string[] };
+    expect(manifest.status).toBe('INCOMPLETE');
+    expect(manifest.incompleteReasons.join('\n')).toMatch(/before the period ends/);
+    expect(readFileSync(join(early, 'README.txt'), 'utf8')).toMatch(/INCOMPLETE BECAUSE\n\n  - smapi delivery check failed/);
   });
 
   it('refuses to overwrite a pack without --force', async () => {

@@ -22,6 +22,7 @@ interface DemoArgs {
   template?: string;
   out?: string;
   'generated-at'?: string;
+  'sign-key'?: string;
   json?: boolean;
   engine?: string;
   verbose?: boolean;
@@ -39,6 +40,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('template', { alias: 't', type: 'string', describe: 'One template only (default: one pack per built-in template)' })
         .option('out', { alias: 'o', type: 'string', default: 'reports', describe: 'Folder the packs (and demo-setup/) go in' })
         .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601)' })
+        .option('sign-key', { type: 'string', describe: 'PEM private key (Ed25519 or ECDSA P-256) that signs each pack\'s manifest.json into manifest.sig' })
         .option('port', { type: 'number', default: DEMO_BASE_PORT, describe: 'First of the emulators\' four ports on 127.0.0.1: fixed, so two demo runs give the same pack id (0: any free ports)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON summaries on stdout' })
         .option('engine', { type: 'string', choices: ['files', 'athena'], default: 'files', describe: 'Read the demo CloudTrail log files locally, or through the Athena emulator (cloudtrail-athena)' }),
@@ -51,6 +53,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         const templates = argv.template ? [argv.template] : (await listBuiltinTemplates(templatesDir())).map((t) => t.name);
         // A bad --template is refused before any emulator starts or any setup file is written.
         if (argv.template) await loadTemplate(argv.template, templatesDir());
+        if (argv['sign-key']) await (await import('../../pack/sign-manifest.js')).loadSigningKey(resolve(argv['sign-key']));
         const { startDemoStack } = await import('../../demo/demo-stack.js');
         const stackOptions = { dir: resolve(out, 'demo-setup'), period, now: ctx.clock.now(), timeZone: period.timeZone, engine: argv.engine === 'athena' ? ('athena' as const) : ('files' as const) };
         const basePort = argv.port ?? DEMO_BASE_PORT;
@@ -77,6 +80,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
                 out: resolve(out, `${template}-${period.label}`),
                 force: true,
                 generatedAt: argv['generated-at'],
+                signKey: argv['sign-key'],
                 env: { ...ctx.env, ...stack.env },
               },
             );

@@ -15,6 +15,7 @@ interface RunArgs extends PeriodArgs {
   previous?: string;
   'sample-seed'?: string;
   'sample-method'?: string;
+  'sign-key'?: string;
   'verify-digests'?: boolean;
   json?: boolean;
   verbose?: boolean;
@@ -35,6 +36,7 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('previous', { type: 'string', describe: "Last period's pack, to mark exceptions new / recurring / resolved" })
         .option('sample-seed', { type: 'string', describe: 'Seed for the auditor sample; the auditor should choose it (default: derived from the period and template, known in advance)' })
         .option('sample-method', { type: 'string', choices: ['v1', 'v2'], default: 'v2', describe: 'How samples are drawn: v2 seeded positions in canonical order; v1 lowest HMAC of event ids (to re-draw a pack made before v2)' })
+        .option('sign-key', { type: 'string', describe: 'PEM private key (Ed25519 or ECDSA P-256) that signs manifest.json into manifest.sig' })
         .option('verify-digests', { type: 'boolean', default: false, describe: 'Validate the CloudTrail digest chain of every cloudtrail-files source (hashes, chain, RSA signatures)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout for scripts' })
         .example('$0 run -c auditpack.json --period 2026-10 --tz America/New_York', 'October 2026, New York time')
@@ -55,6 +57,7 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
           previous: argv.previous,
           sampleSeed: argv['sample-seed'],
           sampleMethod: argv['sample-method'] === 'v1' ? 'v1' : 'v2',
+          signKey: argv['sign-key'],
           verifyDigests: Boolean(argv['verify-digests']),
         });
         printPackResult(ctx, result, Boolean(argv.json));

@@ -10,9 +10,9 @@ export interface Column<T> {
   value(row: T): string;
   /** A second, smaller grey line under the value (the UTC time under a local time, an id under a name). */
   sub?(row: T): string | null;
-  /** Lines the value may wrap to before it ends in "…" (default 3). */
+  /** Lines the value may wrap to before it ends in "…" (default: no limit, the value is never cut). */
   maxLines?: number;
-  /** Lines the sub line may wrap to (default 2). */
+  /** Lines the sub line may wrap to (default: no limit). */
   subLines?: number;
   bold?(row: T): boolean;
   /** Text colour of this cell (a failure count in red). */
@@ -27,7 +27,15 @@ export interface TableOptions<T> {
   /** Text colour of a whole row. */
   rowColor?(row: T): string | undefined;
   emptyText?: string;
+  /**
+   * A full-width line under the row's cells (an exception's event id and what it changed): long
+   * ids and details wrap over the table's width instead of being squeezed into one column.
+   */
+  note?(row: T): string | null;
 }
+
+/** A note longer than this many lines would not fit on a page with its row: the rest is named, not dropped silently. */
+const MAX_NOTE_LINES = 24;
 
 const PAD_X = 4;
 const PAD_Y = 2.5;
@@ -82,12 +90,18 @@ export async function drawTable<T>(
   for await (const row of rows) {
     const cells = columns.map((c, i) => {
       const w = widths[i] - 2 * PAD_X;
-      const main = ts.wrap(c.value(row), w, { ...body, bold: c.bold?.(row) }, c.maxLines ?? 3);
+      const main = ts.wrap(c.value(row), w, { ...body, bold: c.bold?.(row) }, c.maxLines);
       const subText = c.sub?.(row);
-      const sub = subText ? ts.wrap(subText, w, subStyle, c.subLines ?? 2) : [];
+      const sub = subText ? ts.wrap(subText, w, subStyle, c.subLines) : [];
       return { main, sub };
     });
-    const height = Math.max(...cells.map((c) => c.main.length * lh + c.sub.length * subLh)) + 2 * PAD_Y;
+    const noteText = options.note?.(row);
+    let note = noteText ? ts.wrap(noteText, CONTENT_WIDTH - 2 * PAD_X, subStyle) : [];
+    if (note.length > MAX_NOTE_LINES) {
+      note = [...note.slice(0, MAX_NOTE_LINES - 1), `[${note.length - MAX_NOTE_LINES + 1} more lines of this row: report.xlsx has the whole text]`];
+    }
+    const noteHeight = note.length * subLh;
+    const height = Math.max(...cells.map((c) => c.main.length * lh + c.sub.length * subLh)) + 2 * PAD_Y + noteHeight;
     if (ctx.y + height > PAGE.contentBottom) {
       newPage(ctx);
       drawHeader(true);
@@ -106,6 +120,9 @@ export async function drawTable<T>(
         ts.line(l, xs[i] + PAD_X, top, { ...subStyle, width: widths[i] - 2 * PAD_X, align: c.align ?? 'left' });
         top += subLh;
       }
+    });
+    note.forEach((l, j) => {
+      ts.line(l, PAGE.marginX + PAD_X, ctx.y + height - PAD_Y - noteHeight + j * subLh, { ...subStyle, color: COLOR.text, width: CONTENT_WIDTH - 2 * PAD_X });
     });
     ctx.y += height;
     n++;

@@ -84,6 +84,8 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
         // One page per log file: no page size to ask for.
         pageSize: 0,
         concurrency: config.concurrency,
+        // A file may land up to the configured margin after its events: the data is final only then.
+        deliveryDelayMs: lateMs,
       },
       describeRequest(window: TimeWindow) {
         return {

@@ -11,6 +11,8 @@ import { lookupPage, NextTokenRejected, type LookupQuery } from './lookup-page.j
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Events delivered on average within about 5 minutes, not guaranteed: three times that before the period counts as final. */
+const CLOUDTRAIL_DELIVERY_DELAY_MS = 15 * 60_000;
 /** Event history keeps 90 days of management events (API-NOTES.md §2). */
 export const CLOUDTRAIL_RETENTION_MS = 90 * DAY;
 /** Events reach event history some minutes after the call (CloudTrail: typically within 15 minutes). */
@@ -117,6 +119,9 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
         concurrency: config.concurrency,
         windowTimeoutMs: config.windowTimeoutMs,
         retentionHint: CLOUDTRAIL_RETENTION_HINT,
+        // "CloudTrail typically delivers events within an average of about 5 minutes of an API call.
+        // This time is not guaranteed." https://docs.aws.amazon.com/awscloudtrail/latest/userguide/how-cloudtrail-works.html
+        deliveryDelayMs: CLOUDTRAIL_DELIVERY_DELAY_MS,
       },
       describeRequest(window) {
         const { startSec, endSec } = requestBounds(window);

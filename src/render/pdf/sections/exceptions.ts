@@ -7,6 +7,7 @@ import { drawTable, type Column } from '../table.js';
 import { COLOR, CONTENT_WIDTH, PAGE, SIZE } from '../theme.js';
 import { criterionLabel } from '../../../model/soc2-criteria.js';
 import { compareCodePoints } from '../../../util/compare.js';
+import { ruleQuotas } from '../exception-quota.js';
 
 const SEVERITY_COLOR: Record<Severity, string> = {
   critical: '#8e0000',
@@ -25,7 +26,8 @@ function truncationBanner(shown: number, total: number): string {
 function banner(ctx: PdfContext, shown: number, total: number): void {
   const { doc, ts } = ctx;
   const text = truncationBanner(shown, total);
-  const detail = `The PDF lists at most ${fmtInt(ctx.model.pdfExceptionLimit)} exceptions (the template's limit): the first ones in severity-then-time order, the most severe first.`;
+  const shared = ctx.model.exceptionGrouping === 'control' ? 'shared evenly among criteria, then among each criterion\'s rules' : 'shared evenly among rules';
+  const detail = `The PDF lists at most ${fmtInt(ctx.model.pdfExceptionLimit)} exceptions (the template's limit), ${shared}: each rule shows its first rows in time order, and says how many more the workbook holds.`;
   const h = 44;
   ensureSpace(ctx, h + 8);
   doc.rect(PAGE.marginX, ctx.y, CONTENT_WIDTH, h).fill(COLOR.warningFill);
@@ -38,6 +40,19 @@ function banner(ctx: PdfContext, shown: number, total: number): void {
 function countsLine(label: string, counts: Record<string, number>, order?: readonly string[]): string {
   const keys = order ?? Object.keys(counts).sort();
   return `${label}: ${keys.map((k) => `${k} ${fmtInt(counts[k] ?? 0)}`).join(' · ')}`;
+}
+
+/** The full-width line under every exception row: its event id, service and what it changed. */
+export function exceptionNote(r: ExceptionRow): string {
+  const parts = [r.eventId ? `Event id ${r.eventId}` : 'Event id — (a finding about the period or a window, not one event)'];
+  if (r.service) parts.push(`service ${r.service}`);
+  if (r.details) parts.push(`changed: ${r.details}`);
+  return parts.join(' · ');
+}
+
+/** "12 more: workbook sheet Exceptions (filter Rule = failed-operation)": what the PDF left out of a rule, and where it is. */
+export function moreLine(more: number, ruleId: string): string {
+  return `${fmtInt(more)} more: workbook sheet Exceptions (filter Rule = ${ruleId})`;
 }
 
 /** Columns of a table that mixes rules (grouping by severity only): each row names its rule and reason. */
@@ -167,7 +182,12 @@ async function drawRuleGroup(ctx: PdfContext, group: RuleGroup): Promise<void> {
       sub: (r) => (r.trend ? `trend: ${r.trend}` : null),
     });
   }
-  await drawTable(ctx, columns, group.rows, { title: `${capital(group.severity)} · ${group.title}` });
+  await drawTable(ctx, columns, group.rows, { title: `${capital(group.severity)} · ${group.title}`, note: exceptionNote });
+  const more = inPeriod - group.rows.length;
+  if (more > 0) {
+    paragraph(ctx, moreLine(more, group.ruleId), { size: SIZE.body, bold: true, color: COLOR.warning });
+    gap(ctx, 4);
+  }
 }
 
 /**
@@ -203,19 +223,42 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
     return;
   }
 
-  const rows: ExceptionRow[] = [];
-  if (limit > 0) {
-    for await (const row of model.exceptions.open()) {
-      rows.push(row);
-      if (rows.length >= limit) break;
-    }
-  }
+  const rows = await pickRows(ctx, limit);
   const truncated = rows.length < total;
   if (truncated) banner(ctx, rows.length, total);
 
   if (model.exceptionGrouping === 'control') await drawByControl(ctx, rows);
   else await drawBySeverity(ctx, rows);
   if (truncated) banner(ctx, rows.length, total);
+}
+
+/**
+ * The rows the PDF shows: each rule's first rows (the stream is in severity, then time order) up
+ * to its fair share of the limit (exception-quota.ts), so one noisy rule or criterion cannot take
+ * the whole limit. Rows marked resolved (month over month) are shown while the limit allows.
+ */
+async function pickRows(ctx: PdfContext, limit: number): Promise<ExceptionRow[]> {
+  const { model } = ctx;
+  const rows: ExceptionRow[] = [];
+  if (limit <= 0) return rows;
+  const controlOf = model.exceptionGrouping === 'control' ? new Map(model.exceptionSubjects.map((s) => [s.ruleId, s.control] as const)) : null;
+  const quotas = ruleQuotas(model.exceptionCounts.byRule, controlOf, limit);
+  const wanted = [...quotas.values()].reduce((a, b) => a + b, 0);
+  const taken = new Map<string, number>();
+  let fromQuotas = 0;
+  for await (const row of model.exceptions.open()) {
+    const n = taken.get(row.ruleId) ?? 0;
+    const quota = quotas.get(row.ruleId);
+    if (quota === undefined) {
+      if (row.trend === 'resolved' && rows.length < limit) rows.push(row);
+    } else if (n < quota) {
+      rows.push(row);
+      taken.set(row.ruleId, n + 1);
+      fromQuotas++;
+    }
+    if (fromQuotas >= wanted && rows.length >= limit) break;
+  }
+  return rows;
 }
 
 /**
@@ -261,7 +304,11 @@ async function drawBySeverity(ctx: PdfContext, rows: ExceptionRow[]): Promise<vo
     const shownNote = ofSeverity.length < inPeriod ? ` (${fmtInt(ofSeverity.length)} shown)` : '';
     subheading(ctx, `${capital(severity)} — ${fmtInt(inPeriod)} in the period${shownNote}`, { color: SEVERITY_COLOR[severity], keepWith: 70 });
     if (model.exceptionGrouping === 'severity') {
-      await drawTable(ctx, mixedColumns(ctx), ofSeverity, { title: capital(severity) });
+      await drawTable(ctx, mixedColumns(ctx), ofSeverity, { title: capital(severity), note: exceptionNote });
+      for (const g of byRule(ofSeverity)) {
+        const more = (model.exceptionCounts.byRule[g.ruleId] ?? g.rows.length) - g.rows.length;
+        if (more > 0) paragraph(ctx, moreLine(more, g.ruleId), { size: SIZE.body, bold: true, color: COLOR.warning });
+      }
       continue;
     }
     for (const ruleGroup of byRule(ofSeverity)) await drawRuleGroup(ctx, ruleGroup);
