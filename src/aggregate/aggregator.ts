@@ -44,7 +44,7 @@ export interface Aggregator {
  * clients, days, failure clusters), never with the number of events.
  */
 export function createAggregator(days: DayIndex): Aggregator {
-  const operations = new Map<string, Counter>();
+  const operations = new Map<string, Counter & { service?: string; operation?: string }>();
   const codes = new Map<string, Counter>();
   const classes = new Map<string, Counter>();
   const requesters = new Map<string, Counter & { name?: string; email?: string; type?: string }>();
@@ -84,7 +84,9 @@ export function createAggregator(days: DayIndex): Aggregator {
     dayIndex: number,
   ) => {
     const op = operationKey(e);
-    bump(operations, op, t, () => counter());
+    const o = bump(operations, op, t, (): Counter & { service?: string; operation?: string } => counter());
+    o.service ??= e.service;
+    o.operation ??= e.operation;
     bump(codes, e.responseCode, t, () => counter());
     bump(classes, responseClass(e), t, () => counter());
     const r = bump(requesters, e.requester.id, t, (): Counter & { name?: string; email?: string; type?: string } => counter());
@@ -109,7 +111,7 @@ export function createAggregator(days: DayIndex): Aggregator {
         c.lastTime = Math.max(c.lastTime, t.lastTime);
       } else {
         clusters.set(key, {
-          requesterId: e.requester.id, requesterName: e.requester.name ?? null, operation: op,
+          requesterId: e.requester.id, requesterName: e.requester.name ?? null, service: e.service, operation: e.operation,
           responseCode: e.responseCode, failures: t.failures, firstTime: t.firstTime, lastTime: t.lastTime,
         });
       }
@@ -159,7 +161,10 @@ export function createAggregator(days: DayIndex): Aggregator {
       return {
         totals,
         bySource,
-        operations: rowsOf(operations),
+        operations: rowsOf(operations).map((row) => {
+          const c = operations.get(row.key)!;
+          return { ...row, ...(c.service !== undefined ? { service: c.service } : {}), ...(c.operation !== undefined ? { operation: c.operation } : {}) };
+        }),
         responseCodes: rowsOf(codes),
         responseClasses: rowsOf(classes),
         requesters: rowsOf(requesters).map((row) => {

@@ -74,6 +74,24 @@ export function formatDetails(details: readonly ChangeDetail[] | undefined): str
   return details.map((d) => (d.before !== undefined ? `${d.name}: ${d.before} → ${d.value}` : `${d.name}: ${d.value}`)).join('; ');
 }
 
+export type ResponseKind = 'success' | 'client error' | 'server error';
+
+/** Symbolic codes that say the service failed rather than the caller (AWS InternalError, ServiceUnavailable…). */
+const SERVER_CODE = /internal|unavailable|servicefailure|serverexception|server_error|timeout|throttl/i;
+
+/**
+ * What a response code means, the same three words for every kind of source: HTTP statuses by
+ * class (1xx–3xx success, 4xx client error, 5xx server error); "Success" is success; a symbolic
+ * failure (CloudTrail's AccessDenied, a refused sign-in's "Failure") is a client error unless it
+ * names a fault of the service (InternalError, ServiceUnavailable, throttling).
+ */
+export function responseKind(code: string, failed: boolean): ResponseKind {
+  const n = Number(code);
+  if (Number.isInteger(n) && n >= 100 && n <= 599) return n >= 500 ? 'server error' : n >= 400 ? 'client error' : 'success';
+  if (!failed) return 'success';
+  return SERVER_CODE.test(code) ? 'server error' : 'client error';
+}
+
 /** "2xx", "4xx", "5xx" for numeric codes; "error" / "ok" for symbolic ones. */
 export function responseClass(event: Pick<AuditEvent, 'responseCode' | 'outcome'>): string {
   const n = Number(event.responseCode);

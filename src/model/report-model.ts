@@ -7,6 +7,12 @@ export interface CountRow {
   key: string;
   /** Human label where it differs from the key (requester name, client name). */
   label?: string;
+  /**
+   * Operation rows only: the service and the operation's own name, shown as two columns everywhere
+   * (the key joins them to keep s3's DeleteBucket apart from another service's).
+   */
+  service?: string;
+  operation?: string;
   events: number;
   failures: number;
   /** failures / events, 0..1. */
@@ -105,6 +111,7 @@ export interface ExceptionSubjectCount {
 export interface FailureCluster {
   requesterId: string;
   requesterName: string | null;
+  service: string;
   operation: string;
   responseCode: string;
   failures: number;

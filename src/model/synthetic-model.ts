@@ -159,7 +159,7 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
     },
     exceptionSubjects: [],
     failureClusters: requesters.slice(0, 5).map((r, i) => ({
-      requesterId: r.key, requesterName: r.name, operation: OPS[i], responseCode: '403', failures: 50 - i, firstTime: start, lastTime: end - 1,
+      requesterId: r.key, requesterName: r.name, service: 'smapi', operation: OPS[i], responseCode: '403', failures: 50 - i, firstTime: start, lastTime: end - 1,
     })),
     samples: [],
     sampling: null,

@@ -1,3 +1,4 @@
+import { responseKind, type ResponseKind } from '../../model/audit-event.js';
 import type { CountRow, DailyRow } from '../../model/report-model.js';
 import { fmtInt, fmtPct } from './format.js';
 import type { PdfContext } from './pdf-context.js';
@@ -84,17 +85,12 @@ export function dailyVolumeChart(ctx: PdfContext, days: DailyRow[], box: Box): v
   });
 }
 
+const KIND_COLOR: Record<ResponseKind, string> = { success: COLOR.code2xx, 'client error': COLOR.code4xx, 'server error': COLOR.code5xx };
+
+/** The legend's three colours: success, client error, server error, whatever the source's vocabulary. */
 export function codeColor(row: CountRow): string {
-  const n = Number(row.key);
-  if (Number.isInteger(n) && n >= 100 && n < 600) {
-    if (n < 300) return COLOR.code2xx;
-    if (n < 400) return COLOR.code3xx;
-    if (n < 500) return COLOR.code4xx;
-    return COLOR.code5xx;
-  }
-  // Non-HTTP codes (CloudTrail "Success" or an errorCode): coloured by what they mean.
   if (row.events === 0) return COLOR.codeOther;
-  return row.failures === 0 ? COLOR.code2xx : row.failures === row.events ? COLOR.code5xx : COLOR.code4xx;
+  return KIND_COLOR[responseKind(row.key, row.failures > 0)];
 }
 
 /** Horizontal bars, one per response code (the largest first, the rest summed in one bar). */
@@ -103,8 +99,8 @@ export function responseCodeChart(ctx: PdfContext, codes: CountRow[], box: Box, 
   ts.line('Response codes', box.x, box.y, { size: SIZE.h3, bold: true });
   legend(ctx, box.x, box.y + 16, [
     [COLOR.code2xx, 'success'],
-    [COLOR.code4xx, 'client error / refused'],
-    [COLOR.code5xx, 'server error / failed'],
+    [COLOR.code4xx, 'client error (4xx, refused)'],
+    [COLOR.code5xx, 'server error (5xx, service fault)'],
   ]);
   const top = box.y + 34;
   const sorted = [...codes].sort((a, b) => b.events - a.events || compareCodePoints(a.key, b.key));

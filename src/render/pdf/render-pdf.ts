@@ -17,6 +17,7 @@ import { drawExceptions } from './sections/exceptions.js';
 import { drawFailureClusters } from './sections/failure-clusters.js';
 import { drawSamples } from './sections/samples.js';
 import { drawSignOff } from './sections/sign-off.js';
+import { drawMethod } from './sections/method.js';
 import { createTypesetter } from './typesetter.js';
 import { COLOR, PAGE, SIZE } from './theme.js';
 
@@ -38,6 +39,24 @@ const DRAWERS: Partial<Record<SectionId, SectionDrawer>> = {
   coverage: drawCoverageAppendix,
   signoff: drawSignOff,
 };
+
+/**
+ * The template's sections, plus what every report states whatever the template: period, method,
+ * completeness and coverage (after the summary, else after the cover), and the sign-off block last.
+ */
+export function pdfDrawers(sections: SectionId[]): SectionDrawer[] {
+  const out: SectionDrawer[] = [];
+  const after = sections.includes('summary') ? 'summary' : sections.includes('cover') ? 'cover' : null;
+  if (after === null) out.push(drawMethod);
+  for (const id of sections) {
+    if (id === 'signoff') continue;
+    const draw = DRAWERS[id];
+    if (draw) out.push(draw);
+    if (id === after) out.push(drawMethod);
+  }
+  out.push(drawSignOff);
+  return out;
+}
 
 function documentInfo(model: ReportModel, generatedAt: Date): PDFKit.DocumentInfo {
   const p = model.period;
@@ -88,7 +107,7 @@ export async function renderPdf(model: ReportModel, outPath: string): Promise<{ 
     doc.addPage();
     const sections = model.pdfSections.filter((s) => DRAWERS[s] !== undefined);
     if (sections.length === 0) paragraph(ctx, 'The template lists no section for the PDF report.', { size: SIZE.body, color: COLOR.muted });
-    for (const id of sections) await DRAWERS[id]?.(ctx);
+    for (const draw of pdfDrawers(sections)) await draw(ctx);
     const pages = drawPageChrome(ctx);
     doc.end();
     await written;

@@ -4,7 +4,7 @@ import { DEFAULT_SEED_WARNING, type ReportModel, type SampleInfo } from '../../m
 import { combinePartDigests } from '../../pack/xlsx-content-digest.js';
 import { writePlainRows, type PlainRow } from './plain-rows.js';
 import { addSheet, type RenderContext } from './render-context.js';
-import { countTable, dailyTable, failureClusterTable, requesterTable, responseCodeTable } from './sheets/count-tables.js';
+import { countTable, operationTable, dailyTable, failureClusterTable, requesterTable, responseCodeTable } from './sheets/count-tables.js';
 import { coverageTable } from './sheets/coverage-table.js';
 import { eventTable, sampleTable } from './sheets/event-table.js';
 import { exceptionTable } from './sheets/exception-table.js';
@@ -52,7 +52,7 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
   const has = (s: ReportModel['sections'][number]) => model.sections.includes(s);
   const o = { rowLimit };
   const steps: Step[] = [];
-  if (has('operations')) steps.push(tableStep(o, 'Events and failures per operation', countTable('Operations', 'Operation', 'Label', model.operations, tz), model.operations.length, () => model.operations));
+  if (has('operations')) steps.push(tableStep(o, 'Events and failures per operation', operationTable(model.operations, tz), model.operations.length, () => model.operations));
   if (has('responseCodes')) steps.push(tableStep(o, 'Events per response code', responseCodeTable(model.responseCodes, tz), model.responseCodes.length, () => model.responseCodes));
   if (has('requesters')) steps.push(tableStep(o, 'Events and failures per requester', requesterTable(model.requesters, tz), model.requesters.length, () => model.requesters));
   if (has('clients')) steps.push(tableStep(o, 'Events and failures per client', countTable('Clients', 'Client', 'Client id', model.clients, tz), model.clients.length, () => model.clients));

@@ -23,7 +23,7 @@ import { boolString, isObject, obj, str, type JsonObject } from './values.js';
  *   `ExternalIdPDirectoryLogin`): those carry only an errorMessage. Two readings of real data:
  *   an empty `errorCode` is no code; an `errorCode` that is an HTTP success status (1xx-3xx, e.g.
  *   Managed Grafana's `"200"`, whose own result says success) is not an error: outcome success,
- *   responseCode kept as written ("200", class 2xx).
+ *   responseCode "Success" (the code as written stays in attributes.statedErrorCode).
  * - responseCode: the errorCode, else "Failure" for a failed sign-in, else "Success".
  * - requester: see requester.ts (`<role ARN> (session <name>)` for assumed roles).
  * - attributes (flat strings, only when the record states them): identityType, mfa, readOnly,
@@ -109,7 +109,9 @@ function outcomeOf(record: JsonObject): { outcome: Outcome; responseCode: string
   const successStatus = errorCode !== undefined && /^[1-3]\d\d$/.test(errorCode);
   if (errorCode && !successStatus) return { outcome: 'failure', responseCode: errorCode };
   if (signInFailed(obj(record.responseElements))) return { outcome: 'failure', responseCode: 'Failure' };
-  return { outcome: 'success', responseCode: errorCode ?? 'Success' };
+  // One vocabulary per kind of source: a success stated as an HTTP status is "Success" like every
+  // other successful CloudTrail call (the status stays in the event's attributes as statedErrorCode).
+  return { outcome: 'success', responseCode: 'Success' };
 }
 
 function signInFailed(responseElements: JsonObject): boolean {
@@ -139,6 +141,7 @@ function attributesOf(record: JsonObject, identity: ReturnType<typeof identityOf
   set('roleArn', identity.roleArn);
   set('invokedBy', identity.invokedBy);
   set('eventVersion', str(record.eventVersion));
+  set('statedErrorCode', str(record.errorCode));
   return a;
 }
 

@@ -148,7 +148,7 @@ describe('normalizeCloudTrailRecord rules', () => {
     const ok = norm({ ...base, eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' }, additionalEventData: { MFAUsed: 'YES' } })!;
     expect([ok.outcome, ok.responseCode, ok.attributes?.mfa]).toEqual(['success', 'Success', 'true']);
     const status200 = norm({ ...base, errorCode: '200' })!;
-    expect([status200.outcome, status200.responseCode]).toEqual(['success', '200']);
+    expect([status200.outcome, status200.responseCode, status200.attributes?.statedErrorCode]).toEqual(['success', 'Success', '200']);
     expect(norm({ ...base, errorCode: '' })!.outcome).toBe('success');
     expect(norm({ ...base, errorCode: '403' })!.outcome).toBe('failure');
   });

@@ -1,3 +1,4 @@
+import { responseKind } from '../../../model/audit-event.js';
 import type { CountRow, DailyRow, RequesterRow } from '../../../model/report-model.js';
 import { codeColor } from '../charts.js';
 import { fmtInt, fmtLocal, fmtPct, fmtUtc } from '../format.js';
@@ -50,7 +51,8 @@ export async function drawOperations(ctx: PdfContext): Promise<void> {
   await drawTable<CountRow>(
     ctx,
     [
-      { header: 'Operation', weight: 3, value: (r) => r.label ?? r.key, sub: (r) => (r.label && r.label !== r.key ? r.key : null) },
+      { header: 'Service', weight: 1.2, value: (r) => r.service ?? '—' },
+      { header: 'Operation', weight: 2.4, value: (r) => r.operation ?? r.label ?? r.key },
       ...countColumns<CountRow>(ctx),
     ],
     rows,
@@ -65,6 +67,7 @@ export async function drawResponseCodes(ctx: PdfContext): Promise<void> {
     ctx,
     [
       { header: 'Response code', weight: 1.6, bold: () => true, value: (r) => r.key, color: (r) => codeColor(r) },
+      { header: 'Meaning', weight: 1, value: (r) => responseKind(r.key, r.failures > 0), color: (r) => codeColor(r) },
       { header: 'Share of events', weight: 0.9, align: 'right', value: (r) => (total ? fmtPct(r.events / total) : '—') },
       ...countColumns<CountRow>(ctx),
     ],

@@ -77,6 +77,7 @@ export function drawCover(ctx: PdfContext): void {
       ['Generated at', generated === null ? model.meta.generatedAt : `${fmtUtc(generated)} (${fmtLocalWithOffset(generated, zone)} ${zone})`],
       ['auditpack version', model.meta.toolVersion],
       ['Pack id', model.meta.packId],
+      ['Manifest signature', model.meta.signer ? `${model.meta.signer.algorithm}, key fingerprint ${model.meta.signer.keyFingerprint} (manifest.sig; see README.txt)` : 'not signed (auditpack run --sign-key signs manifest.json)'],
     ],
     { labelWidth: 140 },
   );

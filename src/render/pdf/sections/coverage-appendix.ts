@@ -4,6 +4,7 @@ import { gap, keyValues, paragraph, sectionTitle, subheading } from '../page-flo
 import type { PdfContext } from '../pdf-context.js';
 import { drawTable } from '../table.js';
 import { COLOR, SIZE } from '../theme.js';
+import { humanLabel } from '../../labels.js';
 
 function range(startIso: string, endIso: string, show: (t: number) => string): string {
   const s = parseIso(startIso);
@@ -91,11 +92,11 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
   }
 
   for (const ledger of model.coverage.sources) {
-    subheading(ctx, `${ledger.title} — ${ledger.source} (${ledger.status.toUpperCase()})`, {
+    subheading(ctx, `${humanLabel(ledger.title)} — ${ledger.source} (${ledger.status.toUpperCase()})`, {
       color: ledger.status === 'failed' ? COLOR.failure : COLOR.text,
       keepWith: 50,
     });
-    keyValues(ctx, Object.keys(ledger.facts).sort().map((k) => [k, fmtParameter(ledger.facts[k])]), { labelWidth: 220 });
+    keyValues(ctx, Object.keys(ledger.facts).sort().map((k) => [humanLabel(k), fmtParameter(ledger.facts[k])]), { labelWidth: 220 });
     for (const p of ledger.problems) paragraph(ctx, `${p.item} — ${p.code}: ${p.message}`, { size: SIZE.body, color: COLOR.failure }, 12);
     gap(ctx, 6);
   }
@@ -112,7 +113,7 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
       ['Template', model.meta.template],
       ...Object.keys(model.meta.parameters)
         .sort()
-        .map((k): [string, string] => [k, fmtParameter(model.meta.parameters[k])]),
+        .map((k): [string, string] => [humanLabel(k), fmtParameter(model.meta.parameters[k])]),
     ],
     { labelWidth: 180 },
   );

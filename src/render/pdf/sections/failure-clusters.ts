@@ -29,7 +29,7 @@ export async function drawFailureClusters(ctx: PdfContext): Promise<void> {
     ctx,
     [
       { header: 'Requester', weight: 2.2, value: (r) => r.requesterName ?? r.requesterId, sub: (r) => (r.requesterName ? r.requesterId : null) },
-      { header: 'Operation', weight: 1.8, value: (r) => r.operation },
+      { header: 'Operation', weight: 1.8, value: (r) => r.operation, sub: (r) => r.service },
       { header: 'Response code', weight: 0.9, value: (r) => r.responseCode },
       { header: 'Failures', weight: 0.8, align: 'right', value: (r) => fmtInt(r.failures), color: () => COLOR.failure },
       { header: `First (${zone})`, weight: 1.3, value: (r) => fmtLocal(r.firstTime, zone), sub: (r) => fmtUtc(r.firstTime) },

@@ -20,11 +20,13 @@ export function drawSignOff(ctx: PdfContext): void {
   const left = PAGE.marginX;
   const right = PAGE.marginX + CONTENT_WIDTH / 2 + 10;
   const y0 = ctx.y;
+  // Each signer dates their own signature: preparation and review happen on different days.
   field('Prepared by', s.preparedBy, left, y0);
   field('Signature', null, left, y0 + rowH);
+  field('Date', s.date, left, y0 + 2 * rowH);
   field('Reviewed by', s.reviewedBy, right, y0);
   field('Signature', null, right, y0 + rowH);
-  field('Date', s.date, left, y0 + 2 * rowH);
+  field('Date', null, right, y0 + 2 * rowH);
   ctx.y = y0 + 3 * rowH + 10;
   ts.line('Conclusion', left, ctx.y, { size: SIZE.body, color: COLOR.muted });
   ctx.y += 16;
@@ -38,4 +40,10 @@ export function drawSignOff(ctx: PdfContext): void {
     }
   }
   ctx.y += 12;
+  ts.line(`Pack ${model.meta.packId}: the signatures above cover the files listed in manifest.json (check with auditpack verify, or README.txt).`, left, ctx.y, {
+    size: SIZE.small,
+    color: COLOR.muted,
+    width: CONTENT_WIDTH,
+  });
+  ctx.y += 14;
 }

@@ -32,6 +32,21 @@ export function countTable(name: string, keyHeader: string, labelHeader: string,
   };
 }
 
+/** Operations by service and name: the same two columns the Events and Exceptions sheets use. */
+export function operationTable(rows: CountRow[], timeZone: string): TableSpec<CountRow> {
+  return {
+    name: 'Operations',
+    columns: [
+      { header: 'Service', kind: 'text', value: (r) => r.service ?? null },
+      { header: 'Operation', kind: 'text', value: (r) => r.operation ?? r.key },
+      ...countColumns<CountRow>(timeZone),
+    ],
+    mark: failureText,
+    markScope: 'marked',
+    expectedRows: rows.length,
+  };
+}
+
 /** Response codes: a code with failures is a failure code, so its whole row is marked. */
 export function responseCodeTable(rows: CountRow[], timeZone: string): TableSpec<CountRow> {
   return {
@@ -86,6 +101,7 @@ export function failureClusterTable(rows: FailureCluster[], timeZone: string): T
     columns: [
       { header: 'Requester name', kind: 'text', value: (r) => r.requesterName },
       { header: 'Requester id', kind: 'text', value: (r) => r.requesterId },
+      { header: 'Service', kind: 'text', value: (r) => r.service },
       { header: 'Operation', kind: 'text', value: (r) => r.operation },
       { header: 'Response code', kind: 'text', value: (r) => r.responseCode },
       { header: 'Failures', kind: 'count', value: (r) => r.failures },
