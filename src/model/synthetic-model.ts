@@ -143,7 +143,7 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
       source: 'smapi', sourceType: 'smapi', events: opts.events, failures, successRate: 0.95, requesters: requesters.length,
       operations: OPS.length, firstEventTime: start, lastEventTime: end - 1, duplicatesRemoved: 12, outsideWindow: 3,
     }],
-    operations: rows(60, 'operation', (i) => OPS[i % OPS.length]),
+    operations: rows(60, 'operation', (i) => OPS[i % OPS.length]).map((r) => ({ ...r, service: 'smapi', operation: r.key })),
     responseCodes: ['200', '403', '404', '500'].map((c, i) => ({ key: c, events: 1000 >> i, failures: c === '200' ? 0 : 1000 >> i, failureRate: c === '200' ? 0 : 1, firstTime: start, lastTime: end - 1 })),
     responseClasses: ['2xx', '4xx', '5xx'].map((c, i) => ({ key: c, events: 1000 >> i, failures: i ? 1000 >> i : 0, failureRate: i ? 1 : 0, firstTime: start, lastTime: end - 1 })),
     requesters,

@@ -43,7 +43,7 @@ export function methodText(model: ReportModel): string[] {
   ];
   for (const s of model.samples) lines.push(`Sample of ${s.population}: ${fmtInt(s.sampleSize)} of ${fmtInt(s.populationSize)} by ${s.method}, seed "${s.seed}".`);
   lines.push(
-    'A pack is COMPLETE only when every window of every source completed and the pack was generated after the period end plus each source\'s delivery delay; otherwise it says INCOMPLETE everywhere, with the reasons.',
+    'A pack is stated complete only when every window of every source completed and the pack was generated after the period end plus each source\'s delivery delay; any other pack says so on every page, with the reasons.',
   );
   return lines;
 }
