@@ -120,7 +120,9 @@ export function responseCodeChart(ctx: PdfContext, codes: CountRow[], box: Box, 
   const max = Math.max(...bars.map((b) => b.events));
   bars.forEach((b, i) => {
     const y = top + i * slot;
-    ts.line(b.label, box.x, y + (slot - 10) / 2, { size: SIZE.small + 0.5, width: labelW - 6, align: 'right' });
+    // A long code (UnauthorizedOperation) is set smaller to fit rather than cut.
+    const size = Math.max(4.5, Math.min(SIZE.small + 0.5, ((labelW - 6) / Math.max(1, ts.width(b.label, { size: 1 }))) * 0.98));
+    ts.line(b.label, box.x, y + (slot - 10) / 2, { size, width: labelW - 6, align: 'right' });
     const w = Math.max(1, (b.events / max) * barMax);
     doc.rect(box.x + labelW, y + 2, w, slot - 4).fill(b.color);
     ts.line(`${fmtInt(b.events)} (${fmtPct(b.events / total)})`, box.x + labelW + w + 4, y + (slot - 10) / 2, { size: SIZE.small, color: COLOR.muted });

@@ -28,12 +28,14 @@ function banner(ctx: PdfContext, shown: number, total: number): void {
   const text = truncationBanner(shown, total);
   const shared = ctx.model.exceptionGrouping === 'control' ? 'shared evenly among criteria, then among each criterion\'s rules' : 'shared evenly among rules';
   const detail = `The PDF lists at most ${fmtInt(ctx.model.pdfExceptionLimit)} exceptions (the template's limit), ${shared}: each rule shows its first rows in time order, and says how many more the workbook holds.`;
-  const h = 44;
+  const detailStyle = { size: SIZE.small + 0.5, color: COLOR.text };
+  const detailLines = ts.wrap(detail, CONTENT_WIDTH - 24, detailStyle);
+  const h = 35 + detailLines.length * ts.lineHeight(detailStyle);
   ensureSpace(ctx, h + 8);
   doc.rect(PAGE.marginX, ctx.y, CONTENT_WIDTH, h).fill(COLOR.warningFill);
   doc.rect(PAGE.marginX, ctx.y, 5, h).fill(COLOR.warning);
   ts.line(text, PAGE.marginX + 14, ctx.y + 8, { size: SIZE.h3 + 1, bold: true, color: COLOR.warning, width: CONTENT_WIDTH - 24 });
-  ts.line(detail, PAGE.marginX + 14, ctx.y + 27, { size: SIZE.small + 0.5, color: COLOR.text, width: CONTENT_WIDTH - 24 });
+  detailLines.forEach((l, i) => ts.line(l, PAGE.marginX + 14, ctx.y + 27 + i * ts.lineHeight(detailStyle), detailStyle));
   ctx.y += h + 10;
 }
 
@@ -64,7 +66,7 @@ function mixedColumns(ctx: PdfContext): Column<ExceptionRow>[] {
     operationColumn(1.4),
     codeColumn(0.9),
     resourceColumn(1.3),
-    { header: 'Reason', weight: 1.65, maxLines: 6, value: (r) => r.reason, sub: (r) => (r.trend ? `trend: ${r.trend}` : null) },
+    { header: 'Reason', weight: 1.65, value: (r) => r.reason, sub: (r) => (r.trend ? `trend: ${r.trend}` : null) },
   ];
 }
 
@@ -77,17 +79,14 @@ const timeColumn = (ctx: PdfContext, weight: number): Column<ExceptionRow> => ({
 const requesterColumn = (weight: number): Column<ExceptionRow> => ({
   header: 'Requester',
   weight,
-  maxLines: 4,
   value: (r) => r.requesterName ?? r.requesterId,
   sub: (r) => [r.requesterEmail, r.requesterName ? r.requesterId : null].filter(Boolean).join(' · ') || null,
-  subLines: 3,
 });
 const operationColumn = (weight: number): Column<ExceptionRow> => ({ header: 'Operation', weight, value: (r) => r.operation, sub: (r) => r.source });
 const codeColumn = (weight: number): Column<ExceptionRow> => ({ header: 'Code', weight, value: (r) => r.responseCode });
 const resourceColumn = (weight: number): Column<ExceptionRow> => ({
   header: 'Resource',
   weight,
-  maxLines: 4,
   value: (r) => r.resource ?? '—',
   sub: (r) => (r.client ? `client: ${r.client}` : null),
 });
@@ -177,7 +176,6 @@ async function drawRuleGroup(ctx: PdfContext, group: RuleGroup): Promise<void> {
     columns.push({
       header: base === null ? 'Reason' : 'Detail',
       weight: 1.9,
-      maxLines: 6,
       value: (r) => detailOf.get(r) ?? '—',
       sub: (r) => (r.trend ? `trend: ${r.trend}` : null),
     });

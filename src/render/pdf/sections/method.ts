@@ -63,7 +63,10 @@ export async function drawMethod(ctx: PdfContext): Promise<void> {
   );
   gap(ctx, 6);
   subheading(ctx, 'Method', { keepWith: 60 });
-  for (const line of methodText(model)) paragraph(ctx, line, { size: SIZE.body });
+  for (const line of methodText(model)) {
+    paragraph(ctx, line, { size: SIZE.body });
+    gap(ctx, 3);
+  }
   gap(ctx, 6);
   subheading(ctx, 'Coverage by source', { keepWith: 60 });
   await drawTable<SourceCoverage>(

@@ -35,7 +35,7 @@ export async function drawSamples(ctx: PdfContext): Promise<void> {
           value: (e) => `${e.outcome} (${e.responseCode})`,
           color: (e) => (e.outcome === 'failure' ? COLOR.failure : undefined),
         },
-        { header: 'Requester', weight: 1.8, value: (e) => e.requester.name ?? e.requester.id, sub: (e) => [e.requester.email, e.requester.name ? e.requester.id : null].filter(Boolean).join(' · ') || null, subLines: 3 },
+        { header: 'Requester', weight: 1.8, value: (e) => e.requester.name ?? e.requester.id, sub: (e) => [e.requester.email, e.requester.name ? e.requester.id : null].filter(Boolean).join(' · ') || null },
         { header: 'Client', weight: 1.1, value: (e) => e.client?.name ?? e.client?.id ?? '—' },
         { header: 'Resources', weight: 1.8, value: (e) => (e.resources.length ? e.resources.map((r) => r.id).join(', ') : '—') },
         { header: 'Event id', weight: 1.3, value: (e) => e.id },
