@@ -88,6 +88,8 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
         httpFor,
         directory,
         rules,
+        // What an aggregating source (cloudtrail-athena) evaluates where the data lives: the same rules.
+        pushdown: { timeZone: period.timeZone, rules: template.rules, directoryIds: directory?.ids() ?? null, businessHours },
         sampler: sampling ? (members) => createSampler(template.samples, sampling, members) : null,
         failuresOnly: template.failuresOnly,
         controls: [...new Set(template.rules.map((r) => r.control))],
