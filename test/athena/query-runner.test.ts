@@ -119,7 +119,7 @@ describe('Athena query runner over the wire (SDK client → emulator)', () => {
     const id = ledgers[0].executionId;
     expect(err).toMatchObject({ code: 'QUERY_TIMEOUT', details: { executionId: id } });
     expect((err as Error).message).toContain(id);
-    expect(ledgers[0].state).toBe('RUNNING');
+    expect(ledgers[0]).toMatchObject({ state: 'RUNNING', stoppedBy: 'deadline' });
     expect(stack.athena.execution(id)?.cancelled).toBe(true);
   });
 
@@ -134,6 +134,7 @@ describe('Athena query runner over the wire (SDK client → emulator)', () => {
     const err = await pending;
     const id = ledgers[0].executionId;
     expect(err).toMatchObject({ code: 'ABORTED', details: { executionId: id } });
+    expect(ledgers[0].stoppedBy).toBe('abort');
     expect(stack.athena.execution(id)?.cancelled).toBe(true);
   });
 

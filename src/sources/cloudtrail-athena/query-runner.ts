@@ -43,6 +43,8 @@ export interface QueryLedger {
   statementType?: string;
   resultPages: number;
   resultRows: number;
+  /** Set when auditpack stopped the query (StopQueryExecution): at its deadline, or on interruption. */
+  stoppedBy?: 'deadline' | 'abort';
 }
 
 export interface QueryRunnerSettings {
@@ -106,6 +108,8 @@ export interface QueryRunner {
  */
 export function createQueryRunner(settings: QueryRunnerSettings, deps: QueryRunnerDeps): QueryRunner {
   const pageSize = Math.min(1000, Math.max(1, settings.pageSize ?? 1000));
+  /** Executions this runner stopped at their deadline. */
+  const stopped = new Map<string, 'deadline'>();
 
   async function stop(executionId: string, rec: AttemptRecorder): Promise<void> {
     // The caller's signal may be the one that aborted: stopping gets its own, short-lived one.
@@ -134,6 +138,7 @@ export function createQueryRunner(settings: QueryRunnerSettings, deps: QueryRunn
       sub.bytesScanned = qe.Statistics?.DataScannedInBytes ?? sub.bytesScanned;
       if (state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED') return qe;
       if (deps.clock.now() + wait > deadline) {
+        stopped.set(executionId, 'deadline');
         await stop(executionId, opts.rec);
         throw new AuditpackError(
           'QUERY_TIMEOUT',
@@ -210,6 +215,7 @@ export function createQueryRunner(settings: QueryRunnerSettings, deps: QueryRunn
           qe = await poll(executionId, sub, deadline, opts);
         } catch (e) {
           if (opts.signal.aborted) {
+            ledger.stoppedBy = 'abort';
             await stop(executionId, opts.rec);
             throw new AuditpackError('ABORTED', `${opts.label}: interrupted; Athena query ${executionId} was stopped`, { cause: e, details: { executionId } });
           }
@@ -219,6 +225,8 @@ export function createQueryRunner(settings: QueryRunnerSettings, deps: QueryRunn
           throw e;
         } finally {
           ledger.state = sub.states[sub.states.length - 1] ?? 'QUEUED';
+          const by = stopped.get(executionId);
+          if (by) ledger.stoppedBy = by;
         }
         settle(qe);
         const status = qe.Status ?? {};
