@@ -17,9 +17,18 @@ interface SourceCounter extends Counter {
   sourceType: string;
   requesters: Set<string>;
   operations: Set<string>;
-  duplicates: number;
-  outsideWindow: number;
+  ledger: LedgerCounts;
 }
+
+/** What the pipeline counted of a source's records besides the events (from the coverage ledger). */
+export interface LedgerCounts {
+  duplicates: number;
+  outsidePeriod: number;
+  readAgain: number;
+  idCollisions: number;
+}
+
+const noLedger = (): LedgerCounts => ({ duplicates: 0, outsidePeriod: 0, readAgain: 0, idCollisions: 0 });
 
 /** The report model's figures: everything counted, nothing listed per event. */
 export type AggregateResult = Pick<
@@ -35,7 +44,7 @@ export interface Aggregator {
     directoryHas?: (id: string) => boolean;
     maxClusters?: number;
     /** Per source, what the pipeline did not keep (from the coverage ledger), for the totals. */
-    dropped?: Record<string, { sourceType: string; duplicates: number; outsideWindow: number }>;
+    dropped?: Record<string, { sourceType: string } & LedgerCounts>;
   }): AggregateResult;
 }
 
@@ -74,7 +83,7 @@ export function createAggregator(days: DayIndex): Aggregator {
   };
   const counter = (label?: string): Counter => ({ label, events: 0, failures: 0, firstTime: Infinity, lastTime: -Infinity });
   const sourceCounter = (type: string): SourceCounter => ({
-    ...counter(), sourceType: type, requesters: new Set(), operations: new Set(), duplicates: 0, outsideWindow: 0,
+    ...counter(), sourceType: type, requesters: new Set(), operations: new Set(), ledger: noLedger(),
   });
 
   /** The one place an event, or a group of alike events, is counted. */
@@ -133,8 +142,7 @@ export function createAggregator(days: DayIndex): Aggregator {
           s = sourceCounter(d.sourceType);
           sources.set(name, s);
         }
-        s.duplicates = d.duplicates;
-        s.outsideWindow = d.outsideWindow;
+        s.ledger = { duplicates: d.duplicates, outsidePeriod: d.outsidePeriod, readAgain: d.readAgain, idCollisions: d.idCollisions };
       }
       const allRequesters = new Set<string>();
       const allOps = new Set<string>();
@@ -142,8 +150,7 @@ export function createAggregator(days: DayIndex): Aggregator {
       let failures = 0;
       let first = Infinity;
       let last = -Infinity;
-      let dups = 0;
-      let outside = 0;
+      const all = noLedger();
       const bySource: SourceSummary[] = [...sources.entries()]
         .sort(([a], [b]) => compareCodePoints(a, b))
         .map(([name, s]) => {
@@ -151,13 +158,12 @@ export function createAggregator(days: DayIndex): Aggregator {
           failures += s.failures;
           first = Math.min(first, s.firstTime);
           last = Math.max(last, s.lastTime);
-          dups += s.duplicates;
-          outside += s.outsideWindow;
+          for (const k of Object.keys(all) as (keyof LedgerCounts)[]) all[k] += s.ledger[k];
           for (const r of s.requesters) allRequesters.add(r);
           for (const o of s.operations) allOps.add(o);
-          return { source: name, sourceType: s.sourceType, ...totalsOf(s, s.requesters.size, s.operations.size, s.duplicates, s.outsideWindow) };
+          return { source: name, sourceType: s.sourceType, ...totalsOf(s, s.requesters.size, s.operations.size, s.ledger) };
         });
-      const totals: Totals = totalsOf({ events, failures, firstTime: first, lastTime: last }, allRequesters.size, allOps.size, dups, outside);
+      const totals: Totals = totalsOf({ events, failures, firstTime: first, lastTime: last }, allRequesters.size, allOps.size, all);
       return {
         totals,
         bySource,
@@ -193,7 +199,7 @@ function operationKey(e: Pick<AuditEvent, 'service' | 'operation'>): string {
   return e.operation.startsWith(e.service) ? e.operation : `${e.service} ${e.operation}`;
 }
 
-function totalsOf(c: Pick<Counter, 'events' | 'failures' | 'firstTime' | 'lastTime'>, requesters: number, operations: number, duplicatesRemoved: number, outsideWindow: number): Totals {
+function totalsOf(c: Pick<Counter, 'events' | 'failures' | 'firstTime' | 'lastTime'>, requesters: number, operations: number, ledger: LedgerCounts): Totals {
   return {
     events: c.events,
     failures: c.failures,
@@ -202,8 +208,10 @@ function totalsOf(c: Pick<Counter, 'events' | 'failures' | 'firstTime' | 'lastTi
     operations,
     firstEventTime: Number.isFinite(c.firstTime) ? c.firstTime : null,
     lastEventTime: Number.isFinite(c.lastTime) ? c.lastTime : null,
-    duplicatesRemoved,
-    outsideWindow,
+    duplicatesRemoved: ledger.duplicates,
+    outsidePeriod: ledger.outsidePeriod,
+    readAgain: ledger.readAgain,
+    idCollisions: ledger.idCollisions,
   };
 }
 

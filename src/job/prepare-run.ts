@@ -32,6 +32,8 @@ export interface PrepareOptions extends PeriodOptions {
   template?: string;
   /** Validate CloudTrail digest chains for every cloudtrail-files source (as if its config said so). */
   verifyDigests?: boolean;
+  /** Worker threads for sources that parse files (`--workers`); the pack is the same whatever the number. */
+  workers?: number;
   env: NodeJS.ProcessEnv;
   clock: Clock;
   log: Logger;
@@ -72,6 +74,7 @@ export async function prepareRun(opts: PrepareOptions): Promise<PreparedRun> {
     rateLimiters: createRateLimiterRegistry(),
     configDir: config.dir,
     env: opts.env,
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
   };
   const sources = config.sources.map((entry) => {
     const digests = opts.verifyDigests && entry.config.type === 'cloudtrail-files' ? { verifyDigests: true } : {};

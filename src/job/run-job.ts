@@ -128,6 +128,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
       },
       renderers: renderersFor(template),
       signer,
+      timing: (stage, ms) => opts.log.debug(`time: ${stage} ${(ms / 1000).toFixed(2)} s`),
     });
     return { packDir: created.packDir, manifest: created.manifest, model: created.model };
   } finally {

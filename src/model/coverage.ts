@@ -47,11 +47,25 @@ export interface WindowCoverage extends Omit<WindowStats, 'extra'> {
   window: { index: number; key: string; start: string; end: string };
   /** The query parameters sent, with every secret removed. */
   request: Record<string, unknown>;
+  /**
+   * The ledger adds up: recordsReceived = eventsKept + duplicates + rereads + outsidePeriod + refused.
+   * Events kept include id collisions (`idCollisions`: an id already kept with other content).
+   */
   eventsKept: number;
-  outsideWindow: number;
+  /** Records whose event lies before or after the period: never kept. */
+  outsidePeriod: number;
+  /** Records identical to one already kept (same id, same content): removed. */
   duplicates: number;
-  /** Records seen again after a restart of the window; not duplicates, not counted twice. */
+  /**
+   * Records read again: seen again after a restart of the window, or a neighbouring window's
+   * record inside the period (an API whose end bound is inclusive returns boundary events to both),
+   * which that window reads itself. Not duplicates, never counted twice.
+   */
   rereads: number;
+  /** Records that are no events (a digest record) or could not be read as one (see problems). */
+  refused: number;
+  /** Events kept whose id was already kept with other content (both are kept; see the ID collisions listing). */
+  idCollisions: number;
   firstEventTime: string | null;
   lastEventTime: string | null;
   status: WindowStatus;
@@ -72,8 +86,18 @@ export interface SourceLedger {
   problems: WindowProblem[];
 }
 
+/** An event id kept with more than one content (real trails reuse ids): every content is kept. */
+export interface IdCollision {
+  source: string;
+  eventId: string;
+  /** Distinct records kept under the id. */
+  records: number;
+}
+
 export interface CoverageLedger {
   complete: boolean;
   windows: WindowCoverage[];
   sources: SourceLedger[];
+  /** Ids that collided, by source then id: each a row of the workbook's ID collisions listing. */
+  idCollisions: IdCollision[];
 }

@@ -46,7 +46,12 @@ export interface Totals {
   firstEventTime: number | null;
   lastEventTime: number | null;
   duplicatesRemoved: number;
-  outsideWindow: number;
+  /** Records whose event lies outside the period (never kept). */
+  outsidePeriod: number;
+  /** Records read again (a window restarted, or a neighbouring window's boundary record): not kept twice. */
+  readAgain: number;
+  /** Events kept under an id another kept record of other content has (both kept, flagged). */
+  idCollisions: number;
 }
 
 export interface SourceSummary extends Totals {

@@ -137,11 +137,11 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
     totals: {
       events: opts.events, failures, successRate: opts.events ? 1 - failures / opts.events : 1,
       requesters: requesters.length, operations: OPS.length, firstEventTime: start, lastEventTime: end - 1,
-      duplicatesRemoved: 12, outsideWindow: 3,
+      duplicatesRemoved: 12, outsidePeriod: 3, readAgain: 0, idCollisions: 0,
     },
     bySource: [{
       source: 'smapi', sourceType: 'smapi', events: opts.events, failures, successRate: 0.95, requesters: requesters.length,
-      operations: OPS.length, firstEventTime: start, lastEventTime: end - 1, duplicatesRemoved: 12, outsideWindow: 3,
+      operations: OPS.length, firstEventTime: start, lastEventTime: end - 1, duplicatesRemoved: 12, outsidePeriod: 3, readAgain: 0, idCollisions: 0,
     }],
     operations: rows(60, 'operation', (i) => OPS[i % OPS.length]).map((r) => ({ ...r, service: 'smapi', operation: r.key })),
     responseCodes: ['200', '403', '404', '500'].map((c, i) => ({ key: c, events: 1000 >> i, failures: c === '200' ? 0 : 1000 >> i, failureRate: c === '200' ? 0 : 1, firstTime: start, lastTime: end - 1 })),
@@ -169,12 +169,13 @@ export function syntheticModel(opts: SyntheticOptions): ReportModel {
         source: 'smapi', sourceType: 'smapi' as const,
         window: { index: i, key: `w${String(i).padStart(3, '0')}`, start: new Date(start + i * 86_400_000).toISOString(), end: new Date(start + (i + 1) * 86_400_000).toISOString() },
         request: { vendorId: 'M1EXAMPLE' }, pages: 10, recordsReceived: 1000, attempts: 11, retries: 1, throttles: 1, retryWaitMs: 1000,
-        restarts: 0, problems: [], eventsKept: 1000, outsideWindow: 0, duplicates: 0, rereads: 0,
+        restarts: 0, problems: [], eventsKept: 1000, outsidePeriod: 0, duplicates: 0, rereads: 0, refused: 0, idCollisions: 0,
         firstEventTime: new Date(start + i * 86_400_000).toISOString(), lastEventTime: new Date(start + (i + 1) * 86_400_000 - 1).toISOString(),
         status: !complete && i === 4 ? ('failed' as const) : ('complete' as const), resumed: false,
         error: !complete && i === 4 ? { code: 'HTTP_STATUS', message: 'HTTP 503 after 5 attempts' } : undefined, extra: {},
       })),
       sources: [],
+      idCollisions: [],
     },
     signOff: { preparedBy: null, reviewedBy: null, date: null, conclusion: null },
     exceptions: {

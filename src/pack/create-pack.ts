@@ -25,6 +25,8 @@ export interface CreatePackInput {
   renderers: Renderer[];
   /** With --sign-key: signs manifest.json into manifest.sig. */
   signer?: SigningKey | null;
+  /** Told how long each stage took (`--verbose` prints it): where a run's time went. */
+  timing?: (stage: string, ms: number) => void;
 }
 
 export interface CreatePackResult {
@@ -55,7 +57,9 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
   try {
     await prepareStaging(staging, stateDir, input.model.meta.parameters, log);
 
-    const pulled = await runPipeline({ ...input.pipeline, packDir: staging, stateDir });
+    const stage = stageTimer(input.timing);
+    // Rules and aggregation run inside the pull, event by event, as do the spill's writes.
+    const pulled = await stage('pull, rules and aggregation', () => runPipeline({ ...input.pipeline, packDir: staging, stateDir }));
     const late = deliveryLedgers(input.pipeline.sources, input.pipeline.period.end, Date.parse(input.model.meta.generatedAt));
     const result: PipelineResult = { ...pulled, coverage: withDeliveryCheck(pulled.coverage, late) };
     const progress = input.pipeline.progress;
@@ -66,12 +70,14 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
       // A table renderer reads every event and exception once: the ETA's measure. The PDF reads a capped
       // share and the JSON files none, so they show rows read without an ETA.
       progress.stage?.(`render ${r.file}`, /\.(json|pdf)$/.test(r.file) ? undefined : result.events.count + result.exceptions.count);
-      await r.render(model, join(staging, r.file));
+      // Renderers read the spilled events and exceptions back (sorted per bucket): their time includes that.
+      await stage(r.file, () => r.render(model, join(staging, r.file)));
     }
     progress.stage?.('seal (manifest)');
     throwIfAborted(signal);
     await rm(stateDir, { recursive: true, force: true });
     await writePackIndex(staging, model, input.signer ? { algorithm: input.signer.algorithm, keyFingerprint: input.signer.keyFingerprint } : null);
+    const stopManifest = stage.start('manifest');
 
     const digests = new Map(input.renderers.filter((r) => r.contentDigest).map((r) => [r.file, r.contentDigest!]));
     const manifest: Manifest = {
@@ -94,6 +100,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     await writeFileAtomic(join(staging, MANIFEST_FILE), manifestBytes);
     await writeFileAtomic(join(staging, MANIFEST_SEAL_FILE), manifestSeal(await sha256File(join(staging, MANIFEST_FILE))));
     if (input.signer) await writeFileAtomic(join(staging, MANIFEST_SIGNATURE), input.signer.sign(manifestBytes));
+    stopManifest();
     throwIfAborted(signal);
     await moveIntoPlace(staging, packDir);
     return { packDir, model, manifest, result };
@@ -160,4 +167,18 @@ function abortable<T>(stream: RowStream<T>, signal: AbortSignal, counter: { rows
       if (n) counter.rows(n);
     },
   };
+}
+
+function stageTimer(report: ((stage: string, ms: number) => void) | undefined) {
+  const start = (name: string) => {
+    const t0 = performance.now();
+    return () => report?.(name, performance.now() - t0);
+  };
+  const run = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const stop = start(name);
+    const out = await fn();
+    stop();
+    return out;
+  };
+  return Object.assign(run, { start });
 }

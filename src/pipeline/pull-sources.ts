@@ -1,23 +1,20 @@
 import { setMaxListeners } from 'node:events';
-import type { AuditEvent } from '../model/audit-event.js';
-import type { WindowCoverage } from '../model/coverage.js';
+import type { IdCollision, WindowCoverage } from '../model/coverage.js';
 import { join } from 'node:path';
 import { windowKey, type TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
 import { isAggregating, type AggregatingSource, type AnySource, type PushdownRequest, type Source } from '../sources/source.js';
-import { readRawWindow } from '../pack/raw-archive.js';
+import { readRawWindow, type CommittableRawWriter } from '../pack/raw-archive.js';
 import { createResumeState, describeResume, type ResumeState } from '../pack/resume-state.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { pullWindow, replayWindow } from './pull-window.js';
+import { pullPeriod, pullWindow, replayPeriod, replayWindow, settleStrays, type EventSink, type SourceRunDeps, type Stray } from './pull-window.js';
 import { queryWindow, type AggregateSink } from './query-window.js';
-import { createIdSet, type IdSet } from './id-set.js';
+import { createIdSet } from './id-set.js';
 import { mapPool } from './map-pool.js';
 
-export interface EventSink {
-  accept(e: AuditEvent): void;
-}
+export type { EventSink } from './pull-window.js';
 
 export interface PullProgress {
   windowStarted(source: string, window: TimeWindow): void;
@@ -44,9 +41,10 @@ export interface PullSourcesInput {
 /**
  * Pulls (or, on resume, replays) every planned window of every source into `sink`, each source
  * with its own pool. One fatal error (access refused, unreachable) stops every window of every
- * source and is thrown once all have settled. Returns the windows' ledger rows in no set order.
+ * source and is thrown once all have settled. Returns the windows' ledger rows in no set order,
+ * and the ids each source kept with more than one content.
  */
-export async function pullSources(input: PullSourcesInput, sink: EventSink, aggregateSink: AggregateSink): Promise<WindowCoverage[]> {
+export async function pullSources(input: PullSourcesInput, sink: EventSink, aggregateSink: AggregateSink): Promise<SourceDone> {
   const stop = new AbortController();
   const signal = AbortSignal.any([input.signal, stop.signal]);
   // Every in-flight request and backoff listens on this one signal: dozens, by design.
@@ -65,23 +63,41 @@ export async function pullSources(input: PullSourcesInput, sink: EventSink, aggr
   );
   if (fatal) throw toAuditpackError(fatal);
   if (input.signal.aborted) throw toAuditpackError(input.signal.reason ?? new Error('interrupted'));
-  return perSource.flat();
+  return { windows: perSource.flatMap((s) => s.windows), idCollisions: perSource.flatMap((s) => s.idCollisions) };
+}
+
+/** A source's windows pulled or replayed; with what its de-duplication found. */
+interface SourceDone {
+  windows: WindowCoverage[];
+  idCollisions: IdCollision[];
 }
 
 /**
- * One source's windows: a window finished by an earlier run, whose checkpoint and raw archive are
- * whole, is replayed from its raw archive; a damaged one is said so and pulled again.
+ * One source, pulled window by window (the APIs) or for the whole period at once (a source whose
+ * unit is a file: `Source.pullPeriod`).
  */
-async function pullSource(input: PullSourcesInput, state: ResumeState, source: Source, sink: EventSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<WindowCoverage[]> {
+async function pullSource(input: PullSourcesInput, state: ResumeState, source: Source, sink: EventSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<SourceDone> {
   const plan = input.plans.get(source.name) ?? [];
-  const seen = createIdSet();
-  const strays = new Map<string, AuditEvent>();
-  const bounds = { start: input.period.start, end: input.period.end };
+  const shared: SourceRunDeps = { seen: createIdSet(), period: { start: input.period.start, end: input.period.end }, sink, progress: input.progress.update, log: input.log };
+  const run = source.pullPeriod ? periodSource : windowSource;
+  const windows = await run(input, state, source, plan, shared, signal, onFatal);
+  const idCollisions = [...shared.seen.collisions()].map(([eventId, records]) => ({ source: source.name, eventId, records }));
+  return { windows, idCollisions };
+}
+
+/**
+ * Window by window, up to `policy.concurrency` at a time: a window finished by an earlier run,
+ * whose checkpoint and raw archive are whole, is replayed from its raw archive; a damaged one is
+ * said so and pulled again.
+ */
+async function windowSource(
+  input: PullSourcesInput, state: ResumeState, source: Source, plan: TimeWindow[], shared: SourceRunDeps, signal: AbortSignal, onFatal: (e: unknown) => void,
+): Promise<WindowCoverage[]> {
+  const strays = new Map<string, Stray>();
   const http = input.httpFor(source);
   const resume = await state.check(source.name, plan);
   const resumeLine = describeResume(source.name, plan.length, resume);
   if (resumeLine) input.log.warn(resumeLine);
-  const pulled = plan.filter((w) => !resume.reuse.has(w.index));
   const results = await mapPool(plan, source.policy.concurrency, async (window) => {
     if (signal.aborted) return null;
     input.progress.windowStarted(source.name, window);
@@ -89,10 +105,10 @@ async function pullSource(input: PullSourcesInput, state: ResumeState, source: S
       let cov: WindowCoverage;
       const previous = resume.reuse.get(window.index);
       if (previous) {
-        cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { seen, sink, strays, period: bounds, progress: input.progress.update, log: input.log });
+        cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { ...shared, strays });
       } else {
         const archive = await state.openRaw(source.name, window);
-        cov = await pullWindow(source, window, { http, signal, log: input.log, clock: input.clock, archive, seen, strays, period: bounds, windows: pulled, sink, progress: input.progress.update });
+        cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays });
         await state.finish(source.name, window, archive, cov);
       }
       input.progress.windowDone(cov);
@@ -103,15 +119,52 @@ async function pullSource(input: PullSourcesInput, state: ResumeState, source: S
     }
   });
   const done = results.filter((r): r is WindowCoverage => r !== null);
-  keepLateArrivals(strays, seen, plan, done, sink);
+  settleStrays(strays, done, shared);
   return done;
 }
 
 /**
+ * The whole period at once. Resumed only as a whole: a file can feed any window, so the windows
+ * are replayed from the raw archives when every one of them was finished by an earlier run, and
+ * pulled again otherwise; checkpoints are written only when every window is complete.
+ */
+async function periodSource(
+  input: PullSourcesInput, state: ResumeState, source: Source, plan: TimeWindow[], shared: SourceRunDeps, signal: AbortSignal, onFatal: (e: unknown) => void,
+): Promise<WindowCoverage[]> {
+  if (plan.length === 0 || signal.aborted) return [];
+  const resume = await state.check(source.name, plan);
+  const whole = resume.reuse.size === plan.length;
+  if (!whole && (resume.reuse.size > 0 || resume.damaged.length > 0)) {
+    input.log.warn(`resuming ${source.name}: pulled again as a whole (${resume.reuse.size} of ${plan.length} windows were finished; its files can feed any window)`);
+  }
+  for (const w of plan) input.progress.windowStarted(source.name, w);
+  try {
+    let covs: WindowCoverage[];
+    if (whole) {
+      input.log.warn(`resuming ${source.name}: all ${plan.length} windows replayed from the interrupted run`);
+      covs = await replayPeriod(source, plan, plan.map((w) => readRawWindow(state.rawPath(source.name, w))), plan.map((w) => resume.reuse.get(w.index)!), shared);
+    } else {
+      const archives: CommittableRawWriter[] = [];
+      for (const w of plan) archives.push(await state.openRaw(source.name, w));
+      covs = await pullPeriod(source, plan, { ...shared, signal, clock: input.clock, archives });
+      const complete = covs.every((c) => c.status === 'complete');
+      for (const [i, w] of plan.entries()) {
+        if (complete) await state.finish(source.name, w, archives[i], covs[i]);
+        else await archives[i].commit();
+      }
+    }
+    for (const c of covs) input.progress.windowDone(c);
+    return covs;
+  } catch (e) {
+    onFatal(e);
+    return [];
+  }
+}
+/**
  * An aggregating source's windows: each runs its queries where the data lives (or is replayed from
  * the results an interrupted run saved) and feeds the aggregate sink.
  */
-async function querySource(input: PullSourcesInput, source: AggregatingSource, sink: AggregateSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<WindowCoverage[]> {
+async function querySource(input: PullSourcesInput, source: AggregatingSource, sink: AggregateSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<SourceDone> {
   const plan = input.plans.get(source.name) ?? [];
   const pushdown = input.pushdown ?? { timeZone: input.period.timeZone ?? 'UTC', rules: [], directoryIds: null, businessHours: null };
   const results = await mapPool(plan, source.policy.concurrency, async (window) => {
@@ -131,33 +184,5 @@ async function querySource(input: PullSourcesInput, source: AggregatingSource, s
       return null;
     }
   });
-  return results.filter((r): r is WindowCoverage => r !== null);
-}
-
-/**
- * Events that only ever arrived in a later window's read (outside that window) and were never
- * kept by their own: kept now, in their own window's ledger row as late arrivals. Done after all
- * of the source's windows, so the result does not depend on the order windows finished in.
- */
-function keepLateArrivals(strays: Map<string, AuditEvent>, seen: IdSet, plan: TimeWindow[], coverage: WindowCoverage[], sink: EventSink): void {
-  const late = [...strays.values()].filter((e) => !seen.has(e.id)).sort((a, b) => a.time - b.time || cmp(a.id, b.id));
-  for (const e of late) {
-    if (seen.has(e.id)) continue;
-    seen.add(e.id);
-    const w = plan.find((p) => e.time >= p.start && e.time < p.end);
-    const cov = w && coverage.find((c) => c.window.index === w.index);
-    if (cov) {
-      cov.eventsKept++;
-      cov.extra.lateArrivals = Number(cov.extra.lateArrivals ?? 0) + 1;
-      const iso = new Date(e.time).toISOString();
-      if (!cov.firstEventTime || iso < cov.firstEventTime) cov.firstEventTime = iso;
-      if (!cov.lastEventTime || iso > cov.lastEventTime) cov.lastEventTime = iso;
-    }
-    sink.accept(e);
-  }
-  strays.clear();
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return { windows: results.filter((r): r is WindowCoverage => r !== null), idCollisions: [] };
 }

@@ -2,40 +2,51 @@ import type { AuditEvent } from '../model/audit-event.js';
 import { emptyStats, type WindowCoverage, type WindowStats } from '../model/coverage.js';
 import { windowKey, type TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
-import type { PullContext, Source } from '../sources/source.js';
+import type { PeriodFile, PullContext, Source } from '../sources/source.js';
 import type { RawWindowWriter } from '../pack/raw-archive.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { contentFingerprint } from '../util/content-fingerprint.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
 import { startWindowDeadline } from './window-deadline.js';
 import type { IdSet } from './id-set.js';
 
-/** Where kept events go, and how drops are reported. */
+/** Where kept events go. */
 export interface EventSink {
   accept(event: AuditEvent): void;
 }
 
-export interface WindowRunDeps {
-  http: HttpClient;
-  signal: AbortSignal;
-  log: Logger;
-  clock: Clock;
-  archive: RawWindowWriter;
-  /** Event ids already kept for this source (all windows): de-duplication across windows. */
+/**
+ * An event inside the period that a window received but does not own (an API whose end bound is
+ * inclusive returns boundary events to both windows). Counted as read again by the window that
+ * received it; kept at the end of the source only if its own window never kept it (see settleStrays).
+ */
+export interface Stray {
+  event: AuditEvent;
+  content: number;
+  /** Index of the window that received it. */
+  window: number;
+}
+
+/** What every window of one source shares. */
+export interface SourceRunDeps {
+  /** Event ids (and contents) already kept for this source (all windows): de-duplication across windows. */
   seen: IdSet;
-  /**
-   * Events before this window but inside the period, not kept yet: a record delivered late (a
-   * CloudTrail file past the delivery margin) may never be read by its own window. The run keeps
-   * those still unseen when every window is done (see run-pipeline.ts), so nothing is lost.
-   */
-  strays: Map<string, AuditEvent>;
   period: { start: number; end: number };
-  /** Every window of the source this run pulls, for sources that share reads between windows. */
-  windows?: readonly TimeWindow[];
   sink: EventSink;
   progress(update: { pages?: number; records?: number; events?: number }): void;
+  log: Logger;
+}
+
+export interface WindowRunDeps extends SourceRunDeps {
+  http: HttpClient;
+  signal: AbortSignal;
+  clock: Clock;
+  archive: RawWindowWriter;
+  /** Keyed by id and content; see Stray. */
+  strays: Map<string, Stray>;
 }
 
 /** Records normalized and counted between two turns of the event loop (about a millisecond's work). */
@@ -43,11 +54,16 @@ const SLICE = 40;
 
 /** Counts the window keeps while records pass through it. */
 interface WindowTally {
+  received: number;
   kept: number;
   outside: number;
   duplicates: number;
   rereads: number;
+  /** Of `rereads`, those after a restart (a replay needs them apart from a neighbour's records). */
+  restartRereads: number;
+  refused: number;
   nonEvents: number;
+  collisions: number;
   first: number;
   last: number;
   /** Ids kept by this window before the latest restart: seen again, they are re-reads, not duplicates. */
@@ -63,13 +79,16 @@ interface WindowTally {
 }
 
 function newTally(): WindowTally {
-  return { kept: 0, outside: 0, duplicates: 0, rereads: 0, nonEvents: 0, first: Infinity, last: -Infinity, beforeRestart: null, keptHere: [], replayRereads: null };
+  return {
+    received: 0, kept: 0, outside: 0, duplicates: 0, rereads: 0, restartRereads: 0, refused: 0, nonEvents: 0, collisions: 0, first: Infinity, last: -Infinity,
+    beforeRestart: null, keptHere: [], replayRereads: null,
+  };
 }
 
 /**
  * Runs one window: pulls every page, archives it as received, normalizes, keeps only events in
- * [start, end), de-duplicates by id. Never throws for window failures: the failure is the
- * window's status in the ledger. Fatal errors (auth, unreachable) are rethrown to stop the run.
+ * [start, end), de-duplicates by id and content. Never throws for window failures: the failure is
+ * the window's status in the ledger. Fatal errors (auth, unreachable) are rethrown to stop the run.
  */
 export async function pullWindow(source: Source, window: TimeWindow, deps: WindowRunDeps): Promise<WindowCoverage> {
   const stats = emptyStats();
@@ -82,12 +101,12 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
     clock: deps.clock,
     stats,
     progress: (u) => deps.progress({ pages: u.pages }),
-    ...(deps.windows ? { windows: deps.windows } : {}),
   };
   let error: WindowCoverage['error'];
-  const archive = archiveQueue(deps.archive);
+  const archive = archiveQueue();
   try {
     try {
+      if (!source.pull) throw new Error(`${source.name} pulls whole periods (pullPeriod), not windows`);
       for await (const item of readAhead(source.pull(window, ctx))) {
         if (item.kind === 'restart') {
           deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
@@ -95,19 +114,13 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           continue;
         }
         const gzip = item.gzip;
-        if (gzip && deps.archive.writeGzipPage) await archive.write((w) => w.writeGzipPage!(gzip, item.records.length + (item.afterWindow ?? 0)));
-        else await archive.write((w) => w.writePage(item.records));
+        if (gzip && deps.archive.writeGzipPage) await archive.write(() => deps.archive.writeGzipPage!(gzip, item.records.length));
+        else await archive.write(() => deps.archive.writePage(item.records));
         for (let from = 0; from < item.records.length; from += SLICE) {
           // Back to the event loop between slices: a response that arrived meanwhile is read and the
           // next request of its window sent now, not after the whole page (bench/smapi-pull.ts).
           if (from > 0) await yieldToLoop();
           processRecords(source, window, item.records.length <= SLICE ? item.records : item.records.slice(from, from + SLICE), stats, tally, deps);
-        }
-        if (item.afterWindow) {
-          // Counted, never normalized: the source knows these events lie at or after the window's end.
-          stats.recordsReceived += item.afterWindow;
-          tally.outside += item.afterWindow;
-          deps.progress({ records: item.afterWindow });
         }
       }
     } finally {
@@ -129,7 +142,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
  * pages are being compressed and appended while the next ones are fetched and normalized. A write
  * error surfaces at the next write or at drain, and fails the window.
  */
-function archiveQueue(writer: RawWindowWriter, depth = 2) {
+function archiveQueue(depth = 2) {
   let tail: Promise<void> = Promise.resolve();
   const inFlight: Promise<void>[] = [];
   let failure: unknown;
@@ -137,11 +150,11 @@ function archiveQueue(writer: RawWindowWriter, depth = 2) {
     if (failure !== undefined) throw failure;
   };
   return {
-    async write(job: (writer: RawWindowWriter) => Promise<void>): Promise<void> {
+    async write(job: () => Promise<void>): Promise<void> {
       check();
       if (inFlight.length >= depth) await inFlight.shift();
       check();
-      tail = tail.then(() => job(writer)).catch((e: unknown) => {
+      tail = tail.then(job).catch((e: unknown) => {
         failure ??= e;
       });
       inFlight.push(tail);
@@ -159,11 +172,12 @@ export async function replayWindow(
   window: TimeWindow,
   records: AsyncIterable<unknown>,
   previous: WindowCoverage,
-  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress' | 'log' | 'strays' | 'period'>,
+  deps: SourceRunDeps & { strays: Map<string, Stray> },
 ): Promise<WindowCoverage> {
   const stats: WindowStats = { ...emptyStats(), ...pickStats(previous), recordsReceived: 0, problems: [...previous.problems] };
   const tally = newTally();
-  if (previous.rereads > 0) tally.replayRereads = { left: previous.rereads, kept: new Set() };
+  const afterRestart = Number(previous.extra.rereadsAfterRestart ?? 0);
+  if (afterRestart > 0) tally.replayRereads = { left: afterRestart, kept: new Set() };
   let batch: unknown[] = [];
   for await (const r of records) {
     batch.push(r);
@@ -182,52 +196,227 @@ function processRecords(
   records: readonly unknown[],
   stats: WindowStats,
   tally: WindowTally,
-  deps: Pick<WindowRunDeps, 'seen' | 'sink' | 'progress' | 'strays' | 'period'>,
+  deps: SourceRunDeps & { strays: Map<string, Stray> },
 ): void {
-  let keptNow = 0;
+  const keptBefore = tally.kept;
   for (const raw of records) {
     stats.recordsReceived++;
+    tally.received++;
     let event: AuditEvent | null;
     try {
       event = source.normalize(raw);
     } catch (e) {
+      tally.refused++;
       stats.problems.push({ item: `record ${stats.recordsReceived}`, code: 'DATA_INVALID', message: toAuditpackError(e).message });
       continue;
     }
     if (event === null) {
+      tally.refused++;
       tally.nonEvents++;
       continue;
     }
-    // Half-open: an API whose end bound is inclusive returns events at `end`; they belong to the next window.
-    if (!(event.time >= window.start && event.time < window.end)) {
-      tally.outside++;
-      // Only an event of an earlier window can have escaped its own window's read: a later window
-      // reads everything delivered in its own range, which includes whatever this one saw early.
-      if (event.time < window.start && event.time >= deps.period.start && !deps.seen.has(event.id)) deps.strays.set(event.id, event);
+    const content = contentFingerprint(event.id, raw);
+    if (event.time >= deps.period.start && event.time < deps.period.end && !(event.time >= window.start && event.time < window.end)) {
+      // Inside the period, outside this window (an API whose end bound is inclusive returns the
+      // boundary event to both windows): its own window reads it. Held in case it never does.
+      tally.rereads++;
+      deps.strays.set(`${event.id}\u0000${content}`, { event, content, window: window.index });
       continue;
     }
-    if (deps.seen.has(event.id)) {
-      if (tally.beforeRestart?.has(event.id)) {
-        tally.rereads++;
-        tally.beforeRestart.delete(event.id);
-      } else if (tally.replayRereads && tally.replayRereads.left > 0 && tally.replayRereads.kept.delete(event.id)) {
-        tally.rereads++;
-        tally.replayRereads.left--;
-      } else {
-        tally.duplicates++;
-      }
-      continue;
-    }
-    deps.seen.add(event.id);
-    tally.keptHere.push(event.id);
-    tally.replayRereads?.kept.add(event.id);
-    tally.kept++;
-    keptNow++;
-    if (event.time < tally.first) tally.first = event.time;
-    if (event.time > tally.last) tally.last = event.time;
-    deps.sink.accept(event);
+    classify(event, content, tally, deps);
   }
-  deps.progress({ records: records.length, events: keptNow });
+  deps.progress({ records: records.length, events: tally.kept - keptBefore });
+}
+
+/**
+ * Counts an event in a window's tally (the window it belongs to, or the one that received it when
+ * it lies outside the period) and keeps it if it is to be kept.
+ */
+function classify(event: AuditEvent, content: number, tally: WindowTally, deps: SourceRunDeps, inPeriod = event.time >= deps.period.start && event.time < deps.period.end): void {
+  if (!inPeriod) {
+    tally.outside++;
+    return;
+  }
+  const seen = deps.seen.check(event.id, content);
+  if (seen === 'duplicate') {
+    if (tally.beforeRestart?.has(event.id)) {
+      tally.rereads++;
+      tally.restartRereads++;
+      tally.beforeRestart.delete(event.id);
+    } else if (tally.replayRereads && tally.replayRereads.left > 0 && tally.replayRereads.kept.delete(event.id)) {
+      tally.rereads++;
+      tally.restartRereads++;
+      tally.replayRereads.left--;
+    } else {
+      tally.duplicates++;
+    }
+    return;
+  }
+  if (seen === 'collision') tally.collisions++;
+  tally.keptHere.push(event.id);
+  tally.replayRereads?.kept.add(event.id);
+  tally.kept++;
+  if (event.time < tally.first) tally.first = event.time;
+  if (event.time > tally.last) tally.last = event.time;
+  deps.sink.accept(event);
+}
+
+/**
+ * After every window of a source: an event some window received outside itself but its own window
+ * never kept (an API that returned it only to the neighbour) is kept now, counted by the window
+ * that received it (read again → kept). Sorted first, so the outcome does not depend on the order
+ * windows finished in.
+ */
+export function settleStrays(strays: Map<string, Stray>, coverage: readonly WindowCoverage[], deps: Pick<SourceRunDeps, 'seen' | 'sink'>): void {
+  const list = [...strays.values()].sort((a, b) => a.event.time - b.event.time || cmp(a.event.id, b.event.id) || a.content - b.content);
+  strays.clear();
+  for (const s of list) {
+    const seen = deps.seen.check(s.event.id, s.content);
+    if (seen === 'duplicate') continue;
+    const cov = coverage.find((c) => c.window.index === s.window);
+    if (cov) {
+      cov.rereads--;
+      cov.eventsKept++;
+      if (seen === 'collision') cov.idCollisions++;
+      cov.extra.keptForOtherWindow = Number(cov.extra.keptForOtherWindow ?? 0) + 1;
+    }
+    deps.sink.accept(s.event);
+  }
+}
+
+export interface PeriodRunDeps extends SourceRunDeps {
+  signal: AbortSignal;
+  clock: Clock;
+  /** The raw archive of each window of the plan, in plan order. */
+  archives: readonly RawWindowWriter[];
+}
+
+/**
+ * Runs a source that pulls its whole period at once (`Source.pullPeriod`): each file is read once,
+ * archived once (in the window of its delivery) and each record counted once, in the window of
+ * its event time; a record outside the period, or no event, in the window of its file. A failed
+ * file fails the window it was delivered in; a failed listing fails every window.
+ */
+export async function pullPeriod(source: Source, plan: readonly TimeWindow[], deps: PeriodRunDeps): Promise<WindowCoverage[]> {
+  const stats = plan.map(() => emptyStats());
+  const tallies = plan.map(() => newTally());
+  const fed = plan.map(() => 0);
+  const archived = plan.map(() => 0);
+  let error: WindowCoverage['error'];
+  const archive = archiveQueue();
+  try {
+    try {
+      const files = source.pullPeriod!(plan, {
+        signal: deps.signal,
+        log: deps.log,
+        clock: deps.clock,
+        stats: (w) => stats[w],
+        progress: (u) => deps.progress({ pages: u.pages }),
+      });
+      for await (const file of files) {
+        const w = file.window;
+        stats[w].pages++;
+        if (file.error) {
+          stats[w].problems.push({ item: file.item, code: file.error.code, message: file.error.message });
+          deps.log.warn(`${source.name}: ${file.error.message}`);
+          continue;
+        }
+        const held = file.archive;
+        if (held) {
+          archived[w]++;
+          await archive.write(() => deps.archives[w].writeGzipPage!(held.gzip, held.records));
+        }
+        routeFile(file, plan, stats, tallies, fed, deps);
+      }
+    } finally {
+      await archive.drain();
+    }
+  } catch (e) {
+    const err = toAuditpackError(e);
+    if (err.fatal || deps.signal.aborted) throw err;
+    error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+    deps.log.warn(`${source.name} failed: ${err.message}`);
+  }
+  return plan.map((window, i) => {
+    stats[i].extra.filesArchived = archived[i];
+    stats[i].extra.filesFed = fed[i];
+    return coverageOf(source, window, stats[i], tallies[i], error, false);
+  });
+}
+
+/** Counts a file's records in the windows of their events (see pullPeriod). */
+function routeFile(file: PeriodFile, plan: readonly TimeWindow[], stats: WindowStats[], tallies: WindowTally[], fed: number[], deps: SourceRunDeps): void {
+  const own = tallies[file.window];
+  const feeds = new Set<number>();
+  const keptBefore = tallies.reduce((n, t) => n + t.kept, 0);
+  for (const { event, content } of file.events) {
+    const i = windowOf(plan, event.time);
+    const w = i < 0 ? file.window : i;
+    const t = tallies[w];
+    stats[w].recordsReceived++;
+    t.received++;
+    if (i >= 0) feeds.add(i);
+    // Outside every window is outside the period (the plan covers it; a test may plan a few days of it).
+    classify(event, content, t, deps, i >= 0);
+  }
+  const refused = file.notEvents + file.invalid.length;
+  stats[file.window].recordsReceived += refused;
+  own.received += refused;
+  own.refused += refused;
+  own.nonEvents += file.notEvents;
+  for (const p of file.invalid) stats[file.window].problems.push({ item: p.item, code: 'DATA_INVALID', message: p.message });
+  for (const i of feeds) fed[i]++;
+  deps.progress({ records: file.records, events: tallies.reduce((n, t) => n + t.kept, 0) - keptBefore });
+}
+
+/** Index of the window holding `time`, -1 outside them all (windows are contiguous and sorted). */
+function windowOf(plan: readonly TimeWindow[], time: number): number {
+  let lo = 0;
+  let hi = plan.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (time < plan[mid].start) hi = mid - 1;
+    else if (time >= plan[mid].end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/**
+ * Replays a period pull from the raw archives of an interrupted earlier run that completed it:
+ * each archive's records are routed as the pull routed them (records outside the period, no events,
+ * in the archive's window). The ledger's file counters come from the earlier run.
+ */
+export async function replayPeriod(
+  source: Source,
+  plan: readonly TimeWindow[],
+  archives: readonly AsyncIterable<unknown>[],
+  previous: readonly WindowCoverage[],
+  deps: SourceRunDeps,
+): Promise<WindowCoverage[]> {
+  const stats = plan.map((_, i) => ({ ...emptyStats(), ...pickStats(previous[i]), recordsReceived: 0, problems: [...previous[i].problems] }));
+  const tallies = plan.map(() => newTally());
+  const fed = plan.map(() => 0);
+  for (let w = 0; w < plan.length; w++) {
+    let file: PeriodFile = { kind: 'file', item: '', window: w, archive: null, records: 0, events: [], notEvents: 0, invalid: [], bytes: 0 };
+    const flush = () => {
+      routeFile(file, plan, stats, tallies, fed, deps);
+      file = { ...file, records: 0, events: [], notEvents: 0, invalid: [] };
+    };
+    for await (const raw of archives[w]) {
+      file.records++;
+      try {
+        const event = source.normalize(raw);
+        if (event === null) file.notEvents++;
+        else file.events.push({ event, content: contentFingerprint(event.id, raw) });
+      } catch (e) {
+        file.invalid.push({ item: `${plan[w] ? windowKey(plan[w]) : w} record ${file.records}`, message: toAuditpackError(e).message });
+      }
+      if (file.records >= 500) flush();
+    }
+    flush();
+  }
+  return plan.map((window, i) => coverageOf(source, window, stats[i], tallies[i], previous[i].error, true));
 }
 
 function pickStats(c: WindowCoverage): Partial<WindowStats> {
@@ -248,6 +437,7 @@ function coverageOf(
   const failed = error !== undefined || stats.problems.length > 0;
   const extra = { ...stats.extra };
   if (tally.nonEvents) extra.nonEventRecords = tally.nonEvents;
+  if (tally.restartRereads) extra.rereadsAfterRestart = tally.restartRereads;
   return {
     source: source.name,
     sourceType: source.type,
@@ -262,9 +452,11 @@ function coverageOf(
     restarts: stats.restarts,
     problems: stats.problems,
     eventsKept: tally.kept,
-    outsideWindow: tally.outside,
+    outsidePeriod: tally.outside,
     duplicates: tally.duplicates,
     rereads: tally.rereads,
+    refused: tally.refused,
+    idCollisions: tally.collisions,
     firstEventTime: Number.isFinite(tally.first) ? new Date(tally.first).toISOString() : null,
     lastEventTime: Number.isFinite(tally.last) ? new Date(tally.last).toISOString() : null,
     status: failed ? 'failed' : 'complete',
@@ -272,4 +464,8 @@ function coverageOf(
     ...(error ? { error } : stats.problems.length ? { error: { code: stats.problems[0].code, message: `${stats.problems.length} item(s) failed, first: ${stats.problems[0].item}: ${stats.problems[0].message}` } } : {}),
     extra,
   };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

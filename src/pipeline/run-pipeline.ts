@@ -1,14 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
-import type { CoverageLedger, SourceLedger, WindowCoverage } from '../model/coverage.js';
+import type { CoverageLedger, IdCollision, SourceLedger, WindowCoverage } from '../model/coverage.js';
 import { SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
 import type { ExceptionSubjectCount, PeriodInfo, RowStream, SampleInfo } from '../model/report-model.js';
 import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
 import type { AnySource, PushdownRequest } from '../sources/source.js';
 import type { RequesterDirectory } from '../config/requester-directory.js';
-import { createAggregator, type AggregateResult } from '../aggregate/aggregator.js';
+import { createAggregator, type AggregateResult, type LedgerCounts } from '../aggregate/aggregator.js';
 import { createDayIndex } from '../aggregate/day-index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -93,8 +93,8 @@ type ExceptionCounts = PipelineResult['exceptionCounts'];
 /** The run's stages, in order; each is one function below. */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const stores = await createStores(input);
-  const windows = await pullSources(input, stores.sink, stores.aggregateSink);
-  const coverage = await buildCoverage(input, windows);
+  const pulled = await pullSources(input, stores.sink, stores.aggregateSink);
+  const coverage = await buildCoverage(input, pulled.windows, pulled.idCollisions);
   for (const r of input.rules.finish(coverage)) stores.addException(r);
   const exceptionSubjects = stores.subjects.list();
   const comparison = input.compareWith?.(exceptionSubjects);
@@ -191,7 +191,7 @@ async function createStores(input: PipelineInput): Promise<Stores> {
 }
 
 /** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */
-async function buildCoverage(input: PipelineInput, windows: WindowCoverage[]): Promise<CoverageLedger> {
+async function buildCoverage(input: PipelineInput, windows: WindowCoverage[], idCollisions: IdCollision[]): Promise<CoverageLedger> {
   const sourceLedgers: SourceLedger[] = [];
   if (input.sources.some((s) => s.finish)) input.progress.stage?.('check sources');
   for (const source of input.sources) {
@@ -208,6 +208,7 @@ async function buildCoverage(input: PipelineInput, windows: WindowCoverage[]): P
     complete: sorted.every((w) => w.status === 'complete') && sourceLedgers.every((s) => s.status === 'complete'),
     windows: sorted,
     sources: sourceLedgers,
+    idCollisions: [...idCollisions].sort((a, b) => cmp(a.source, b.source) || cmp(a.eventId, b.eventId)),
   };
 }
 
@@ -224,13 +225,15 @@ function addResolvedRows(exceptions: SpillStore<ExceptionRow>, comparison: Previ
   }
 }
 
-/** Records each source dropped (duplicates, outside their window), for the aggregate's totals. */
-function droppedBySource(windows: readonly WindowCoverage[]): Record<string, { sourceType: string; duplicates: number; outsideWindow: number }> {
-  const dropped: Record<string, { sourceType: string; duplicates: number; outsideWindow: number }> = {};
+/** What each source's ledger counted besides its events (duplicates, read again, outside the period, id collisions), for the aggregate's totals. */
+function droppedBySource(windows: readonly WindowCoverage[]): Record<string, { sourceType: string } & LedgerCounts> {
+  const dropped: Record<string, { sourceType: string } & LedgerCounts> = {};
   for (const w of windows) {
-    const d = (dropped[w.source] ??= { sourceType: w.sourceType, duplicates: 0, outsideWindow: 0 });
+    const d = (dropped[w.source] ??= { sourceType: w.sourceType, duplicates: 0, outsidePeriod: 0, readAgain: 0, idCollisions: 0 });
     d.duplicates += w.duplicates;
-    d.outsideWindow += w.outsideWindow;
+    d.outsidePeriod += w.outsidePeriod;
+    d.readAgain += w.rereads;
+    d.idCollisions += w.idCollisions;
   }
   return dropped;
 }

@@ -53,12 +53,6 @@ export type PullItem =
        * `{"Records": [...]}` and needs no redaction: archived byte for byte instead of `records`.
        */
       gzip?: Uint8Array;
-      /**
-       * Records of the page left out of `records` because the source knows their events lie at or
-       * after the window's end: counted as received and outside the window. Only with `gzip`, which
-       * still holds them.
-       */
-      afterWindow?: number;
     }
   | {
       /**
@@ -69,6 +63,41 @@ export type PullItem =
       reason: string;
     };
 
+/**
+ * One unit of a period pull (`Source.pullPeriod`): a file read once, its records already
+ * normalized (in worker threads), for the pipeline to route each to the window of its event time.
+ */
+export interface PeriodFile {
+  kind: 'file';
+  /** What the file is (its store key): named in problems and counted per window it fed. */
+  item: string;
+  /** Index of the window whose raw archive holds the file (the window of its delivery). */
+  window: number;
+  /** The file as received, for the raw archive: a gzip member of one `{"Records": [...]}` line, or of one record per line. */
+  archive: { gzip: Uint8Array; records: number } | null;
+  /** Records received. */
+  records: number;
+  /** The events, each with the fingerprint of its record's content (src/util/content-fingerprint.ts). */
+  events: { event: AuditEvent; content: number }[];
+  /** Records that are no events (a digest record). */
+  notEvents: number;
+  /** Records refused (no usable time, not an object): each a problem of the file's window. */
+  invalid: { item: string; message: string }[];
+  /** The file could not be read (not gzip, not a log, over the size cap, its worker died): fails its window. */
+  error?: { code: string; message: string };
+  /** Compressed bytes read. */
+  bytes: number;
+}
+
+export interface PeriodPullContext {
+  signal: AbortSignal;
+  log: Logger;
+  clock: Clock;
+  /** Counters of a window of the pull (attempts of a file's read go to the file's window). */
+  stats(window: number): WindowStats;
+  progress(update: { pages?: number; records?: number }): void;
+}
+
 export interface PullContext {
   http: HttpClient;
   signal: AbortSignal;
@@ -77,11 +106,6 @@ export interface PullContext {
   /** This window's counters: the source increments pages/restarts/problems/extra; http adds attempts. */
   stats: WindowStats;
   progress(update: { pages?: number; records?: number }): void;
-  /**
-   * Every window of this source the run pulls (absent for a lone window): a source whose windows
-   * overlap (CloudTrail files read past a window's end) shares reads between them.
-   */
-  windows?: readonly TimeWindow[];
 }
 
 /** What every source is, whichever way it delivers its data. Plain object; no module-level state. */
@@ -106,7 +130,13 @@ export interface SourceBase {
 export interface Source extends SourceBase {
   kind?: 'events';
   /** Pages to the end of the window; throws AuditpackError when the window cannot be completed. */
-  pull(window: TimeWindow, ctx: PullContext): AsyncIterable<PullItem>;
+  pull?(window: TimeWindow, ctx: PullContext): AsyncIterable<PullItem>;
+  /**
+   * For a source whose unit is a file that can hold any window's records (CloudTrail files: key
+   * dates are delivery dates): the whole period in one pass, each file read once, in a stable
+   * order (the pack does not depend on scheduling). The pipeline uses it instead of `pull`.
+   */
+  pullPeriod?(windows: readonly TimeWindow[], ctx: PeriodPullContext): AsyncIterable<PeriodFile>;
   /** A raw record to the normalized event; null for records that are not events (a digest record). */
   normalize(raw: unknown): AuditEvent | null;
 }
@@ -181,6 +211,10 @@ export interface SourceDeps {
    * its own.
    */
   rateLimiters?: import('../http/rate-limiter.js').RateLimiterRegistry;
+  /** Worker threads a source that parses files may use (`--workers`; default: the cores available). */
+  workers?: number;
+  /** Limits of each worker thread (the tests make one run out of memory). */
+  workerResourceLimits?: import('node:worker_threads').ResourceLimits;
   /** Directory relative paths in the config are resolved against. */
   configDir: string;
   env: NodeJS.ProcessEnv;

@@ -49,6 +49,27 @@ describe('the demo pack over all five sources', () => {
     expect(result.model.coverage.sources.some((s) => s.source === 'cloudtrail-files' && s.status === 'complete')).toBe(true);
   });
 
+  it('has a ledger that adds up: for every window of every source, received = kept + duplicates + read again + outside the period + not events', () => {
+    const windows = result.model.coverage.windows;
+    expect(new Set(windows.map((w) => w.source)).size).toBe(5);
+    for (const w of windows) {
+      expect(w.recordsReceived, `${w.source} ${w.window.key}`).toBe(w.eventsKept + w.duplicates + w.rereads + w.outsidePeriod + w.refused);
+    }
+    // And per source, the kept events are the events counted.
+    for (const s of result.model.bySource) {
+      const mine = windows.filter((w) => w.source === s.source);
+      expect(mine.reduce((n, w) => n + w.eventsKept, 0), s.source).toBe(s.events);
+      expect(mine.reduce((n, w) => n + w.outsidePeriod, 0), s.source).toBe(s.outsidePeriod);
+      expect(mine.reduce((n, w) => n + w.rereads, 0), s.source).toBe(s.readAgain);
+    }
+    // The log files are read once each: nothing is read again, and each file is archived once.
+    const files = windows.filter((w) => w.source === 'cloudtrail-files');
+    expect(files.reduce((n, w) => n + w.rereads, 0)).toBe(0);
+    const { files: folder } = stack.handles;
+    const delivered = folder.truth.files.filter((f) => f.deliveredAt >= period.start && f.deliveredAt < period.end + Number(files[0].extra.lateDeliveryMinutes) * 60_000);
+    expect(files.reduce((n, w) => n + Number(w.extra.filesArchived), 0)).toBe(delivered.length);
+  });
+
   it('holds no secret in any file: not in raw archives, workbook parts, PDF text, ledger or manifest', async () => {
     // Ids (an AWS access key id, an LWA client id) and a region are not secrets; keys, tokens and secrets are.
     const secretNames = Object.keys(stack.env).filter((k) => /SECRET|TOKEN|API_KEY/.test(k));

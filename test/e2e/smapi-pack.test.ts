@@ -9,7 +9,7 @@ import { readJson, runPack, smapiFixture, tempDir, type SmapiFixture } from './h
 
 interface Summary {
   complete: boolean;
-  totals: { events: number; failures: number; duplicatesRemoved: number; outsideWindow: number };
+  totals: { events: number; failures: number; duplicatesRemoved: number; outsidePeriod: number };
   operations: { key: string; events: number }[];
   responseCodes: { key: string; events: number }[];
   requesters: { key: string; events: number; name: string | null }[];
@@ -78,7 +78,7 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     expect(summary.totals.events).toBe(truth.events);
     const boundary = fixture!.emulator.truth.boundaryTimes().filter((t) => t > FROM && t <= TO).length;
     expect(boundary).toBeGreaterThan(0);
-    expect(coverage.windows.reduce((n, w) => n + w.outsideWindow, 0)).toBe(boundary);
+    expect(coverage.windows.reduce((n, w) => n + w.outsidePeriod, 0)).toBe(boundary);
   });
 
   it('names requesters from the directory instead of bare ids', async () => {

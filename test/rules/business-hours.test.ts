@@ -109,7 +109,7 @@ describe('business hours', () => {
     expect(engine.evaluate(late).matchedRuleIds).toContain('outside-business-hours');
     expect(engine.onEvent(ev({ time: Date.parse('2026-11-02T11:00:00Z') })).map((r) => r.ruleId)).not.toContain('outside-business-hours');
     expect(engine.evaluate(ev({ time: Date.parse('2026-11-02T13:30:00Z') })).matchedRuleIds).not.toContain('outside-business-hours');
-    const rows = engine.finish({ complete: true, windows: [], sources: [] }).filter((r) => r.ruleId === 'outside-business-hours');
+    const rows = engine.finish({ complete: true, windows: [], sources: [], idCollisions: [] }).filter((r) => r.ruleId === 'outside-business-hours');
     expect(rows).toHaveLength(1);
     expect(rows[0].reason).toContain('2 events from 2026-11-02 06:00 Mon to 2026-11-02 07:30 Mon');
     expect(rows[0].subject).toBe('amzn1.account.ALICE');

@@ -10,6 +10,7 @@ const T0 = Date.UTC(2026, 9, 1, 4); // October 2026 in New York starts 04:00 UTC
 function ledger(): CoverageLedger {
   return {
     complete: false,
+    idCollisions: [],
     windows: [
       windowRow({ source: 'smapi', start: T0, end: T0 + DAY, index: 0 }),
       windowRow({

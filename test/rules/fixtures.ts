@@ -56,9 +56,11 @@ export function windowRow(over: Partial<WindowCoverage> & { start: number; end: 
     window: { index, key: windowKey({ index, start, end }), start: new Date(start).toISOString(), end: new Date(end).toISOString() },
     request: {},
     eventsKept: 0,
-    outsideWindow: 0,
+    outsidePeriod: 0,
     duplicates: 0,
     rereads: 0,
+    refused: 0,
+    idCollisions: 0,
     firstEventTime: null,
     lastEventTime: null,
     status: 'complete',
@@ -67,4 +69,4 @@ export function windowRow(over: Partial<WindowCoverage> & { start: number; end: 
   };
 }
 
-export const EMPTY_LEDGER: CoverageLedger = { complete: true, windows: [], sources: [] };
+export const EMPTY_LEDGER: CoverageLedger = { complete: true, windows: [], sources: [], idCollisions: [] };

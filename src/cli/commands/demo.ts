@@ -5,7 +5,7 @@ import { parsePeriod } from '../../period/parse-period.js';
 import { templatesDir } from '../../package-info.js';
 import { createCliContext, runCommand } from '../context.js';
 import { printPackResult } from '../print-result.js';
-import { runWithProgress } from './run.js';
+import { runWithProgress, workersArg, workersOption } from './run.js';
 
 /**
  * The endpoints (and so their ports) are part of the config, hence of the pack id, the ledger's
@@ -23,6 +23,7 @@ interface DemoArgs {
   out?: string;
   'generated-at'?: string;
   'sign-key'?: string;
+  workers?: number;
   json?: boolean;
   engine?: string;
   verbose?: boolean;
@@ -41,6 +42,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('out', { alias: 'o', type: 'string', default: 'reports', describe: 'Folder the packs (and demo-setup/) go in' })
         .option('generated-at', { type: 'string', describe: 'Pin the generated-at time (ISO 8601)' })
         .option('sign-key', { type: 'string', describe: 'PEM private key (Ed25519 or ECDSA P-256) that signs each pack\'s manifest.json into manifest.sig' })
+        .option('workers', workersOption)
         .option('port', { type: 'number', default: DEMO_BASE_PORT, describe: 'First of the emulators\' four ports on 127.0.0.1: fixed, so two demo runs give the same pack id (0: any free ports)' })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON summaries on stdout' })
         .option('engine', { type: 'string', choices: ['files', 'athena'], default: 'files', describe: 'Read the demo CloudTrail log files locally, or through the Athena emulator (cloudtrail-athena)' }),
@@ -81,6 +83,7 @@ export function registerDemo<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
                 force: true,
                 generatedAt: argv['generated-at'],
                 signKey: argv['sign-key'],
+                workers: workersArg(argv.workers),
                 env: { ...ctx.env, ...stack.env },
               },
             );

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { EXIT } from '../../errors.js';
+import { AuditpackError, EXIT } from '../../errors.js';
 import type { RunJobOptions, RunJobResult } from '../../job/run-job.js';
 import { createProgress } from '../progress.js';
 import { createCliContext, runCommand, type CliContext } from '../context.js';
@@ -17,6 +17,7 @@ interface RunArgs extends PeriodArgs {
   'sample-method'?: string;
   'sign-key'?: string;
   'verify-digests'?: boolean;
+  workers?: number;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -38,6 +39,7 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
         .option('sample-method', { type: 'string', choices: ['v1', 'v2'], default: 'v2', describe: 'How samples are drawn: v2 seeded positions in canonical order; v1 lowest HMAC of event ids (to re-draw a pack made before v2)' })
         .option('sign-key', { type: 'string', describe: 'PEM private key (Ed25519 or ECDSA P-256) that signs manifest.json into manifest.sig' })
         .option('verify-digests', { type: 'boolean', default: false, describe: 'Validate the CloudTrail digest chain of every cloudtrail-files source (hashes, chain, RSA signatures)' })
+        .option('workers', workersOption)
         .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary on stdout for scripts' })
         .example('$0 run -c auditpack.json --period 2026-10 --tz America/New_York', 'October 2026, New York time')
         .example('$0 run -c auditpack.json --from 2026-10-01 --to 2026-10-15', 'a custom range (the --to day included)'),
@@ -59,12 +61,25 @@ export function registerRun<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
           sampleMethod: argv['sample-method'] === 'v1' ? 'v1' : 'v2',
           signKey: argv['sign-key'],
           verifyDigests: Boolean(argv['verify-digests']),
+          workers: workersArg(argv.workers),
         });
         printPackResult(ctx, result, Boolean(argv.json));
         return result.model.complete ? EXIT.ok : EXIT.incomplete;
       });
     },
   );
+}
+
+/** `--workers N`: threads that read and parse log files; the pack is byte-identical whatever N is. */
+export const workersOption = {
+  type: 'number',
+  describe: 'Worker threads that gunzip, parse and normalize log files (default: the cores available); the pack is the same whatever the number',
+} as const;
+
+export function workersArg(n: number | undefined): number | undefined {
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new AuditpackError('USAGE', `--workers ${n} is not a whole number from 1 to 256`, { hint: 'e.g. --workers 4, or leave it out to use every core' });
+  return n;
 }
 
 type JobArgs = Omit<RunJobOptions, 'command' | 'env' | 'clock' | 'log' | 'redactor' | 'signal' | 'progress' | 'registry'> & Partial<Pick<RunJobOptions, 'env'>>;

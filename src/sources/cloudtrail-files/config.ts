@@ -30,9 +30,14 @@ export const cloudtrailFilesConfigSchema = z
     publicKeysFile: z.string().min(1).optional(),
     /** CloudTrail endpoint for ListPublicKeys (an emulator or a VPC endpoint). */
     cloudtrailEndpoint: z.url({ error: 'cloudtrailEndpoint must be an absolute URL' }).optional(),
+    /**
+     * Largest uncompressed log file read (MiB). CloudTrail writes a file every few minutes, a few
+     * MiB at most; past the cap the file is not read and its window fails (a gzip bomb, a stray upload).
+     */
+    maxLogFileMiB: z.number().int().min(1).max(4096).default(256),
     /** Window length; whole days are cut at local midnights. */
     windowHours: z.number().int().min(1).max(24 * 31).default(24),
-    /** Windows pulled at the same time. */
+    /** Files read at the same time (at least two per worker thread); digest validation reads twice as many. */
     concurrency: z.number().int().min(1).max(16).default(4),
     /** ListObjectsV2 MaxKeys (1..1000); smaller only to exercise pagination. */
     listPageSize: z.number().int().min(1).max(1000).default(1000),

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { AuditpackError } from '../../errors.js';
 import type { AttemptRecorder } from '../../http/types.js';
 import type { TimeWindow } from '../../model/window.js';
-import { cloudTrailEventTime, normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
+import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import type { Source, SourceDefinition, SourceDeps } from '../source.js';
 import { cloudtrailFilesConfigSchema, type CloudtrailFilesConfig } from './config.js';
 import { validateDigests } from './digest-validation.js';
@@ -11,9 +11,11 @@ import { createLocalStore } from './local-store.js';
 import { parseLocation } from './location.js';
 import type { LogStore } from './log-store.js';
 import { createPublicKeyProvider, type ListPublicKeysOptions, type PublicKeyProvider } from './public-keys.js';
-import { pullFilesWindow } from './pull.js';
+import { availableParallelism } from 'node:os';
+import { compiledModuleUrl, createWorkerPool } from '../../util/worker-pool.js';
+import type { ParseResult, ParseTask } from './parse-log-file.js';
+import { pullFilesPeriod } from './pull-period.js';
 import { createS3Store } from './s3-store.js';
-import { createSharedReads } from './shared-reads.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -50,7 +52,9 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
     const filter: DiscoverFilter = { accounts: config.accounts, regions: config.regions, organizationId: config.organizationId };
     const lateMs = config.lateDeliveryMinutes * MINUTE;
     const hashes = config.verifyDigests ? new Map<string, string>() : null;
-    const shared = createSharedReads(lateMs, cloudTrailEventTime);
+    const workers = Math.max(1, deps.workers ?? availableParallelism());
+    const startPool = () =>
+      createWorkerPool<ParseTask, ParseResult>({ script: compiledModuleUrl('./parse-worker.js', import.meta.url), size: workers, resourceLimits: deps.workerResourceLimits });
     const api: ListPublicKeysOptions = { endpoint: config.cloudtrailEndpoint, profile: config.profile, credentials };
     const keyFile = config.publicKeysFile ? (isAbsolute(config.publicKeysFile) ? config.publicKeysFile : resolve(deps.configDir, config.publicKeysFile)) : undefined;
     // Read the key file now: a wrong path is a configuration error, better reported before any pull.
@@ -75,7 +79,7 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
       type: 'cloudtrail-files',
       description: `AWS CloudTrail log files in ${store.describe} (${scope}${config.verifyDigests ? ', digests verified' : ''})`,
       policy: {
-        // Files have no query limits: windows only bound the work and the raw archive per window.
+        // Files have no query limits: windows group the ledger and the raw archive.
         maxWindowMs: wholeDays ? null : config.windowHours * HOUR,
         windowDays: wholeDays ? config.windowHours / 24 : undefined,
         // Log files are kept as long as the bucket keeps them.
@@ -93,13 +97,16 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
           accounts: config.accounts ?? 'all',
           regions: config.regions ?? 'all',
           ...(config.organizationId ? { organizationId: config.organizationId } : {}),
-          deliveredFrom: new Date(window.start).toISOString(),
-          deliveredBefore: new Date(window.end + lateMs).toISOString(),
+          // Files are listed once for the period (delivered from its start to its end plus the
+          // margin); this window holds the events of its time range, and archives the files delivered in it.
+          filesDeliveredFrom: new Date(window.start).toISOString(),
           lateDeliveryMinutes: config.lateDeliveryMinutes,
         };
       },
-      pull(window, ctx) {
-        return pullFilesWindow(window, ctx, { store, folders, lateMs, hashes, shared, eventTime: cloudTrailEventTime });
+      pullPeriod(windows, ctx) {
+        return pullFilesPeriod(windows, ctx, {
+          store, sourceName: name, folders, lateMs, hashes, maxFileBytes: config.maxLogFileMiB * 1024 * 1024, startPool, inFlight: Math.max(workers * 2, config.concurrency),
+        });
       },
       normalize(raw) {
         return normalizeCloudTrailRecord(raw, name, 'cloudtrail-files');
@@ -122,7 +129,6 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
           }
         : {}),
       async close() {
-        shared.clear();
         keys?.close();
         await store.close();
       },

@@ -318,7 +318,7 @@ describe('renderPdf sections and reproducibility', () => {
       clients: [],
       daily: [],
       failureClusters: [],
-      coverage: { complete: true, windows: [], sources: [] },
+      coverage: { complete: true, windows: [], sources: [], idCollisions: [] },
       meta: { ...m.meta, sources: [] },
     }));
     const text = all(r.text);

@@ -8,7 +8,10 @@ import type { AuditEvent } from '../../../src/model/audit-event.js';
 import type { SourceLedger, WindowCoverage } from '../../../src/model/coverage.js';
 import type { TimeWindow } from '../../../src/model/window.js';
 import { planWindows } from '../../../src/period/plan-windows.js';
-import { pullWindow } from '../../../src/pipeline/pull-window.js';
+import { gunzipSync } from 'node:zlib';
+import { pullPeriod } from '../../../src/pipeline/pull-window.js';
+import { createIdSet } from '../../../src/pipeline/id-set.js';
+import type { RawWindowWriter } from '../../../src/pack/raw-archive.js';
 import { cloudtrailFilesSource, type CloudtrailFilesConfigInput } from '../../../src/sources/cloudtrail-files/index.js';
 import type { Source } from '../../../src/sources/source.js';
 import { systemClock, type Clock } from '../../../src/util/clock.js';
@@ -42,44 +45,43 @@ export interface PeriodRun {
   records: unknown[];
 }
 
-/** Runs windows through the pipeline's own window runner (pull, normalize, keep, de-duplicate). */
+/**
+ * Runs the windows through the pipeline's own period runner (each file read once, records routed
+ * to the window of their event time, de-duplicated by id and content), with `workers` parse threads.
+ */
 export async function runWindows(source: Source, windows: TimeWindow[]): Promise<PeriodRun> {
-  const http = createHttpClient({}, { clock: systemClock, log: silentLogger });
-  const seen = new Set<string>();
-  const strays = new Map<string, AuditEvent>();
   const period = { start: windows[0]?.start ?? 0, end: windows[windows.length - 1]?.end ?? 0 };
-  const run: PeriodRun = { windows: [], events: [], idsByWindow: new Map(), records: [] };
-  try {
-    for (const window of windows) {
-      const ids: string[] = [];
-      const cov = await pullWindow(source, window, {
-        http,
-        signal: new AbortController().signal,
-        log: silentLogger,
-        clock: systemClock,
-        strays,
-        period,
-        archive: {
-          records: 0,
-          async writePage(records) {
-            run.records.push(...records);
-          },
-        },
-        seen,
-        sink: {
-          accept(e) {
-            run.events.push(e);
-            ids.push(e.id);
-          },
-        },
-        progress() {},
-      });
-      run.windows.push(cov);
-      run.idsByWindow.set(window.index, ids);
-    }
-  } finally {
-    await http.close();
-  }
+  const run: PeriodRun = { windows: [], events: [], idsByWindow: new Map(windows.map((w) => [w.index, []])), records: [] };
+  const archive: RawWindowWriter = {
+    records: 0,
+    async writePage(records) {
+      run.records.push(...records);
+    },
+    async writeGzipPage(bytes) {
+      for (const line of gunzipSync(bytes).toString('utf8').split('\n')) {
+        if (!line) continue;
+        const value = JSON.parse(line) as { Records?: unknown[] };
+        if (value && Array.isArray(value.Records) && Object.keys(value).length === 1) run.records.push(...value.Records);
+        else run.records.push(value);
+      }
+    },
+  };
+  run.windows = await pullPeriod(source, windows, {
+    signal: new AbortController().signal,
+    log: silentLogger,
+    clock: systemClock,
+    period,
+    archives: windows.map(() => archive),
+    seen: createIdSet(),
+    sink: {
+      accept(e) {
+        run.events.push(e);
+        const i = windows.findIndex((w) => e.time >= w.start && e.time < w.end);
+        run.idsByWindow.get(windows[i].index)!.push(e.id);
+      },
+    },
+    progress() {},
+  });
   return run;
 }
 

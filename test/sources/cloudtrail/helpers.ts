@@ -91,7 +91,7 @@ export async function pullAll(
   let received = 0;
   let outside = 0;
   let duplicates = 0;
-  for await (const item of source.pull(w, ctx)) {
+  for await (const item of source.pull!(w, ctx)) {
     items.push(item);
     if (item.kind === 'restart') {
       beforeRestart = new Set(kept.keys());

@@ -9,6 +9,7 @@ import { checkRetention } from '../../../src/period/plan-windows.js';
 import { planWindows } from '../../../src/period/plan-windows.js';
 import { AuditpackError } from '../../../src/errors.js';
 import { emptyStats } from '../../../src/model/coverage.js';
+import { createIdSet } from '../../../src/pipeline/id-set.js';
 import { pullWindow } from '../../../src/pipeline/pull-window.js';
 import type { AuditEvent } from '../../../src/model/audit-event.js';
 import { createHttpClient } from '../../../src/http/client.js';
@@ -139,7 +140,7 @@ describe('cloudtrail source against the emulator', () => {
           return archived;
         },
       },
-      seen: new Set(),
+      seen: createIdSet(),
       sink: { accept: (e) => kept.push(e) },
       progress: () => undefined,
     });
@@ -153,7 +154,7 @@ describe('cloudtrail source against the emulator', () => {
     // The end second's events come back (inclusive bound) and are dropped; us-east-1's sequence was
     // restarted after its second page, so its first page (holding the newest events) came twice.
     const atEnd = (region: string) => emu.truth.events.filter((e) => e.region === region && e.time === w.end).length;
-    expect(cov.outsideWindow).toBe(2 * atEnd('us-east-1') + atEnd('us-west-2'));
+    expect(cov.outsidePeriod).toBe(2 * atEnd('us-east-1') + atEnd('us-west-2'));
     expect(cov.recordsReceived).toBe(archived);
     expect(cov.request).toMatchObject({ operation: 'LookupEvents', regions, StartTime: new Date(w.start).toISOString(), EndTime: new Date(w.end).toISOString() });
     await source.close?.();

@@ -76,7 +76,7 @@ export interface PullRun {
   events: Map<string, AuditEvent>;
   stats: WindowStats[];
   recordsReceived: number;
-  outsideWindow: number;
+  outsidePeriod: number;
   restarts: number;
 }
 
@@ -90,13 +90,13 @@ export async function pullAll(
   windows: TimeWindow[],
   opts: { onPage?: (w: TimeWindow, page: number) => void; parallel?: boolean } = {},
 ): Promise<PullRun> {
-  const run: PullRun = { events: new Map(), stats: [], recordsReceived: 0, outsideWindow: 0, restarts: 0 };
+  const run: PullRun = { events: new Map(), stats: [], recordsReceived: 0, outsidePeriod: 0, restarts: 0 };
   const one = async (w: TimeWindow) => {
     const stats = emptyStats();
     run.stats.push(stats);
     const ctx: PullContext = { http: b.http, signal: new AbortController().signal, log: silentLogger, clock: b.clock, stats, progress() {} };
     let page = 0;
-    for await (const item of b.source.pull(w, ctx)) {
+    for await (const item of b.source.pull!(w, ctx)) {
       if (item.kind === 'restart') {
         run.restarts++;
         continue;
@@ -106,7 +106,7 @@ export async function pullAll(
         const e = b.source.normalize(raw);
         if (!e) continue;
         if (e.time < w.start || e.time >= w.end) {
-          run.outsideWindow++;
+          run.outsidePeriod++;
           continue;
         }
         run.events.set(e.id, e);

@@ -163,7 +163,7 @@ describe('smapi source under faults', () => {
     const b = track(buildSource(emu));
     const run = await pullAll(b, dayWindows());
     expect(sortedIds(run)).toEqual(truthIds(emu));
-    expect(run.outsideWindow).toBe(interior.length);
+    expect(run.outsidePeriod).toBe(interior.length);
     for (const t of interior) {
       const at = [...run.events.values()].filter((e) => e.time === t);
       expect(at.length).toBeGreaterThan(0);

@@ -61,7 +61,7 @@ export async function pullWindows(source: Source, http: HttpClient, windows: Tim
     const stats = emptyStats();
     const items: PullItem[] = [];
     const ctx = { http, signal: new AbortController().signal, log: silentLogger, clock: systemClock, stats, progress() {} };
-    for await (const item of source.pull(window, ctx)) {
+    for await (const item of source.pull!(window, ctx)) {
       items.push(item);
       if (item.kind !== 'page') continue;
       for (const raw of item.records) {

@@ -29,7 +29,7 @@ function coverageBySource(model: ReportModel): SourceCoverage[] {
       received: sum((x) => x.recordsReceived),
       kept: sum((x) => x.eventsKept),
       duplicates: sum((x) => x.duplicates),
-      outside: sum((x) => x.outsideWindow),
+      outside: sum((x) => x.outsidePeriod),
     };
   });
 }

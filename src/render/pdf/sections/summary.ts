@@ -34,7 +34,8 @@ export async function drawSummary(ctx: PdfContext): Promise<void> {
     { label: 'Distinct requesters', value: fmtInt(t.requesters) },
     { label: 'Distinct operations', value: fmtInt(t.operations) },
     { label: 'Duplicates removed', value: fmtInt(t.duplicatesRemoved) },
-    { label: 'Outside period', value: fmtInt(t.outsideWindow) },
+    { label: 'Outside period', value: fmtInt(t.outsidePeriod) },
+    ...(t.idCollisions > 0 ? [{ label: 'ID collisions (kept)', value: fmtInt(t.idCollisions) }] : []),
   ]);
   const first = t.firstEventTime === null ? 'none' : `${fmtLocal(t.firstEventTime, zone)} ${zone} (${fmtUtc(t.firstEventTime)})`;
   const last = t.lastEventTime === null ? 'none' : `${fmtLocal(t.lastEventTime, zone)} ${zone} (${fmtUtc(t.lastEventTime)})`;
@@ -64,7 +65,7 @@ export async function drawSummary(ctx: PdfContext): Promise<void> {
       { header: 'Requesters', weight: 0.9, align: 'right', value: (r) => fmtInt(r.requesters) },
       { header: 'Operations', weight: 0.9, align: 'right', value: (r) => fmtInt(r.operations) },
       { header: 'Duplicates removed', weight: 0.9, align: 'right', value: (r) => fmtInt(r.duplicatesRemoved) },
-      { header: 'Outside period', weight: 0.9, align: 'right', value: (r) => fmtInt(r.outsideWindow) },
+      { header: 'Outside period', weight: 0.9, align: 'right', value: (r) => fmtInt(r.outsidePeriod) },
       { header: `First event (${zone})`, weight: 1.6, value: (r) => (r.firstEventTime === null ? '—' : fmtLocal(r.firstEventTime, zone)), sub: (r) => (r.firstEventTime === null ? null : fmtUtc(r.firstEventTime)) },
       { header: `Last event (${zone})`, weight: 1.6, value: (r) => (r.lastEventTime === null ? '—' : fmtLocal(r.lastEventTime, zone)), sub: (r) => (r.lastEventTime === null ? null : fmtUtc(r.lastEventTime)) },
     ],

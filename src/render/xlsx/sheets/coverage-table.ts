@@ -14,8 +14,24 @@ const json = (v: unknown): string | null => {
 const problemsText = (problems: { item: string; code: string; message: string }[]): string | null =>
   problems.length ? problems.map((p) => `${p.item}: ${p.code} ${p.message}`).join('\n') : null;
 
-/** Source ledgers (e.g. digest validation) under the windows table. */
+/** Source ledgers (e.g. digest validation) and the ID collisions under the windows table. */
 function ledgerRows(ledger: CoverageLedger): PlainRow[] {
+  return [...sourceLedgerRows(ledger), ...idCollisionRows(ledger)];
+}
+
+/** Event ids kept with more than one content: every record was kept; the auditor sees which ids to read twice. */
+function idCollisionRows(ledger: CoverageLedger): PlainRow[] {
+  if (!ledger.idCollisions.length) return [];
+  const rows: PlainRow[] = [
+    { cells: ['ID collisions (one event id, records of different content: every record kept)'], role: 'section' },
+    { cells: ['Source', 'Event id', 'Records kept'], role: 'header' },
+  ];
+  for (const c of ledger.idCollisions) rows.push({ cells: [c.source, c.eventId, { value: c.records, kind: 'count' }] });
+  rows.push({ cells: [] });
+  return rows;
+}
+
+function sourceLedgerRows(ledger: CoverageLedger): PlainRow[] {
   if (!ledger.sources.length) return [];
   const rows: PlainRow[] = [{ cells: ['Source ledgers'], role: 'section' }];
   for (const s of ledger.sources) {
@@ -45,9 +61,11 @@ export function coverageTable(ledger: CoverageLedger, timeZone: string): TableSp
       { header: 'Pages', kind: 'count', value: (w) => w.pages },
       { header: 'Records received', kind: 'count', value: (w) => w.recordsReceived },
       { header: 'Events kept', kind: 'count', value: (w) => w.eventsKept },
-      { header: 'Outside window', kind: 'count', value: (w) => w.outsideWindow },
       { header: 'Duplicates', kind: 'count', value: (w) => w.duplicates },
-      { header: 'Rereads', kind: 'count', value: (w) => w.rereads },
+      { header: 'Read again', kind: 'count', value: (w) => w.rereads },
+      { header: 'Outside period', kind: 'count', value: (w) => w.outsidePeriod },
+      { header: 'Not events', kind: 'count', value: (w) => w.refused },
+      { header: 'ID collisions (kept)', kind: 'count', value: (w) => w.idCollisions },
       { header: 'Attempts', kind: 'count', value: (w) => w.attempts },
       { header: 'Retries', kind: 'count', value: (w) => w.retries },
       { header: 'Throttles', kind: 'count', value: (w) => w.throttles },

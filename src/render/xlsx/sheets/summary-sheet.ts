@@ -46,7 +46,9 @@ function keyFigureRows(model: ReportModel): PlainRow[] {
     line(`Last event (${timeZone})`, (t) => ({ value: t.lastEventTime, kind: 'time', clock: 'local' })),
     line('Last event (UTC)', (t) => ({ value: t.lastEventTime, kind: 'time', clock: 'utc' })),
     line('Duplicates removed', (t) => ({ value: t.duplicatesRemoved, kind: 'count' })),
-    line('Records outside the period (dropped)', (t) => ({ value: t.outsideWindow, kind: 'count' })),
+    line('Records outside the period (dropped)', (t) => ({ value: t.outsidePeriod, kind: 'count' })),
+    line('Records read again (kept once)', (t) => ({ value: t.readAgain, kind: 'count' })),
+    line('ID collisions (both records kept; Coverage sheet)', (t) => ({ value: t.idCollisions, kind: 'count', mark: t.idCollisions > 0 ? 'warning' : 'none' })),
   ];
 }
 
