@@ -213,8 +213,6 @@ export interface SourceDeps {
   rateLimiters?: import('../http/rate-limiter.js').RateLimiterRegistry;
   /** Worker threads a source that parses files may use (`--workers`; default: the cores available). */
   workers?: number;
-  /** Limits of each worker thread (the tests make one run out of memory). */
-  workerResourceLimits?: import('node:worker_threads').ResourceLimits;
   /** Directory relative paths in the config are resolved against. */
   configDir: string;
   env: NodeJS.ProcessEnv;

@@ -142,6 +142,7 @@ describe('pullPeriod', () => {
       signal: new AbortController().signal, log: silentLogger, clock: systemClock, archives, seen: createIdSet(), period: { start: 100, end: 300 },
       sink: { accept: (e) => kept.push(e) }, progress: () => {},
     });
+    for (const a of archives) await a.commit();
     const archived: unknown[][] = [];
     for (const p of paths) {
       const recs: unknown[] = [];

@@ -13,7 +13,7 @@ import { pullPeriod } from '../../../src/pipeline/pull-window.js';
 import { createIdSet } from '../../../src/pipeline/id-set.js';
 import type { RawWindowWriter } from '../../../src/pack/raw-archive.js';
 import { cloudtrailFilesSource, type CloudtrailFilesConfigInput } from '../../../src/sources/cloudtrail-files/index.js';
-import type { Source } from '../../../src/sources/source.js';
+import type { Source, SourceDeps } from '../../../src/sources/source.js';
 import { systemClock, type Clock } from '../../../src/util/clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { createRedactor } from '../../../src/util/redactor.js';
@@ -21,7 +21,7 @@ import { createRedactor } from '../../../src/util/redactor.js';
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-export function makeFilesSource(input: CloudtrailFilesConfigInput, env: Record<string, string> = {}): Source {
+export function makeFilesSource(input: CloudtrailFilesConfigInput, env: Record<string, string> = {}, extra: Pick<SourceDeps, 'workers'> = {}): Source {
   const config = cloudtrailFilesSource.configSchema.parse(input);
   const redactor = createRedactor();
   return cloudtrailFilesSource.create(config, {
@@ -32,6 +32,7 @@ export function makeFilesSource(input: CloudtrailFilesConfigInput, env: Record<s
     createHttpClient: (o) => createHttpClient(o, { clock: systemClock, log: silentLogger }),
     configDir: process.cwd(),
     env,
+    ...extra,
   });
 }
 
