@@ -53,7 +53,6 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
       { header: 'Records received', weight: 50, align: 'right', value: (w) => fmtInt(w.recordsReceived) },
       { header: 'Events kept', weight: 46, align: 'right', value: (w) => fmtInt(w.eventsKept) },
       { header: 'Duplicates', weight: 54, align: 'right', value: (w) => fmtInt(w.duplicates) },
-      { header: 'Read again', weight: 40, align: 'right', value: (w) => fmtInt(w.rereads) },
       { header: 'Outside period', weight: 46, align: 'right', value: (w) => fmtInt(w.outsidePeriod) },
       { header: 'Retries', weight: 40, align: 'right', value: (w) => fmtInt(w.retries) },
       { header: 'Throttled', weight: 48, align: 'right', value: (w) => fmtInt(w.throttles) },
