@@ -93,8 +93,7 @@ describe('auditpack CLI: bad input gets one clear line and a documented exit cod
     expect((await cli([])).code).toBe(2);
     const r = await cli(['run', '--perod', '2026-10']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^auditpack: unknown option --perod — --perod: did you mean --period? see auditpack run --help
-$/);
+    expect(r.stderr).toMatch(/^auditpack: unknown option --perod — --perod: did you mean --period\? see auditpack run --help\n?$/);
   });
 
   it('--verbose shows the stack', async () => {
