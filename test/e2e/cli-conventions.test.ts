@@ -35,7 +35,7 @@ describe('AUDITPACK_* environment variables', () => {
     const dir = tempDir('ap-env-');
     const fromEnv = planConfig(dir, 'env.json', 'From env');
     const fromFlag = planConfig(dir, 'flag.json', 'From flag');
-    const env = { AUDITPACK_CONFIG: fromEnv, AUDITPACK_PERIOD: '2026-11', AUDITPACK_TZ: 'Asia/Tokyo', AUDITPACK_TEMPLATE: 'failed-operations' };
+    const env = { TRAIL_LOGS_API_KEY: 'test-key', AUDITPACK_CONFIG: fromEnv, AUDITPACK_PERIOD: '2026-11', AUDITPACK_TZ: 'Asia/Tokyo', AUDITPACK_TEMPLATE: 'failed-operations' };
     const r = await cli(['plan', '--json'], { env });
     expect(r.stderr).toBe('');
     const plan = JSON.parse(r.stdout) as { period: { label: string; timeZone: string }; template: string; sources: { windows: unknown[] }[] };
@@ -55,7 +55,7 @@ describe('AUDITPACK_* environment variables', () => {
     const r = await cli(['templates'], { env });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expectCleanFailure(await cli(['plan', '-c', planConfig(dir, 'c.json', 'x')], { env: { AUDITPACK_PERIOD: 'Octember' } }), 2, /unknown period format "Octember"/);
+    expectCleanFailure(await cli(['plan', '-c', planConfig(dir, 'c.json', 'x')], { env: { TRAIL_LOGS_API_KEY: 'test-key', AUDITPACK_PERIOD: 'Octember' } }), 2, /unknown period format "Octember"/);
   });
 });
 

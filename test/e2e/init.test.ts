@@ -8,6 +8,12 @@ import { schemaValidator } from '../support/config-schema.js';
 import { expectCleanFailure } from './expect-clean-failure.js';
 import { cli, tempDir } from './harness.js';
 
+/** Every `...Env` variable a config names, set (plan checks that each is present before it plans). */
+function envFor(config: unknown): Record<string, string> {
+  const names = JSON.stringify(config).match(/"\w+Env":"(\w+)"/g) ?? [];
+  return Object.fromEntries(names.map((m) => [m.replace(/^.*:"(\w+)"$/, '$1'), 'placeholder-value']));
+}
+
 describe('auditpack init', () => {
   const v = schemaValidator();
 
@@ -23,8 +29,8 @@ describe('auditpack init', () => {
     expect(r.stdout).toMatch(/Wrote x\.json \(smapi\)/);
     expect(r.stdout).toMatch(/LWA_REFRESH_TOKEN, LWA_CLIENT_ID, LWA_CLIENT_SECRET/);
     expect(r.stdout).toMatch(/auditpack plan -c x\.json/);
-    // plan reads it (no secret is needed to plan).
-    const plan = await cli(['plan', '-c', 'x.json', '--period', '2026-11', '--json'], { cwd: dir });
+    // plan reads it once the variables it names are set.
+    const plan = await cli(['plan', '-c', 'x.json', '--period', '2026-11', '--json'], { cwd: dir, env: envFor(config) });
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
     const parsed = JSON.parse(plan.stdout) as { sources: { type: string; windows: unknown[] }[]; period: { timeZone: string } };
@@ -43,7 +49,7 @@ describe('auditpack init', () => {
     expect(config.sources.map((s) => s.type)).toEqual(types);
     expect(v.config(config)).toEqual({ ok: true, errors: 'No errors' });
     expect(r.stdout).toMatch(/AWS credentials come from the standard chain/);
-    const plan = await cli(['plan', '-c', 'all.json', '--period', '2026-11', '--json'], { cwd: dir });
+    const plan = await cli(['plan', '-c', 'all.json', '--period', '2026-11', '--json'], { cwd: dir, env: envFor(config) });
     expect(plan.code).toBe(0);
     expect((JSON.parse(plan.stdout) as { sources: unknown[] }).sources).toHaveLength(types.length);
   });
