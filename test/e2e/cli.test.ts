@@ -137,7 +137,7 @@ describe('auditpack run, plan and verify', () => {
 
   it('plan shows the windows in local time and UTC without any request', async () => {
     const before = fx.emulator.stats().apiRequests;
-    const r = await cli(['plan', '-c', fx.configFile, '--period', '2026-10', '--tz', 'America/New_York'], { env: {} });
+    const r = await cli(['plan', '-c', fx.configFile, '--period', '2026-10', '--tz', 'America/New_York'], { env: fx.env });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('2026-10-01T00:00:00-04:00 → 2026-10-02T00:00:00-04:00');
     expect(r.stdout).toContain('UTC 2026-10-01T04:00Z');

@@ -75,8 +75,10 @@ describe('two demo runs with the same --generated-at', () => {
     const cwd = tempDir('ap-demo-twice-');
     // A period that has ended: its data set does not move with the clock.
     const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    // Generated after the day and every source's delivery delay (an earlier pack is INCOMPLETE).
+    const at = `${new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)}T09:00:00Z`;
     const demo = async () => {
-      const r = await cli(['demo', '--template', 'soc2-monthly', '--period', day, '--tz', 'UTC', '--generated-at', '2026-11-02T09:00:00Z', '--json'], { cwd });
+      const r = await cli(['demo', '--template', 'soc2-monthly', '--period', day, '--tz', 'UTC', '--generated-at', at, '--json'], { cwd });
       expect(r.code).toBe(0);
       return readJson<Manifest>(join(cwd, 'reports', `soc2-monthly-${day}`, 'manifest.json'));
     };

@@ -54,7 +54,7 @@ describe('auditpack run with an Amplitude source (built CLI, live emulator)', ()
     expect(r.code).toBe(0);
     const cov = JSON.parse(readFileSync(join(out, 'coverage.json'), 'utf8')) as {
       complete: boolean;
-      windows: { window: { start: string; end: string }; eventsKept: number; outsidePeriod: number; duplicates: number }[];
+      windows: { window: { start: string; end: string }; eventsKept: number; outsidePeriod: number; rereads: number; duplicates: number }[];
     };
     expect(cov.complete).toBe(true);
     expect(cov.windows.map((w) => (Date.parse(w.window.end) - Date.parse(w.window.start)) / DAY)).toEqual([30, 3]);
@@ -62,7 +62,7 @@ describe('auditpack run with an Amplitude source (built CLI, live emulator)', ()
     // The emulator's end_date is inclusive: the event on the first window's end came twice, was dropped there, kept in the next.
     const onBound = emu.truth.records.filter((t) => t.time === FROM + 30 * DAY);
     expect(onBound).toHaveLength(1);
-    expect(cov.windows.map((w) => [w.outsidePeriod, w.duplicates])).toEqual([[1, 0], [0, 0]]);
+    expect(cov.windows.map((w) => [w.outsidePeriod, w.rereads, w.duplicates])).toEqual([[0, 1, 0], [0, 0, 0]]);
     // Each window is asked as it is, half-open, never over 30 days; the inclusive end_date is the pipeline's to drop.
     const sent = emu.requests().slice(before) as { start_date: string; end_date: string }[];
     const asked = new Set(sent.map((b) => `${b.start_date}..${b.end_date}`));
