@@ -22,8 +22,10 @@ afterAll(async () => {
  * loaded machine changes).
  */
 function fingerprint(m: Manifest): string[] {
-  const compared = m.files.filter((f) => f.path === 'summary.json' || f.path === 'report.xlsx' || f.path.startsWith('raw/'));
-  expect(compared.length).toBe(4);
+  // report.xlsx is left out: its Coverage sheet carries attempt counts, which a retry under load
+  // changes (seen once in a full-suite run). The sorted tables a locale could reorder are in summary.json.
+  const compared = m.files.filter((f) => f.path === 'summary.json' || f.path.startsWith('raw/'));
+  expect(compared.length).toBe(3);
   return [m.packId, ...compared.map((f) => `${f.path} ${f.contentSha256 ?? f.sha256}`)];
 }
 
