@@ -1,37 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/http/client.js';
-import type { HttpClient, HttpClientOptions } from '../../src/http/types.js';
-import { AuditpackError } from '../../src/errors.js';
-import { json, startEmulator, type RunningEmulator } from '../../src/emulators/kit/server.js';
+import { describe, expect, it } from 'vitest';
+import { json, type RunningEmulator } from '../../src/emulators/kit/server.js';
 import { emptyStats } from '../../src/model/coverage.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { reply, startScripted, virtualClock } from './helpers.js';
+import { httpTestKit, rejection, reply } from './helpers.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((x) => x.close()));
-});
-
-function client(opts: HttpClientOptions = {}): HttpClient {
-  const c = createHttpClient({ ...opts, retry: { baseDelayMs: 1, maxDelayMs: 5, ...opts.retry } }, { clock: virtualClock(), log: silentLogger, random: () => 0.5 });
-  open.push(c);
-  return c;
-}
+const kit = httpTestKit({ baseDelayMs: 1, maxDelayMs: 5 });
+const client = kit.client;
 
 async function emulator(body: unknown = { items: Array.from({ length: 20 }, (_, i) => ({ id: i })) }): Promise<RunningEmulator> {
-  const emu = await startEmulator(() => json(200, body));
-  open.push(emu);
-  return emu;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AuditpackError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AuditpackError);
-    return e as AuditpackError;
-  }
-  throw new Error('expected a rejection');
+  return kit.emulator(() => json(200, body));
 }
 
 describe('request deadline', () => {
@@ -71,14 +47,13 @@ describe('response size cap', () => {
   });
 
   it('refuses a declared Content-Length past the cap before reading it, and a chunked body as it passes', async () => {
-    const srv = await startScripted((_req, res, n) => {
+    const srv = await kit.scripted((_req, res, n) => {
       const big = JSON.stringify({ padding: 'x'.repeat(5000) });
       if (n === 1) return reply(res, 200, big, { 'content-length': String(big.length) });
       res.writeHead(200, { 'content-type': 'application/json' });
       for (let i = 0; i < 10; i++) res.write(`${i === 0 ? '[' : ','}"${'y'.repeat(998)}"`);
       res.end(']');
     });
-    open.push(srv);
     const c = client({ maxResponseBytes: 4096 });
     const declared = await rejection(c.json({ method: 'GET', url: `${srv.url}/a` }, emptyStats()));
     expect(declared.code).toBe('RESPONSE_TOO_LARGE');

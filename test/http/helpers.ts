@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach, expect } from 'vitest';
+import { AuditpackError } from '../../src/errors.js';
+import { startEmulator, type EmuHandler, type RunningEmulator } from '../../src/emulators/kit/server.js';
+import { createHttpClient } from '../../src/http/client.js';
+import type { HttpClient, HttpClientOptions } from '../../src/http/types.js';
 import type { Clock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 /** Answers request number `n` (from 1); may answer later (async) or never. */
 export type Script = (req: IncomingMessage, res: ServerResponse, n: number) => void | Promise<void>;
@@ -81,3 +87,37 @@ export function virtualClock(start = 1_700_000_000_000): Clock & { sleeps: numbe
 }
 
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The AuditpackError a promise rejects with; fails the test if it resolves or throws anything else. */
+export async function rejection(p: Promise<unknown>): Promise<AuditpackError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(AuditpackError);
+    return e as AuditpackError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/**
+ * Servers and clients a test file opens, closed after each test. Call once at the top of the file;
+ * `retry` is the file's default backoff (tests override per client).
+ */
+export function httpTestKit(retry: { baseDelayMs: number; maxDelayMs: number }) {
+  const open: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((x) => x.close()));
+  });
+  function track<T extends { close(): Promise<void> }>(x: T): T {
+    open.push(x);
+    return x;
+  }
+  return {
+    track,
+    /** A client on a virtual clock (no wall time waited) with jitter fixed at half the range. */
+    client: (opts: HttpClientOptions = {}, clock: Clock = virtualClock(), random = () => 0.5): HttpClient =>
+      track(createHttpClient({ ...opts, retry: { ...retry, ...opts.retry } }, { clock, log: silentLogger, random })),
+    scripted: async (script: Script): Promise<ScriptedServer> => track(await startScripted(script)),
+    emulator: async (handler: EmuHandler): Promise<RunningEmulator> => track(await startEmulator(handler)),
+  };
+}

@@ -1,37 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/http/client.js';
-import type { HttpClient, HttpClientOptions } from '../../src/http/types.js';
+import { describe, expect, it } from 'vitest';
 import { AuditpackError } from '../../src/errors.js';
 import { emptyStats } from '../../src/model/coverage.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { reply, startScripted, virtualClock, type ScriptedServer } from './helpers.js';
+import { httpTestKit, rejection, reply, virtualClock } from './helpers.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((x) => x.close()));
-});
-
-async function serve(script: Parameters<typeof startScripted>[0]): Promise<ScriptedServer> {
-  const s = await startScripted(script);
-  open.push(s);
-  return s;
-}
-
-function client(opts: HttpClientOptions = {}, clock = virtualClock()): HttpClient {
-  const c = createHttpClient({ ...opts, retry: { baseDelayMs: 100, maxDelayMs: 1000, ...opts.retry } }, { clock, log: silentLogger, random: () => 0.5 });
-  open.push(c);
-  return c;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AuditpackError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AuditpackError);
-    return e as AuditpackError;
-  }
-  throw new Error('expected a rejection');
-}
+const kit = httpTestKit({ baseDelayMs: 100, maxDelayMs: 1000 });
+const { client, scripted: serve } = kit;
 
 describe('retry on status', () => {
   it.each([429, 500, 502, 503, 504])('retries %i once then succeeds', async (status) => {
@@ -92,11 +65,7 @@ describe('retry on status', () => {
     const s = await serve((_q, res) => reply(res, 500, {}));
     const clock = virtualClock();
     const rec = emptyStats();
-    const c = createHttpClient(
-      { retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1000 } },
-      { clock, log: silentLogger, random: () => 0.999 },
-    );
-    open.push(c);
+    const c = client({ retry: { maxAttempts: 6 } }, clock, () => 0.999);
     await rejection(c.request({ method: 'GET', url: s.url }, rec));
     expect(clock.sleeps).toEqual([99, 199, 399, 799, 999]);
     expect(rec.retryWaitMs).toBe(99 + 199 + 399 + 799 + 999);

@@ -1,46 +1,16 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/http/client.js';
-import type { HttpClient, HttpClientOptions } from '../../src/http/types.js';
-import { AuditpackError } from '../../src/errors.js';
-import { json, startEmulator, type RunningEmulator } from '../../src/emulators/kit/server.js';
+import { describe, expect, it } from 'vitest';
+import { json, type RunningEmulator } from '../../src/emulators/kit/server.js';
 import { emptyStats } from '../../src/model/coverage.js';
 import { systemClock, type Clock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { delay, reply, startScripted, virtualClock, type ScriptedServer } from './helpers.js';
+import { delay, httpTestKit, rejection, reply, virtualClock } from './helpers.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((x) => x.close()));
-});
-
-function client(opts: HttpClientOptions = {}, clock: Clock = virtualClock()): HttpClient {
-  const c = createHttpClient({ ...opts, retry: { baseDelayMs: 10, maxDelayMs: 100, ...opts.retry } }, { clock, log: silentLogger, random: () => 0.5 });
-  open.push(c);
-  return c;
-}
+const kit = httpTestKit({ baseDelayMs: 10, maxDelayMs: 100 });
+const { client, scripted } = kit;
 
 async function emulator(): Promise<RunningEmulator> {
-  const emu = await startEmulator((req) => json(200, { items: Array.from({ length: 20 }, (_, i) => ({ id: i, path: req.path })) }));
-  open.push(emu);
-  return emu;
-}
-
-async function scripted(script: Parameters<typeof startScripted>[0]): Promise<ScriptedServer> {
-  const s = await startScripted(script);
-  open.push(s);
-  return s;
-}
-
-async function rejection(p: Promise<unknown>): Promise<AuditpackError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AuditpackError);
-    return e as AuditpackError;
-  }
-  throw new Error('expected a rejection');
+  return kit.emulator((req) => json(200, { items: Array.from({ length: 20 }, (_, i) => ({ id: i, path: req.path })) }));
 }
 
 describe('connection faults', () => {
@@ -125,8 +95,7 @@ describe('abort', () => {
         return systemClock.sleep(ms, signal);
       },
     };
-    const c = createHttpClient({ retry: { baseDelayMs: 120_000, maxDelayMs: 120_000 } }, { clock, log: silentLogger, random: () => 0.5 });
-    open.push(c);
+    const c = client({ retry: { baseDelayMs: 120_000, maxDelayMs: 120_000 } }, clock);
     const rec = emptyStats();
     const e = await rejection(c.request({ method: 'GET', url: s.url, signal: ac.signal }, rec));
     expect(e.code).toBe('ABORTED');
