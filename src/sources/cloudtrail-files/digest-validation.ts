@@ -57,6 +57,8 @@ interface Digest {
   signature: string;
   previousSignature: string | null;
   previousKey: string | null;
+  previousBucket: string | null;
+  bucket: string;
   previousHash: string | null;
   hash: string;
   logFiles: { key: string; hashValue: string }[];
@@ -70,6 +72,8 @@ interface Tally {
   chainBreaks: number;
   chainRestarts: number;
   digestsMissing: number;
+  /** Digests just before the range, named by the range's first digest, checked against its link. */
+  previousDigestsChecked: number;
   hoursWithNoDigest: number;
   logFilesValidated: number;
   logFilesMissing: number;
@@ -95,7 +99,7 @@ export async function validateDigests(input: DigestValidationInput, ctx: Validat
   const rec: AttemptRecorder = { attempts: 0, retries: 0, throttles: 0, retryWaitMs: 0 };
   const tally: Tally = {
     digestFiles: 0, digestsValid: 0, badSignatures: 0, invalidDigests: 0, chainBreaks: 0, chainRestarts: 0, digestsMissing: 0,
-    hoursWithNoDigest: 0, logFilesValidated: 0, logFilesMissing: 0, badHashes: 0, filesInNoDigest: 0,
+    previousDigestsChecked: 0, hoursWithNoDigest: 0, logFilesValidated: 0, logFilesMissing: 0, badHashes: 0, filesInNoDigest: 0,
   };
   const problems = createProblemList();
   const facts: Record<string, string | number | boolean> = {
@@ -141,8 +145,10 @@ export async function validateDigests(input: DigestValidationInput, ctx: Validat
       problems.add('keys', { item: where, code: 'INTEGRITY_FAILURE', message: `integrity failure: no public keys to check digest signatures in ${pair.region}: ${messageOf(e)}` });
     }
     const digests = pair.digests ? await loadDigests(pair.digests, rangeStart, rangeEnd, keys, input, rec, ctx, tally, problems) : [];
-    checkChain(digests, where, tally, problems);
-    checkGaps(digests, rangeStart, rangeEnd, where, tally, problems);
+    const missing = checkChain(digests, where, tally, problems);
+    await checkLinkIntoRange(digests, missing, input, rec, ctx, tally, problems);
+    checkGaps(digests, rangeStart, rangeEnd, where, missing, tally, problems);
+    reportMissing(missing, tally, problems);
     const listed = await checkLogFiles(digests, input, rec, ctx, tally, problems);
     if (pair.logs) await checkUnlisted(pair.logs, rangeStart, rangeEnd, listed, input, rec, ctx, tally, problems);
   }
@@ -219,6 +225,8 @@ async function loadDigest(
     signature: (meta.signature ?? '').toLowerCase(),
     previousSignature: str(parsed.previousDigestSignature)?.toLowerCase() ?? null,
     previousKey: str(parsed.previousDigestS3Object) ? storeKeyOf(str(parsed.previousDigestS3Object) ?? '') : null,
+    previousBucket: str(parsed.previousDigestS3Bucket) ?? null,
+    bucket,
     previousHash: str(parsed.previousDigestHashValue)?.toLowerCase() ?? null,
     hash: read.sha256 ?? '',
     logFiles: (Array.isArray(parsed.logFiles) ? parsed.logFiles : []).flatMap((f) => {
@@ -255,8 +263,16 @@ async function loadDigest(
   return digest;
 }
 
-/** Each digest names the one before it: the named key, its signature and its hash must all match. */
-function checkChain(digests: Digest[], where: string, tally: Tally, problems: ProblemList): void {
+/** A digest a link names that is not there: keyed by the digest whose link names it. */
+type MissingLinks = Map<string, { missing: string; namedBy: Digest }>;
+
+/**
+ * Each digest names the one before it: the named key, its signature and its hash must all match.
+ * Returns the links that name a digest that is not there; they are reported by checkGaps (with the
+ * hours the deleted digest covered) or by reportMissing.
+ */
+function checkChain(digests: Digest[], where: string, tally: Tally, problems: ProblemList): MissingLinks {
+  const missing: MissingLinks = new Map();
   const chain = digests.filter((d) => !d.backfill);
   const byKey = new Map(chain.map((d) => [d.key, d]));
   for (let i = 1; i < chain.length; i++) {
@@ -276,37 +292,113 @@ function checkChain(digests: Digest[], where: string, tally: Tally, problems: Pr
         tally.chainBreaks++;
         problems.add('chain', { item: cur.key, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${cur.key} links to ${cur.previousKey}, not to the digest just before it (${prev.key})` });
       } else {
-        tally.digestsMissing++;
-        problems.add('chain', { item: cur.previousKey, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${cur.previousKey}, named by ${cur.key}, is missing (deleted?)` });
+        missing.set(cur.key, { missing: cur.previousKey, namedBy: cur });
       }
       continue;
     }
-    if (cur.previousSignature !== prev.signature) {
-      tally.chainBreaks++;
-      problems.add('chain', { item: cur.key, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${cur.key} carries a previous signature that is not ${prev.key}'s` });
-    } else if (cur.previousHash !== null && cur.previousHash !== prev.hash) {
-      tally.chainBreaks++;
-      problems.add('chain', { item: cur.key, code: 'INTEGRITY_FAILURE', message: `integrity failure: ${prev.key} changed after ${cur.key} recorded its hash` });
-    }
+    checkLinkMatches(cur, prev.key, prev.signature, prev.hash, tally, problems);
+  }
+  return missing;
+}
+
+function checkLinkMatches(cur: Digest, prevKey: string, prevSignature: string, prevHash: string, tally: Tally, problems: ProblemList): void {
+  if (cur.previousSignature !== prevSignature) {
+    tally.chainBreaks++;
+    problems.add('chain', { item: cur.key, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${cur.key} carries a previous signature that is not ${prevKey}'s` });
+  } else if (cur.previousHash !== null && cur.previousHash !== prevHash) {
+    tally.chainBreaks++;
+    problems.add('chain', { item: cur.key, code: 'INTEGRITY_FAILURE', message: `integrity failure: ${prevKey} changed after ${cur.key} recorded its hash` });
   }
 }
 
-/** Every moment of the range must fall in some digest's [digestStartTime, digestEndTime). */
-function checkGaps(digests: Digest[], rangeStart: number, rangeEnd: number, where: string, tally: Tally, problems: ProblemList): void {
+/**
+ * The range's first digest links to one delivered before the range, which the listing does not
+ * load: fetch it by the key the link names and check it is there with the signature and hash the
+ * link recorded. Without this, deleting the digest that covers the period's first hour would read
+ * as logging that was off. The trail's very first digest (and the first after validation or logging
+ * was turned back on) has null previous-digest fields (AWS, "CloudTrail digest file structure",
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html):
+ * there is no link to follow. The linked digest's own RSA signature need not be verified: the
+ * first digest's verified signature covers the previous signature it names, and its hash covers
+ * the previous digest's hash, so a match proves the linked digest is the one CloudTrail delivered.
+ */
+async function checkLinkIntoRange(
+  digests: Digest[],
+  missing: MissingLinks,
+  input: DigestValidationInput,
+  rec: AttemptRecorder,
+  ctx: ValidationContext,
+  tally: Tally,
+  problems: ProblemList,
+): Promise<void> {
+  const first = digests.find((d) => !d.backfill);
+  if (!first || first.previousKey === null || first.previousSignature === null) return;
+  if (first.previousBucket !== null && first.previousBucket !== first.bucket) {
+    problems.add('chain', {
+      item: first.key,
+      code: 'INTEGRITY_FAILURE',
+      message: `integrity failure: digest ${first.key} links to a digest in another bucket (${first.previousBucket}/${first.previousKey}), which cannot be checked from ${input.store.describe}`,
+    });
+    return;
+  }
+  const prevKey = first.previousKey;
+  let hash: string;
+  let signature: string;
+  try {
+    hash = (await readGzip(input.store, prevKey, { keep: false, hash: true }, rec, ctx.signal)).sha256 ?? '';
+    signature = ((await input.store.metadata(prevKey, rec, ctx.signal)).signature ?? '').toLowerCase();
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    if (e instanceof StoreMissingError) {
+      missing.set(first.key, { missing: prevKey, namedBy: first });
+      return;
+    }
+    if (isAuditpackError(e) && e.fatal) throw e;
+    tally.invalidDigests++;
+    problems.add('digest', { item: prevKey, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${prevKey}, named by ${first.key}, cannot be read: ${messageOf(e)}` });
+    return;
+  }
+  tally.previousDigestsChecked++;
+  checkLinkMatches(first, prevKey, signature, hash, tally, problems);
+}
+
+/** Missing digests not already reported with the hours they covered. */
+function reportMissing(missing: MissingLinks, tally: Tally, problems: ProblemList): void {
+  for (const { missing: key, namedBy } of missing.values()) {
+    tally.digestsMissing++;
+    problems.add('chain', { item: key, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${key}, named by ${namedBy.key}, is missing (deleted?)` });
+  }
+  missing.clear();
+}
+
+/**
+ * Every moment of the range must fall in some digest's [digestStartTime, digestEndTime). Hours
+ * before a digest whose link names a missing digest were covered by that digest: they are an
+ * integrity failure naming it (deleted evidence), not a logging gap (logging that was off).
+ */
+function checkGaps(digests: Digest[], rangeStart: number, rangeEnd: number, where: string, missing: MissingLinks, tally: Tally, problems: ProblemList): void {
   const intervals = digests.filter((d) => !d.backfill && d.end > d.start).sort((a, b) => a.start - b.start);
   let cursor = rangeStart;
-  const gap = (from: number, to: number) => {
+  const gap = (from: number, to: number, before?: Digest) => {
     const hours = Math.max(1, Math.round((to - from) / HOUR));
     tally.hoursWithNoDigest += hours;
-    problems.add('gap', {
-      item: `${where} ${new Date(from).toISOString()}`,
-      code: 'LOGGING_GAP',
-      message: `logging gap: no digest covers ${where} from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (${hours} hour(s))`,
-    });
+    const span = `${where} from ${new Date(from).toISOString()} to ${new Date(to).toISOString()} (${hours} hour(s))`;
+    const link = before ? missing.get(before.key) : undefined;
+    if (before && link) {
+      missing.delete(before.key);
+      tally.digestsMissing++;
+      problems.add('chain', {
+        item: link.missing,
+        code: 'INTEGRITY_FAILURE',
+        message: `integrity failure: digest ${link.missing}, named by ${before.key}, is missing (deleted?): no digest covers ${span}`,
+      });
+      return;
+    }
+    problems.add('gap', { item: `${where} ${new Date(from).toISOString()}`, code: 'LOGGING_GAP', message: `logging gap: no digest covers ${span}` });
   };
   for (const d of intervals) {
     if (cursor >= rangeEnd) break;
-    if (d.start > cursor + GAP_TOLERANCE) gap(cursor, Math.min(d.start, rangeEnd));
+    if (d.start > cursor + GAP_TOLERANCE) gap(cursor, Math.min(d.start, rangeEnd), d);
     cursor = Math.max(cursor, d.end);
   }
   if (cursor < rangeEnd - GAP_TOLERANCE) gap(cursor, rangeEnd);

@@ -64,7 +64,7 @@ describe('digest validation in an evidence pack', () => {
     expect(ledger?.facts.logFilesValidated).toBe(t.truth.files.length);
   });
 
-  it('is INCOMPLETE with an exception for each changed byte, deleted file and missing hour', async () => {
+  it('is INCOMPLETE with an exception for each changed byte, deleted file and deleted digest', async () => {
     const t = trail('tampered');
     const [changed, deleted] = [t.truth.files[4], t.truth.files[9]];
     const text = gunzipSync(readFileSync(t.path(changed.key))).toString();
@@ -83,7 +83,9 @@ describe('digest validation in an evidence pack', () => {
     const messages = ledger?.problems.map((p) => p.message) ?? [];
     expect(messages.some((m) => m.startsWith('integrity failure') && m.includes(changed.key))).toBe(true);
     expect(messages.some((m) => m.startsWith('integrity failure') && m.includes(deleted.key))).toBe(true);
-    expect(messages.some((m) => m.startsWith('logging gap') && m.includes(new Date(hour.start).toISOString()))).toBe(true);
+    // The deleted digest is named, with the hours it covered: deleted evidence, not a logging gap.
+    expect(messages.some((m) => m.startsWith('integrity failure') && m.includes(hour.key) && m.includes(new Date(hour.start).toISOString()))).toBe(true);
+    expect(messages.some((m) => m.startsWith('logging gap'))).toBe(false);
     // Each problem is one exception of the integrity rule.
     expect(summary.exceptionCounts.byRule['log-integrity-failure']).toBe(ledger?.problems.length);
     expect(result.manifest.incompleteReasons.join('\n')).toMatch(/digest validation/i);

@@ -23,7 +23,8 @@ interface Scenario {
   path(key: string): string;
 }
 
-function scenario(label: string, key = KEY): Scenario {
+/** `trailStart`: when the trail (and its digest chain) began; before START, digests lie outside the range. */
+function scenario(label: string, key = KEY, trailStart = START): Scenario {
   const tmp = tempDir(`digest-${label}`);
   dirs.push(tmp);
   const trail = join(tmp.dir, 'trail');
@@ -31,7 +32,7 @@ function scenario(label: string, key = KEY): Scenario {
     dir: trail,
     accounts: ['111122223333'],
     regions: ['us-east-1'],
-    period: { start: START, end: END },
+    period: { start: trailStart, end: END },
     seed: `digest-${label}`,
     eventsPerFile: 4,
     fileEveryMinutes: 30,
@@ -122,7 +123,7 @@ describe('digest validation', () => {
     expect(l.problems[0].message).toMatch(/missing/);
   });
 
-  it('catches a missing hour (a deleted digest)', async () => {
+  it('catches a missing hour (a deleted digest) as a missing digest naming it, not as a logging gap', async () => {
     const s = scenario('hour');
     const d = s.truth.digests[3];
     rmSync(s.path(d.key));
@@ -130,9 +131,11 @@ describe('digest validation', () => {
     const l = await validate(s);
     expect(l.status).toBe('failed');
     expect(l.facts).toMatchObject({ hoursWithNoDigest: 1, digestsMissing: 1 });
-    expect(problemCodes(l)).toEqual(['INTEGRITY_FAILURE', 'LOGGING_GAP']);
-    const gap = l.problems.find((p) => p.code === 'LOGGING_GAP');
-    expect(gap?.message).toContain(`from ${new Date(d.start).toISOString()} to ${new Date(d.end).toISOString()}`);
+    // The next digest's link proves a digest existed: the hours it covered are deleted evidence, not logging that was off.
+    expect(problemCodes(l)).toEqual(['INTEGRITY_FAILURE']);
+    const missing = l.problems.find((p) => p.item === d.key);
+    expect(missing?.message).toMatch(/^integrity failure: digest .* is missing \(deleted\?\)/);
+    expect(missing?.message).toContain(`from ${new Date(d.start).toISOString()} to ${new Date(d.end).toISOString()}`);
     // The files that digest listed are now in no digest.
     const orphans = s.truth.files.filter((f) => f.deliveredAt >= d.start && f.deliveredAt < d.end).length;
     expect(orphans).toBeGreaterThan(0);
@@ -174,6 +177,84 @@ describe('digest validation', () => {
     const l = await validate(s);
     expect(l.facts).toMatchObject({ badSignatures: 1, chainBreaks: 1 });
     expect(l.problems.some((p) => p.item === d.key && /signature does not verify/.test(p.message))).toBe(true);
+  });
+
+  describe("the range's first digest and the digest it links to", () => {
+    // The trail began three hours before the range: the digest ending at START-47m lies wholly
+    // before it (outside the listed range), the one ending at START+13m covers the range's start.
+    const EARLY = START - 3 * HOUR;
+    const before = (s: Scenario) => s.truth.digests.filter((d) => d.end <= START).at(-1)!;
+    const covering = (s: Scenario) => s.truth.digests.find((d) => d.start <= START && d.end > START)!;
+    const remove = (s: Scenario, key: string) => {
+      rmSync(s.path(key));
+      rmSync(s.path(key) + '.metadata.json');
+    };
+
+    it('the trail\'s very first digest has no previous link: nothing to follow, and the range is complete', async () => {
+      const s = scenario('first-of-trail');
+      const first = JSON.parse(gunzipSync(readFileSync(s.path(s.truth.digests[0].key))).toString()) as Record<string, unknown>;
+      expect(first).toMatchObject({ previousDigestS3Object: null, previousDigestSignature: null });
+      const l = await validate(s);
+      expect(l.status).toBe('complete');
+      expect(l.facts).toMatchObject({ previousDigestsChecked: 0, chainRestarts: 0, digestsMissing: 0 });
+    });
+
+    it('follows the first digest\'s link to the digest before the range and finds it intact', async () => {
+      const s = scenario('linked', KEY, EARLY);
+      expect(before(s).end).toBeLessThanOrEqual(START);
+      const l = await validate(s);
+      expect(l.problems).toEqual([]);
+      expect(l.facts).toMatchObject({ previousDigestsChecked: 1, digestsMissing: 0, chainBreaks: 0 });
+    });
+
+    it('a deleted digest just before the range (outside the listed range) is a missing digest naming it', async () => {
+      const s = scenario('prev-deleted', KEY, EARLY);
+      const gone = before(s);
+      remove(s, gone.key);
+      const l = await validate(s);
+      expect(l.status).toBe('failed');
+      expect(l.facts).toMatchObject({ digestsMissing: 1, hoursWithNoDigest: 0, previousDigestsChecked: 0 });
+      expect(l.problems).toEqual([expect.objectContaining({ item: gone.key, code: 'INTEGRITY_FAILURE' })]);
+      expect(l.problems[0].message).toBe(`integrity failure: digest ${gone.key}, named by ${covering(s).key}, is missing (deleted?)`);
+    });
+
+    it("a deleted digest covering the range's first hour is a missing digest naming it, not a logging gap", async () => {
+      const s = scenario('first-deleted', KEY, EARLY);
+      const gone = covering(s);
+      remove(s, gone.key);
+      const l = await validate(s);
+      expect(l.status).toBe('failed');
+      expect(problemCodes(l)).toEqual(['INTEGRITY_FAILURE']);
+      expect(l.facts).toMatchObject({ digestsMissing: 1, hoursWithNoDigest: 1, chainRestarts: 0 });
+      const missing = l.problems.find((p) => p.item === gone.key);
+      expect(missing?.message).toMatch(new RegExp(`^integrity failure: digest ${gone.key}, named by .*, is missing \\(deleted\\?\\): no digest covers 111122223333/us-east-1 from ${new Date(START).toISOString()}`));
+      // Its log files delivered inside the range are in no digest now, each named.
+      const orphans = s.truth.files.filter((f) => f.deliveredAt >= START && f.deliveredAt < gone.end);
+      expect(orphans.length).toBeGreaterThan(0);
+      expect(l.facts.filesInNoDigest).toBe(orphans.length);
+    });
+
+    it('a digest before the range re-written after the first digest recorded it breaks the chain', async () => {
+      const s = scenario('prev-changed', KEY, EARLY);
+      const prev = before(s);
+      const digest = JSON.parse(gunzipSync(readFileSync(s.path(prev.key))).toString()) as { logFiles: unknown[] };
+      digest.logFiles = [];
+      writeFileSync(s.path(prev.key), gzipSync(JSON.stringify(digest)));
+      const l = await validate(s);
+      expect(l.status).toBe('failed');
+      expect(l.facts).toMatchObject({ previousDigestsChecked: 1, chainBreaks: 1 });
+      expect(l.problems).toEqual([expect.objectContaining({ item: covering(s).key, code: 'INTEGRITY_FAILURE' })]);
+      expect(l.problems[0].message).toContain(`${prev.key} changed after`);
+    });
+
+    it("a digest before the range whose signature is not the one the first digest names breaks the chain", async () => {
+      const s = scenario('prev-resigned', KEY, EARLY);
+      const prev = before(s);
+      writeFileSync(s.path(prev.key) + '.metadata.json', JSON.stringify({ signature: 'ab'.repeat(128), 'signature-algorithm': 'SHA256withRSA' }));
+      const l = await validate(s);
+      expect(l.facts).toMatchObject({ previousDigestsChecked: 1, chainBreaks: 1 });
+      expect(l.problems[0].message).toContain(`previous signature that is not ${prev.key}'s`);
+    });
   });
 
   it('refuses signatures made with another key, and digests with no signature metadata', async () => {

@@ -1,3 +1,4 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,55 @@ describe('cloudtrail-files source over S3 (s3rver, AWS SDK, path style)', () => 
     expect(l.facts.logFilesValidated).toBe(truth.files.length);
     expect(l.facts.digestsValid).toBe(l.facts.digestFiles);
     expect(l.facts.accountRegions).toBe(4);
+  });
+
+  it("follows the period's first digest to the one before it over S3, and names it when it was deleted", async () => {
+    // A trail that began three hours before the period, under its own prefix.
+    const early = tempDir('s3-early');
+    const prefix = 'trails/early';
+    try {
+      const t = writeCloudTrailLogFolder({
+        dir: early.dir,
+        accounts: ['111122223333'],
+        regions: ['us-east-1'],
+        period: { start: START - 3 * HOUR, end: END },
+        seed: 's3-early',
+        eventsPerFile: 2,
+        fileEveryMinutes: 60,
+        digests: { privateKeyPem: privateKeyPem(), until: END + 2 * HOUR },
+        bucket: BUCKET,
+        bucketPrefix: prefix,
+        insights: false,
+      });
+      const keys = join(early.dir, 'keys.json');
+      writeFileSync(keys, t.publicKeysJson ?? '');
+      await uploadLogFolder(early.dir, { client: server.client, bucket: BUCKET, prefix });
+      const validate = async () => {
+        const source = makeFilesSource(
+          { type: 'cloudtrail-files', location: `s3://${BUCKET}/${prefix}`, endpoint: server.url, forcePathStyle: true, lateDeliveryMinutes: 90, verifyDigests: true, publicKeysFile: keys },
+          { ...S3RVER_ENV },
+        );
+        try {
+          return await finish(source, { start: START, end: END }, END + DAY);
+        } finally {
+          await source.close?.();
+        }
+      };
+      const clean = await validate();
+      expect(clean.problems).toEqual([]);
+      expect(clean.facts.previousDigestsChecked).toBe(1);
+
+      // Delete the digest that covers the period's first hour: its successor's link names it.
+      const covering = t.digests.find((d) => d.start <= START && d.end > START)!;
+      await server.client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${covering.key}` }));
+      const l = await validate();
+      expect(l.status).toBe('failed');
+      expect([...new Set(l.problems.map((p) => p.code))]).toEqual(['INTEGRITY_FAILURE']);
+      expect(l.facts).toMatchObject({ digestsMissing: 1 });
+      expect(l.problems.find((p) => p.item === covering.key)?.message).toMatch(/is missing \(deleted\?\): no digest covers/);
+    } finally {
+      early.remove();
+    }
   });
 
   it('stops with a clear error for refused credentials and for a missing bucket', async () => {
