@@ -10,6 +10,7 @@ import type { Logger } from '../util/logger.js';
 import { contentFingerprint } from '../util/content-fingerprint.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
+import { windowError, windowOutcome } from './window-outcome.js';
 import { startWindowDeadline } from './window-deadline.js';
 import type { IdSet } from './id-set.js';
 
@@ -127,10 +128,8 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
       await archive.drain();
     }
   } catch (e) {
-    const err = deadline.expired() ? deadline.error(`${source.name} ${windowKey(window)}`, stats.pages) : toAuditpackError(e);
-    if (err.fatal || deps.signal.aborted) throw err;
-    error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
-    deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
+    const what = `${source.name} ${windowKey(window)}`;
+    error = windowError(e, what, deps, deadline.expired() ? deadline.error(what, stats.pages) : undefined);
   } finally {
     deadline.clear();
   }
@@ -332,10 +331,7 @@ export async function pullPeriod(source: Source, plan: readonly TimeWindow[], de
       await archive.drain();
     }
   } catch (e) {
-    const err = toAuditpackError(e);
-    if (err.fatal || deps.signal.aborted) throw err;
-    error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
-    deps.log.warn(`${source.name} failed: ${err.message}`);
+    error = windowError(e, source.name, deps);
   }
   return plan.map((window, i) => {
     stats[i].extra.filesArchived = archived[i];
@@ -434,7 +430,7 @@ function coverageOf(
   error: WindowCoverage['error'],
   resumed: boolean,
 ): WindowCoverage {
-  const failed = error !== undefined || stats.problems.length > 0;
+  const outcome = windowOutcome(error, stats.problems);
   const extra = { ...stats.extra };
   if (tally.nonEvents) extra.nonEventRecords = tally.nonEvents;
   if (tally.restartRereads) extra.rereadsAfterRestart = tally.restartRereads;
@@ -459,9 +455,9 @@ function coverageOf(
     idCollisions: tally.collisions,
     firstEventTime: Number.isFinite(tally.first) ? new Date(tally.first).toISOString() : null,
     lastEventTime: Number.isFinite(tally.last) ? new Date(tally.last).toISOString() : null,
-    status: failed ? 'failed' : 'complete',
+    status: outcome.status,
     resumed,
-    ...(error ? { error } : stats.problems.length ? { error: { code: stats.problems[0].code, message: `${stats.problems.length} item(s) failed, first: ${stats.problems[0].item}: ${stats.problems[0].message}` } } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
     extra,
   };
 }

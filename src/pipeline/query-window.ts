@@ -6,7 +6,7 @@ import { emptyStats, type WindowCoverage } from '../model/coverage.js';
 import type { EventGroup } from '../model/event-group.js';
 import { windowKey, type TimeWindow } from '../model/window.js';
 import type { AggregatingSource, PushdownRequest, WindowAggregate } from '../sources/source.js';
-import { toAuditpackError } from '../errors.js';
+import { windowError, windowOutcome } from './window-outcome.js';
 import { writeFileAtomic } from '../pack/atomic-file.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -77,10 +77,7 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
         await writeFileAtomic(deps.statePath, JSON.stringify({ result, stats }));
       }
     } catch (e) {
-      const err = toAuditpackError(e);
-      if (err.fatal || deps.signal.aborted) throw err;
-      error = { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
-      deps.log.warn(`${source.name} ${windowKey(window)} failed: ${err.message}`);
+      error = windowError(e, `${source.name} ${windowKey(window)}`, deps);
     }
   }
 
@@ -99,7 +96,7 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
     deps.sink.notEvaluated(source.name, result.notEvaluated);
     deps.progress({ events: kept });
   }
-  const failed = error !== undefined || stats.problems.length > 0;
+  const outcome = windowOutcome(error, stats.problems);
   return {
     source: source.name,
     sourceType: source.type,
@@ -123,13 +120,9 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
     idCollisions: 0,
     firstEventTime: Number.isFinite(first) ? new Date(first).toISOString() : null,
     lastEventTime: Number.isFinite(last) ? new Date(last).toISOString() : null,
-    status: failed ? 'failed' : 'complete',
+    status: outcome.status,
     resumed,
-    ...(error
-      ? { error }
-      : stats.problems.length
-        ? { error: { code: stats.problems[0].code, message: `${stats.problems.length} item(s) failed, first: ${stats.problems[0].item}: ${stats.problems[0].message}` } }
-        : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
     extra: { ...stats.extra },
   };
 }

@@ -1,8 +1,7 @@
 import { LookupEventsCommand, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
-import { isStackOverflow, nestedTooDeep } from '../../errors.js';
-import { classifyTransportError, describeTarget, errorCodeOf, type AttemptFailure } from '../../http/classify.js';
+import { describeTarget } from '../../http/classify.js';
+import { classifyAwsSdkError, type AwsApiWords } from '../../http/aws-error-class.js';
 import { DeadlinePassed, deadlineFailure, startDeadline } from '../../http/deadline.js';
-import { parseRetryAfter } from '../../http/retry.js';
 import { interrupted, type RetryStrategy } from '../../http/retry-strategy.js';
 import type { PullContext } from '../source.js';
 import type { RegionLane } from './clients.js';
@@ -29,43 +28,9 @@ export class NextTokenRejected extends Error {
   }
 }
 
-/** AWS error names meaning "slow down" (the SDK's throttling list); LookupEvents sends ThrottlingException with HTTP 400. */
-const THROTTLE_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'SlowDown',
-  'PriorRequestNotComplete',
-  'EC2ThrottledException',
-]);
-
-/** Errors of the credentials, not of the request: retrying cannot help. */
-const AUTH_NAMES = new Set([
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'IncompleteSignatureException',
-  'MissingAuthenticationTokenException',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'RequestExpired',
-  'AccessDeniedException',
-  'AccessDenied',
-  'NotAuthorized',
-  'CredentialsProviderError',
-]);
-
 interface SdkErrorShape {
   name?: string;
   message?: string;
-  $fault?: 'client' | 'server';
-  $metadata?: { httpStatusCode?: number };
-  $response?: { headers?: Record<string, string | undefined> };
 }
 
 /**
@@ -104,7 +69,7 @@ export async function lookupPage(
         if (deadline.expired()) return { ok: false, failure: deadlineFailure(new DeadlinePassed(call.requestTimeoutMs, e), target) };
         const err = e as SdkErrorShape;
         if (err.name === 'InvalidNextTokenException' && nextToken) throw new NextTokenRejected(err.message ?? 'InvalidNextTokenException');
-        return { ok: false, failure: classifySdkError(e, label, target, ctx.clock.now()) };
+        return { ok: false, failure: classifyAwsSdkError(e, target, ctx.clock.now(), LOOKUP_WORDS) };
       } finally {
         deadline.clear();
       }
@@ -120,46 +85,9 @@ function toWireItem(event: object): Record<string, unknown> {
   return item;
 }
 
-/** An AWS SDK error as the retry strategy's AttemptFailure: the same classes the HTTP client uses. */
-function classifySdkError(e: unknown, label: string, target: ReturnType<typeof describeTarget>, now: number): AttemptFailure {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorShape;
-  const name = err.name ?? 'Error';
-  const status = err.$metadata?.httpStatusCode;
-  const said = (err.message ?? '').replace(/\s+/g, ' ').slice(0, 300);
-  if (THROTTLE_NAMES.has(name) || status === 429) {
-    const retryAfterMs = parseRetryAfter(err.$response?.headers?.['retry-after'], now);
-    return {
-      code: 'HTTP_STATUS',
-      message: `${label}: throttled (${name}, HTTP ${status ?? '?'})`,
-      hint: 'LookupEvents allows 2 requests/s per account and region; lower requestsPerSecond or the number of regions and lookup values run at once',
-      status,
-      retryable: true,
-      throttle: true,
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    };
-  }
-  if (isStackOverflow(e)) return { code: 'DATA_INVALID', message: nestedTooDeep(`${label}: the response`, e).message, retryable: false, throttle: false, cause: e };
-  if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
-    return {
-      code: 'AUTH_REFUSED',
-      message: `${label}: AWS refused the credentials (${name}${said ? `: ${said}` : ''})`,
-      hint: 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile, and that the principal may call cloudtrail:LookupEvents',
-      status,
-      retryable: false,
-      throttle: false,
-    };
-  }
-  if (status !== undefined && status >= 500) {
-    return { code: 'HTTP_STATUS', message: `${label}: HTTP ${status} (${name}${said ? `: ${said}` : ''})`, status, retryable: true, throttle: false, cause: e };
-  }
-  if (status !== undefined && status >= 400) {
-    // InvalidTimeRange, InvalidLookupAttributes, InvalidMaxResults...: a request this source built wrongly.
-    return { code: 'HTTP_STATUS', message: `${label}: LookupEvents refused the request (${name}${said ? `: ${said}` : ''})`, status, retryable: false, throttle: false, cause: e };
-  }
-  if (errorCodeOf(e) !== undefined) return classifyTransportError(e, target);
-  // A 2xx whose body did not parse (a truncated response): the SDK reports a deserialization error.
-  if (status !== undefined || name === 'SyntaxError' || /deserializ|JSON|Unexpected end|aborted|socket hang up/i.test(said)) {
-    return { code: 'HTTP_BAD_BODY', message: `${label}: unreadable response (${said || name})`, status, retryable: true, throttle: false, cause: e };
-  }
-  return { code: 'HTTP_NETWORK', message: `${label}: request failed (${name}${said ? `: ${said}` : ''})`, retryable: false, throttle: false, cause: e };
-}
+/** How LookupEvents' errors are explained: the shared AWS classification (src/http/aws-error-class.ts) with its own hints. */
+const LOOKUP_WORDS: AwsApiWords = {
+  service: 'LookupEvents',
+  throttleHint: () => 'LookupEvents allows 2 requests/s per account and region; lower requestsPerSecond or the number of regions and lookup values run at once',
+  authHint: 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile, and that the principal may call cloudtrail:LookupEvents',
+};
