@@ -81,6 +81,6 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const r = await benchSmapiPull();
   console.log(
     `smapi pull: ${r.events.toLocaleString('en-US')} events, ${r.pages} pages in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s; ` +
-      `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×); CPU ${r.cpuSeconds.toFixed(2)} s (${Math.round((r.cpuSeconds / r.events) * 1e6)} µs/event); peak RSS ${Math.round(r.peakRssMb)} MiB`,
+      `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×: ${r.ratioToFloor <= 1.2 ? 'PASS' : 'FAIL'}); CPU ${r.cpuSeconds.toFixed(2)} s (${Math.round((r.cpuSeconds / r.events) * 1e6)} µs/event); peak RSS ${Math.round(r.peakRssMb)} MiB`,
   );
 }

@@ -49,8 +49,11 @@ export function createExceptionCodec(): RecordCodec<ExceptionRow> {
       w.uint(TRENDS.indexOf(x.trend));
     },
     decode(r) {
+      // Field by field, in the order written (a spread of the rule's texts was the hottest line of a render).
+      const rule = rules[r.uint()];
       const row: ExceptionRow = {
-        ...rules[r.uint()], reason: r.str(), time: r.f64(), source: r.str(), eventId: r.optStr(), service: r.str(), operation: r.str(), responseCode: r.str(),
+        ruleId: rule.ruleId, title: rule.title, severity: rule.severity, control: rule.control,
+        reason: r.str(), time: r.f64(), source: r.str(), eventId: r.optStr(), service: r.str(), operation: r.str(), responseCode: r.str(),
         requesterId: r.str(), requesterName: r.optStr(), requesterEmail: r.optStr(), resource: r.optStr(), client: r.optStr(), details: r.optStr(), subject: r.str(),
       };
       const trend = TRENDS[r.uint()];

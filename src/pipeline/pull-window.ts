@@ -7,7 +7,7 @@ import type { RawWindowWriter } from '../pack/raw-archive.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { contentFingerprint } from '../util/content-fingerprint.js';
+import { contentFingerprint, recordFingerprint } from '../util/content-fingerprint.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
 import { windowError, windowOutcome } from './window-outcome.js';
@@ -16,7 +16,8 @@ import type { IdSet } from './id-set.js';
 
 /** Where kept events go. */
 export interface EventSink {
-  accept(event: AuditEvent): void;
+  /** `encoded`: the event's spill bytes (src/pipeline/event-codec.ts), when the source made them. */
+  accept(event: AuditEvent, encoded?: Buffer): void;
 }
 
 /**
@@ -231,7 +232,9 @@ function processRecords(
  * Counts an event in a window's tally (the window it belongs to, or the one that received it when
  * it lies outside the period) and keeps it if it is to be kept.
  */
-function classify(event: AuditEvent, content: number, tally: WindowTally, deps: SourceRunDeps, inPeriod = event.time >= deps.period.start && event.time < deps.period.end): void {
+function classify(
+  event: AuditEvent, content: number, tally: WindowTally, deps: SourceRunDeps, inPeriod = event.time >= deps.period.start && event.time < deps.period.end, encoded?: Buffer,
+): void {
   if (!inPeriod) {
     tally.outside++;
     return;
@@ -257,7 +260,7 @@ function classify(event: AuditEvent, content: number, tally: WindowTally, deps: 
   tally.kept++;
   if (event.time < tally.first) tally.first = event.time;
   if (event.time > tally.last) tally.last = event.time;
-  deps.sink.accept(event);
+  deps.sink.accept(event, encoded);
 }
 
 /**
@@ -345,7 +348,7 @@ function routeFile(file: PeriodFile, plan: readonly TimeWindow[], stats: WindowS
   const own = tallies[file.window];
   const feeds = new Set<number>();
   const keptBefore = tallies.reduce((n, t) => n + t.kept, 0);
-  for (const { event, content } of file.events) {
+  for (const { event, content, encoded } of file.events) {
     const i = windowOf(plan, event.time);
     const w = i < 0 ? file.window : i;
     const t = tallies[w];
@@ -353,7 +356,7 @@ function routeFile(file: PeriodFile, plan: readonly TimeWindow[], stats: WindowS
     t.received++;
     if (i >= 0) feeds.add(i);
     // Outside every window is outside the period (the plan covers it; a test may plan a few days of it).
-    classify(event, content, t, deps, i >= 0);
+    classify(event, content, t, deps, i >= 0, encoded);
   }
   const refused = file.notEvents + file.invalid.length;
   stats[file.window].recordsReceived += refused;
@@ -404,7 +407,7 @@ export async function replayPeriod(
       try {
         const event = source.normalize(raw);
         if (event === null) file.notEvents++;
-        else file.events.push({ event, content: contentFingerprint(event.id, raw) });
+        else file.events.push({ event, content: recordFingerprint(event.id, raw) });
       } catch (e) {
         file.invalid.push({ item: `${plan[w] ? windowKey(plan[w]) : w} record ${file.records}`, message: toAuditpackError(e).message });
       }

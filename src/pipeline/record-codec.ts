@@ -26,6 +26,19 @@ export interface RecordBuilder extends RecordWriter {
   bytes(): Buffer;
 }
 
+/** Buffer's own slice and write methods (Node's buffer.js), without `toString`/`write`'s argument checks. */
+interface FastBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * Strings up to this many UTF-16 units are written by a JS loop when they are ASCII (nearly all:
+ * names, codes, ARNs, user agents): a native `Buffer.write` costs a few hundred nanoseconds per
+ * call whatever the length, which made encoding an event (some 25 strings) about 14 µs.
+ */
+const JS_WRITE_MAX = 512;
+
 export function createRecordBuilder(initial = 4096): RecordBuilder {
   let buf: Buffer = Buffer.allocUnsafeSlow(initial);
   let pos = 0;
@@ -43,21 +56,30 @@ export function createRecordBuilder(initial = 4096): RecordBuilder {
     }
     buf[pos++] = n;
   };
-  const text = (s: string, plus: number) => {
-    // A UTF-16 unit takes at most 3 UTF-8 bytes: reserve that, write, then set the real length.
-    // Short strings (ids, names) take one length byte; longer ones are measured first.
-    if (s.length < 42) {
-      room(1 + s.length * 3);
-      const at = pos++;
-      const n = buf.write(s, pos, 'utf8');
-      buf[at] = n + plus;
-      pos += n;
-    } else {
-      const n = Buffer.byteLength(s, 'utf8');
-      uint(n + plus);
-      room(n);
-      pos += buf.write(s, pos, 'utf8');
+  /** Writes `s` as ASCII after its length (`s.length + plus`); false, and nothing kept, if it is not ASCII. */
+  const ascii = (s: string, plus: number): boolean => {
+    const len = s.length;
+    const start = pos;
+    uint(len + plus);
+    room(len);
+    let p = pos;
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        pos = start;
+        return false;
+      }
+      buf[p++] = c;
     }
+    pos = p;
+    return true;
+  };
+  const text = (s: string, plus: number) => {
+    if (s.length <= JS_WRITE_MAX && ascii(s, plus)) return;
+    const n = Buffer.byteLength(s, 'utf8');
+    uint(n + plus);
+    room(n);
+    pos += buf.write(s, pos, n, 'utf8');
   };
   return {
     f64(n) {
@@ -86,9 +108,21 @@ export interface RecordCursor extends RecordReader {
   load(buf: Buffer, start: number): void;
 }
 
+/** Strings up to this many bytes are looked up in the reader's cache before a new one is made. */
+const INTERN_MAX = 64;
+const INTERN_SLOTS = 1 << 12;
+
+/**
+ * A reader keeps the short strings it made (one per slot of a small table, by a hash of the
+ * bytes): a spill's rows repeat the same services, operations, codes, requesters and regions, so
+ * most strings come back from the table, neither sliced by a native call nor left for the GC.
+ * Reading a million events three times (the workbook, the CSV, the samples) made that most of the
+ * render's time.
+ */
 export function createRecordReader(): RecordCursor {
-  let buf: Buffer = Buffer.alloc(0);
+  let buf = Buffer.alloc(0) as FastBuffer;
   let pos = 0;
+  const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
   const uint = (): number => {
     let n = 0;
     let scale = 1;
@@ -100,9 +134,40 @@ export function createRecordReader(): RecordCursor {
       scale *= 128;
     }
   };
+  const slice = (n: number): string => {
+    const start = pos;
+    const end = pos + n;
+    if (end > buf.length) throw new Error('spill record cut short: a string runs past its end');
+    pos = end;
+    if (n === 0) return '';
+    if (n > INTERN_MAX) return buf.utf8Slice(start, end);
+    let h = n;
+    let high = 0;
+    for (let i = start; i < end; i++) {
+      const b = buf[i];
+      high |= b;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (high >= 0x80) return buf.utf8Slice(start, end);
+    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+    const known = interned[slot];
+    if (known.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (known.charCodeAt(i) !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known;
+    }
+    const made = buf.latin1Slice(start, end);
+    interned[slot] = made;
+    return made;
+  };
   return {
     load(b, start) {
-      buf = b;
+      buf = b as FastBuffer;
       pos = start;
     },
     f64() {
@@ -112,15 +177,11 @@ export function createRecordReader(): RecordCursor {
     },
     uint,
     str() {
-      const n = uint();
-      pos += n;
-      return buf.toString('utf8', pos - n, pos);
+      return slice(uint());
     },
     optStr() {
       const n = uint();
-      if (n === 0) return null;
-      pos += n - 1;
-      return buf.toString('utf8', pos - n + 1, pos);
+      return n === 0 ? null : slice(n - 1);
     },
   };
 }

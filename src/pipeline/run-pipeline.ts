@@ -29,7 +29,7 @@ export interface EventRules {
 }
 
 export interface EventSampler {
-  onEvent(event: AuditEvent, matchedRuleIds: readonly string[]): void;
+  onEvent(event: AuditEvent, matchedRuleIds: readonly string[], encoded?: Uint8Array): void;
   finish(): Promise<SampleInfo[]>;
 }
 
@@ -161,13 +161,16 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     return e;
   };
   const sink: EventSink = {
-    accept(e: AuditEvent) {
+    accept(e: AuditEvent, encoded?: Buffer) {
+      const requester = e.requester;
       withDirectory(e);
+      // The source's spill bytes hold the event as it came: not once the directory named its requester.
+      const bytes = e.requester === requester ? encoded : undefined;
       aggregator.add(e);
       const { rows, matchedRuleIds } = input.rules.evaluate(e);
       for (const r of rows) addException(r);
-      sampler?.onEvent(e, matchedRuleIds);
-      if (!input.failuresOnly || e.outcome === 'failure') events.add(e);
+      sampler?.onEvent(e, matchedRuleIds, bytes);
+      if (!input.failuresOnly || e.outcome === 'failure') events.add(e, bytes);
     },
   };
   const notEvaluated = new Map<string, { source: string; ruleId: string; reason: string }>();

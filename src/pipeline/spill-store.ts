@@ -10,7 +10,8 @@ import { createRecordBuilder, createRecordReader, type RecordCodec } from './rec
  * rows), however many events a day has, and the order never depends on the order rows arrived in.
  */
 export interface SpillStore<T> {
-  add(row: T): void;
+  /** `encoded`: the row's bytes as the codec writes them, when the caller has them already. */
+  add(row: T, encoded?: Uint8Array): void;
   readonly count: number;
   /** Flushes and returns a re-readable stream of all rows in bucket order, sorted within each. */
   seal(): RowStream<T>;
@@ -62,11 +63,15 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
   };
 
   return {
-    add(row) {
+    add(row, encoded) {
       const bucket = opts.bucketOf(row);
-      builder.reset();
-      opts.codec.encode(row, builder);
-      const payload = builder.bytes();
+      let payload: Uint8Array;
+      if (encoded) payload = encoded;
+      else {
+        builder.reset();
+        opts.codec.encode(row, builder);
+        payload = builder.bytes();
+      }
       let b = buffers.get(bucket);
       if (!b) {
         b = { bytes: null, size: 0 };
@@ -94,7 +99,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
         }
       }
       b.bytes.writeUInt32LE(payload.length, b.size);
-      payload.copy(b.bytes, b.size + HEADER);
+      b.bytes.set(payload, b.size + HEADER);
       b.size += need;
     },
     get count() {

@@ -31,13 +31,14 @@ export interface SamplerOptions {
 
 /** A population's members as they arrive, given back in canonical order (a spill store). */
 export interface MemberStore {
-  add(event: AuditEvent): void;
+  /** `encoded`: the event's spill bytes, when the caller has them. */
+  add(event: AuditEvent, encoded?: Uint8Array): void;
   seal(): RowStream<AuditEvent>;
 }
 
 export interface Sampler {
   /** Every kept event, once, with the event rules it matched (RuleEngine.evaluate gives them). */
-  onEvent(event: AuditEvent, matchedRuleIds: readonly string[]): void;
+  onEvent(event: AuditEvent, matchedRuleIds: readonly string[], encoded?: Uint8Array): void;
   finish(): Promise<SampleInfo[]>;
 }
 
@@ -90,11 +91,11 @@ export function samplePositions(seed: string, population: string, n: number, k =
 function createPositionSampler(specs: SampleSpec[], opts: SamplerOptions, members: (index: number) => MemberStore): Sampler {
   const populations = specs.map((spec, i) => ({ spec, includes: includesOf(spec), store: members(i), size: 0 }));
   return {
-    onEvent(event, matched) {
+    onEvent(event, matched, encoded) {
       for (const p of populations) {
         if (!p.includes(event, matched)) continue;
         p.size++;
-        p.store.add(event);
+        p.store.add(event, encoded);
       }
     },
     async finish() {

@@ -77,8 +77,12 @@ export interface PeriodFile {
   archive: { gzip: Uint8Array; records: number } | null;
   /** Records received. */
   records: number;
-  /** The events, each with the fingerprint of its record's content (src/util/content-fingerprint.ts). */
-  events: { event: AuditEvent; content: number }[];
+  /**
+   * The events, each with the fingerprint of its record's content (src/util/content-fingerprint.ts)
+   * and, where the source has them, the event's spill bytes (src/pipeline/event-codec.ts), so the
+   * spill need not encode it again.
+   */
+  events: { event: AuditEvent; content: number; encoded?: Buffer }[];
   /** Records that are no events (a digest record). */
   notEvents: number;
   /** Records refused (no usable time, not an object): each a problem of the file's window. */

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AuditEvent } from '../../model/audit-event.js';
-import { fingerprintText, idIsContent } from '../../util/content-fingerprint.js';
+import { encodeEvent } from '../../pipeline/event-codec.js';
+import { createRecordBuilder } from '../../pipeline/record-codec.js';
+import { fingerprintBytes, fingerprintSpacedBytes, idIsContent, recordFingerprint } from '../../util/content-fingerprint.js';
 import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import { archivableAsIs, parseLogFile } from './read-gzip.js';
+import { recordSpans, TooDeepError } from './record-spans.js';
 
 /** What a parse worker is asked: one log file's bytes as stored. */
 export interface ParseTask {
@@ -17,16 +20,17 @@ export interface ParseTask {
 }
 
 /**
- * A parsed file, for the trip back to the main thread: the events themselves, as JSON text of
- * `AuditEvent` (so the row format is the type: a field added to AuditEvent travels with no change
- * here, and the main thread's JSON.parse builds the final objects in one allocation), beside each
- * the fingerprint of its record's content; the bytes to archive are transferred, not copied.
+ * A parsed file, for the trip back to the main thread: the events in the spill's record format
+ * (each a 4-byte little-endian length, then `encodeEvent`'s bytes: src/pipeline/event-codec.ts),
+ * so the main thread decodes them without parsing text and spills them without encoding them
+ * again; beside each the fingerprint of its record's content. Both buffers, and the bytes to
+ * archive, are transferred, not copied.
  */
 export type ParseResult =
   | {
       ok: true;
-      /** JSON of `AuditEvent[]`. */
-      events: string;
+      /** The events, as spill records. */
+      events: Uint8Array;
       /** Content fingerprint of each event's record, in the order of `events`. */
       contents: Float64Array;
       records: number;
@@ -70,16 +74,25 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
   const asIs = archivableAsIs(compressed, content, file);
   const sha256 = task.hash ? createHash('sha256').update(content).digest('hex') : undefined;
   const uncompressedBytes = content.length;
+  const records = file.Records;
+  // Each record's fingerprint from its bytes as received; from the parsed record where the
+  // file's shape is one the scan does not follow (the counts then disagree).
+  let spans: ReturnType<typeof recordSpans>;
+  try {
+    spans = recordSpans(content);
+  } catch (e) {
+    if (!(e instanceof TooDeepError)) throw e;
+    return { ok: false, code: 'DATA_INVALID', message: `${task.key} holds JSON ${e.message}; not read` };
+  }
+  const bySpan = spans !== null && spans.start.length === records.length ? spans : null;
   const lines: string[] = [];
-  const events: AuditEvent[] = [];
+  const out = eventsOut();
   const contents: number[] = [];
   const invalid: { index: number; message: string }[] = [];
   let notEvents = 0;
-  const records = file.Records;
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
-    const text = JSON.stringify(record) ?? 'null';
-    if (!asIs) lines.push(text);
+    if (!asIs) lines.push(JSON.stringify(record) ?? 'null');
     let event;
     try {
       event = normalizeCloudTrailRecord(record, task.sourceName, 'cloudtrail-files');
@@ -91,9 +104,40 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
       notEvents++;
       continue;
     }
-    events.push(event);
-    contents.push(idIsContent(event.id) ? 0 : fingerprintText(text));
+    out.add(event);
+    if (idIsContent(event.id)) contents.push(0);
+    else if (!bySpan) contents.push(recordFingerprint(event.id, record));
+    else contents.push(bySpan.spaced[i] ? fingerprintSpacedBytes(content, bySpan.start[i], bySpan.end[i]) : fingerprintBytes(content, bySpan.start[i], bySpan.end[i]));
   }
   const archive = asIs ? compressed : gzipSync(lines.join('\n') + '\n', { level: 1 });
-  return { ok: true, events: JSON.stringify(events), contents: Float64Array.from(contents), records: records.length, notEvents, invalid, archive, ...(sha256 ? { sha256 } : {}), uncompressedBytes };
+  return { ok: true, events: out.bytes(), contents: Float64Array.from(contents), records: records.length, notEvents, invalid, archive, ...(sha256 ? { sha256 } : {}), uncompressedBytes };
+}
+
+const builder = createRecordBuilder();
+
+/** Events appended as spill records into one buffer of their own (to be transferred). */
+function eventsOut() {
+  let buf = Buffer.allocUnsafeSlow(1 << 20);
+  let size = 0;
+  return {
+    add(event: AuditEvent) {
+      builder.reset();
+      encodeEvent(event, builder);
+      const bytes = builder.bytes();
+      if (size + 4 + bytes.length > buf.length) {
+        const next = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, size + 4 + bytes.length));
+        buf.copy(next, 0, 0, size);
+        buf = next;
+      }
+      buf.writeUInt32LE(bytes.length, size);
+      bytes.copy(buf, size + 4);
+      size += 4 + bytes.length;
+    },
+    /** A copy the exact size of the events (a buffer owned whole, so it can be transferred). */
+    bytes(): Uint8Array {
+      const own = new Uint8Array(size);
+      own.set(buf.subarray(0, size));
+      return own;
+    },
+  };
 }

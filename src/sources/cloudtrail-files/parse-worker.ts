@@ -18,5 +18,5 @@ parentPort?.on('message', (task: ParseTask) => {
   // Transfer only a buffer the bytes own whole: a small Buffer can be a slice of Node's shared pool.
   const a = result.archive;
   const own = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : new Uint8Array(a);
-  parentPort!.postMessage({ ...result, archive: own }, [own.buffer as ArrayBuffer, result.contents.buffer as ArrayBuffer]);
+  parentPort!.postMessage({ ...result, archive: own }, [own.buffer as ArrayBuffer, result.contents.buffer as ArrayBuffer, result.events.buffer as ArrayBuffer]);
 });

@@ -1,7 +1,8 @@
 import { AuditpackError, isAuditpackError, toAuditpackError } from '../../errors.js';
 import type { AttemptRecorder } from '../../http/types.js';
 import type { TimeWindow } from '../../model/window.js';
-import type { AuditEvent } from '../../model/audit-event.js';
+import { decodeEvent } from '../../pipeline/event-codec.js';
+import { createRecordReader, type RecordCursor } from '../../pipeline/record-codec.js';
 import type { WorkerPool } from '../../util/worker-pool.js';
 import type { PeriodFile, PeriodPullContext } from '../source.js';
 import type { RegionFolder } from './discover.js';
@@ -89,8 +90,10 @@ export async function* pullFilesPeriod(windows: readonly TimeWindow[], ctx: Peri
   }
 
   const pool = deps.startPool();
+  // One reader for the pull: the strings it keeps (services, operations, requesters) repeat across files.
+  const reader = createRecordReader();
   try {
-    for await (const file of inOrder(listed(), deps.inFlight, (f) => readFile(f, ctx, deps, pool))) {
+    for await (const file of inOrder(listed(), deps.inFlight, (f) => readFile(f, ctx, deps, pool, reader))) {
       if (file.error) bump(file.window, 'filesFailed');
       else bump(file.window, 'bytesRead', file.bytes);
       ctx.progress({ pages: 1, records: file.records });
@@ -113,7 +116,7 @@ async function* inOrder<T, R>(items: AsyncIterable<T>, limit: number, fn: (item:
   while (queue.length > 0) yield await queue.shift()!;
 }
 
-async function readFile(f: Listed, ctx: PeriodPullContext, deps: FilesPeriodDeps, pool: WorkerPool<ParseTask, ParseResult>): Promise<PeriodFile> {
+async function readFile(f: Listed, ctx: PeriodPullContext, deps: FilesPeriodDeps, pool: WorkerPool<ParseTask, ParseResult>, reader: RecordCursor): Promise<PeriodFile> {
   const failed = (code: string, message: string, bytes = 0): PeriodFile => ({
     kind: 'file', item: f.key, window: f.window, archive: null, records: 0, events: [], notEvents: 0, invalid: [], bytes, error: { code, message },
   });
@@ -140,14 +143,13 @@ async function readFile(f: Listed, ctx: PeriodPullContext, deps: FilesPeriodDeps
   }
   if (!result.ok) return failed(result.code, result.message, bytes);
   if (deps.hashes && result.sha256) deps.hashes.set(f.key, result.sha256);
-  const events = JSON.parse(result.events) as AuditEvent[];
   return {
     kind: 'file',
     item: f.key,
     window: f.window,
     archive: { gzip: result.archive, records: result.records },
     records: result.records,
-    events: events.map((event, i) => ({ event, content: result.contents[i] })),
+    events: decodeEvents(result.events, result.contents, reader),
     notEvents: result.notEvents,
     invalid: result.invalid.map((p) => ({ item: `${f.key.slice(f.key.lastIndexOf('/') + 1)} record ${p.index + 1}`, message: p.message })),
     bytes,
@@ -197,4 +199,18 @@ async function readBytes(store: LogStore, key: string, rec: AttemptRecorder, sig
     at += c.length;
   }
   return out;
+}
+
+/** The worker's events (spill records: a 4-byte length, then the event's bytes) as objects, each with its bytes. */
+function decodeEvents(bytes: Uint8Array, contents: Float64Array, reader: RecordCursor): PeriodFile['events'] {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const events: PeriodFile['events'] = [];
+  for (let at = 0, i = 0; at < buf.length; i++) {
+    const start = at + 4;
+    at = start + buf.readUInt32LE(at);
+    reader.load(buf, start);
+    events.push({ event: decodeEvent(reader), content: contents[i], encoded: buf.subarray(start, at) });
+  }
+  if (events.length !== contents.length) throw new AuditpackError('INTERNAL', `a parse worker returned ${events.length} events and ${contents.length} fingerprints`);
+  return events;
 }

@@ -1,0 +1,109 @@
+/**
+ * Where each record of a log file's `Records` array lies in the file's bytes, found by one pass
+ * over them (strings skipped, brackets counted), so each record's content can be fingerprinted
+ * from its bytes as received. JSON.parse keeps the last of repeated keys: so does this. Returns
+ * null for a shape it does not follow (the caller then fingerprints the parsed records).
+ */
+export interface RecordSpans {
+  start: number[];
+  end: number[];
+  /** Whether the record's bytes hold whitespace outside its strings (a pretty-printed file). */
+  spaced: boolean[];
+}
+
+/**
+ * Deeper than this, a file is refused: CloudTrail records nest a dozen levels; a record nested
+ * thousands deep could be parsed but not serialized again (the archive of a file that is not
+ * archived as is, a resume), nor shown.
+ */
+export const MAX_DEPTH = 512;
+
+export class TooDeepError extends Error {}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_OBJECT = 0x7d;
+const CLOSE_ARRAY = 0x5d;
+const RECORDS = Buffer.from('"Records"', 'latin1');
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+export function recordSpans(buf: Uint8Array): RecordSpans | null {
+  const len = buf.length;
+  let depth = 0;
+  /** At depth 1: the next string is a key. */
+  let expectKey = false;
+  /** The last key at depth 1 was "Records". */
+  let recordsKey = false;
+  /** Inside the Records array (its elements are at depth 2). */
+  let inRecords = false;
+  let elementStart = -1;
+  let spaced = false;
+  let spans: RecordSpans = { start: [], end: [], spaced: [] };
+  const close = (at: number) => {
+    let end = at;
+    while (end > elementStart && isSpace(buf[end - 1])) end--;
+    spans.start.push(elementStart);
+    spans.end.push(end);
+    spans.spaced.push(spaced);
+    elementStart = -1;
+  };
+  let i = 0;
+  while (i < len) {
+    const c = buf[i];
+    if (c === QUOTE) {
+      const s = i++;
+      for (;;) {
+        if (i >= len) return null;
+        const x = buf[i++];
+        if (x === QUOTE) break;
+        if (x === BACKSLASH) i++;
+      }
+      if (depth === 1 && expectKey) {
+        recordsKey = i - s === RECORDS.length && RECORDS.every((b, k) => buf[s + k] === b);
+        expectKey = false;
+      } else if (inRecords && depth === 2 && elementStart < 0) {
+        elementStart = s;
+        spaced = false;
+      }
+      continue;
+    }
+    if (isSpace(c)) {
+      if (elementStart >= 0) spaced = true;
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (inRecords && depth === 2 && elementStart < 0) {
+        elementStart = i;
+        spaced = false;
+      }
+      if (++depth > MAX_DEPTH) throw new TooDeepError(`nested more than ${MAX_DEPTH} levels deep`);
+      if (depth === 1) {
+        if (c !== OPEN_OBJECT) return null;
+        expectKey = true;
+      } else if (depth === 2 && c === OPEN_ARRAY && recordsKey) {
+        inRecords = true;
+        spans = { start: [], end: [], spaced: [] };
+      }
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      if (depth === 2 && inRecords) {
+        if (elementStart >= 0) close(i);
+        inRecords = false;
+      }
+      depth--;
+    } else if (c === COMMA) {
+      if (depth === 1) expectKey = true;
+      else if (depth === 2 && inRecords && elementStart >= 0) close(i);
+    } else if (c !== COLON && inRecords && depth === 2 && elementStart < 0) {
+      // A number, true, false or null as an element.
+      elementStart = i;
+      spaced = false;
+    }
+    i++;
+  }
+  return depth === 0 ? spans : null;
+}
