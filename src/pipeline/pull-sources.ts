@@ -141,7 +141,7 @@ async function periodSource(
   try {
     let covs: WindowCoverage[];
     if (whole) {
-      input.log.warn(`resuming ${source.name}: all ${plan.length} windows replayed from the interrupted run`);
+      input.log.warn(`resuming ${source.name}: ${plan.length === 1 ? 'its one window' : `all ${plan.length} windows`} replayed from the interrupted run`);
       covs = await replayPeriod(source, plan, plan.map((w) => readRawWindow(state.rawPath(source.name, w))), plan.map((w) => resume.reuse.get(w.index)!), shared);
     } else {
       const archives: CommittableRawWriter[] = [];
