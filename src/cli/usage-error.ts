@@ -1,4 +1,4 @@
-import { closest } from './suggest.js';
+import { closest } from '../util/suggest.js';
 
 /**
  * The one line a usage error gets (yargs would print the whole help): what is wrong, a "did you

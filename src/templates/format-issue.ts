@@ -57,7 +57,7 @@ function deepest(issue: Issue): { issue: Issue; prefix: PathKey[] } {
 /** What was expected at the issue's place, phrased for one line: `expected a string, got 5`. */
 export function explainIssue(root: unknown, issue: Issue): { path: PathKey[]; text: string } {
   const { issue: i, prefix } = deepest(issue);
-  const path = [...issue.path, ...prefix, ...(i === issue ? [] : i.path)];
+  const path = [...issue.path, ...prefix];
   const got = valueAt(root, path);
   const ownMessage = /^[a-z]/.test(i.message);
   switch (i.code) {

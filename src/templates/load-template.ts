@@ -1,6 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { z } from 'zod';
 import { AuditpackError } from '../errors.js';
+import { CATALOGUE_FILE, catalogueSchema, type RuleCatalogue } from '../rules/catalogue.js';
 import { explainIssue, formatPath, jsonErrorLocation } from './format-issue.js';
 import { templateSchema, type Template } from './template.js';
 
@@ -25,8 +27,8 @@ async function builtinNames(templatesDir: string): Promise<string[]> {
   return entries.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
 }
 
-/** Parses and validates one template file; every problem is one line naming file, path and expectation. */
-async function readTemplateFile(file: string, shownAs: string = file): Promise<Template> {
+/** Parses and validates one JSON file; every problem is one line naming file, path and expectation. */
+async function readJsonFile<S extends z.ZodType>(file: string, schema: S, shownAs: string = file): Promise<z.output<S>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -44,7 +46,7 @@ async function readTemplateFile(file: string, shownAs: string = file): Promise<T
     const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw invalid(shownAs, at ?? 'JSON', `not valid JSON (${message})`, e);
   }
-  const parsed = templateSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const { path: where, text: what } = explainIssue(raw, issues[0]);
@@ -52,6 +54,15 @@ async function readTemplateFile(file: string, shownAs: string = file): Promise<T
     throw invalid(shownAs, formatPath(where), `${what}${more}`);
   }
   return parsed.data;
+}
+
+/** The built-in rules every template names by id (templates/rules/catalogue.json). */
+export async function loadCatalogue(templatesDir: string): Promise<RuleCatalogue> {
+  return readJsonFile(path.join(templatesDir, CATALOGUE_FILE), catalogueSchema);
+}
+
+async function readTemplateFile(file: string, templatesDir: string, shownAs: string = file): Promise<Template> {
+  return readJsonFile(file, templateSchema(await loadCatalogue(templatesDir)), shownAs);
 }
 
 /** Built-in templates (templates/*.json) with their descriptions, for `auditpack templates`. */
@@ -66,7 +77,7 @@ export async function listBuiltinTemplates(templatesDir: string): Promise<{ name
 
 /** `soc2-monthly` picks a built-in template; `./mine.json` (anything path-like) a user's file. */
 export async function loadTemplate(nameOrPath: string, templatesDir: string): Promise<Template> {
-  if (looksLikePath(nameOrPath)) return readTemplateFile(path.resolve(nameOrPath), nameOrPath);
+  if (looksLikePath(nameOrPath)) return readTemplateFile(path.resolve(nameOrPath), templatesDir, nameOrPath);
   const names = await builtinNames(templatesDir);
   if (!names.includes(nameOrPath)) {
     throw new AuditpackError('TEMPLATE_INVALID', `unknown template "${nameOrPath}"`, {
@@ -74,7 +85,7 @@ export async function loadTemplate(nameOrPath: string, templatesDir: string): Pr
     });
   }
   const file = path.join(templatesDir, `${nameOrPath}.json`);
-  const template = await readTemplateFile(file);
+  const template = await readTemplateFile(file, templatesDir);
   if (template.name !== nameOrPath) throw invalid(file, 'name', `expected "${nameOrPath}" (the file name), got "${template.name}"`);
   return template;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SectionId } from '../model/report-model.js';
+import { resolveReference, ruleReferenceSchema, type RuleCatalogue } from '../rules/catalogue.js';
 import { EVENT_RULE_TYPES, ruleSchema, sampleSchema, type RuleSpec, type SampleSpec } from '../rules/rule-spec.js';
 import { sectionIdSchema } from './sections.js';
 
@@ -7,7 +8,10 @@ export type { RuleSpec, SampleSpec } from '../rules/rule-spec.js';
 
 export type ExceptionGrouping = 'control' | 'severity' | 'rule';
 
-/** A report template: which sections, which rules, which samples. Data in templates/<name>.json. */
+/**
+ * A report template: which sections, which rules, which samples. Data in templates/<name>.json;
+ * its rules are catalogue ids (with overrides) resolved to whole rules when it is loaded.
+ */
 export interface Template {
   name: string;
   description: string;
@@ -28,7 +32,50 @@ export interface Template {
   samples: SampleSpec[];
 }
 
-export const templateSchema = z
+function isInlineRule(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && 'type' in v;
+}
+
+/**
+ * One entry of a template's `rules`: a catalogue id, `{ "id", "severity"?, "params"? }` changing
+ * a catalogue rule, or a whole rule of the template's own (it has a `type`) under an id the
+ * catalogue does not use. Each resolves to the rule the engine runs.
+ */
+function ruleEntrySchema(catalogue: RuleCatalogue) {
+  return z.unknown().transform((v, ctx): RuleSpec => {
+    if (isInlineRule(v)) {
+      const own = ruleSchema.safeParse(v);
+      if (!own.success) {
+        for (const issue of own.error.issues) ctx.addIssue({ ...issue });
+        return z.NEVER;
+      }
+      const id = own.data.id;
+      if (catalogue.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['id'],
+          message: `an id the catalogue does not use ("${id}" is a catalogue rule: name it as "${id}", or as { "id": "${id}", "severity": …, "params": { … } } to change it, instead of defining it again)`,
+        });
+        return z.NEVER;
+      }
+      return own.data;
+    }
+    const ref = ruleReferenceSchema.safeParse(v);
+    if (!ref.success) {
+      for (const issue of ref.error.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
+    }
+    const resolved = resolveReference(ref.data, catalogue);
+    if ('issues' in resolved) {
+      for (const issue of resolved.issues) ctx.addIssue({ ...issue });
+      return z.NEVER;
+    }
+    return resolved.rule;
+  });
+}
+
+/** The schema of a template file, resolving its rules against `catalogue`. */
+export const templateSchema = (catalogue: RuleCatalogue) => z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'a template name of lower-case letters, digits and dashes' }),
     description: z.string().min(1),
@@ -39,7 +86,7 @@ export const templateSchema = z
     pdfExceptionLimit: z.number().int().min(0),
     groupExceptionsBy: z.enum(['control', 'severity', 'rule']).default('severity'),
     failuresOnly: z.boolean().default(false),
-    rules: z.array(ruleSchema),
+    rules: z.array(ruleEntrySchema(catalogue)),
     samples: z.array(sampleSchema).default([]),
   })
   .strict()

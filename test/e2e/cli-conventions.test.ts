@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closest } from '../../src/cli/suggest.js';
+import { closest } from '../../src/util/suggest.js';
 import { expectCleanFailure } from './expect-clean-failure.js';
 import { cli, tempDir } from './harness.js';
 

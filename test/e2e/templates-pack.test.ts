@@ -212,6 +212,7 @@ describe('templates from the command line (the built CLI)', () => {
   });
 
   const broken: [string, (t: Record<string, unknown> & { rules: Record<string, unknown>[] }) => void, string][] = [
+    ['unknown catalogue rule id', (t) => ((t.rules as unknown[])[2] = 'acess-denied'), 'rules[2]: expected the id of a catalogue rule ("acess-denied" is not one; did you mean "access-denied"?), or a rule of your own with a "type"'],
     ['unknown key', (t) => (t.colour = 'blue'), 'colour: unknown key "colour": remove it or check its spelling'],
     ['unknown rule type', (t) => (t.rules[1].type = 'regex-match'), 'rules[1].type: expected one of "match", "requester-not-in-directory", "outside-business-hours", "burst", "coverage", "quiet-period", got "regex-match"'],
     ['missing field', (t) => delete t.rules[0].control, 'rules[0].control: missing: expected a string'],
@@ -224,7 +225,9 @@ describe('templates from the command line (the built CLI)', () => {
   ];
   it.each(broken)('a bad template (%s): exit 2, one line naming the file, the path inside it and what was expected; nothing written', async (_what, edit, expected) => {
     const dir = tempDir('ap-tpl-bad-');
+    // failed-operations with its catalogue rules copied in as the user's own (under ids of their own), then broken.
     const t = JSON.parse(readFileSync(join(templatesDir(), 'failed-operations.json'), 'utf8')) as Parameters<typeof edit>[0];
+    t.rules = (await loadTemplate('failed-operations', templatesDir())).rules.map((r) => ({ ...r, id: `my-${r.id}` }));
     edit(t);
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(t, null, 2));
     const out = join(dir, 'pack');

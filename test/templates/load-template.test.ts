@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -240,6 +240,8 @@ describe('bad templates give one line: file, path inside it, what was expected',
     try {
       const soc2 = JSON.parse(await readFile(path.join(TEMPLATES_DIR, 'soc2-monthly.json'), 'utf8'));
       await writeFile(path.join(builtins, 'renamed.json'), JSON.stringify(soc2));
+      await mkdir(path.join(builtins, 'rules'));
+      await copyFile(path.join(TEMPLATES_DIR, 'rules', 'catalogue.json'), path.join(builtins, 'rules', 'catalogue.json'));
       const e = await errorOf('renamed', builtins);
       expect(e.message).toBe(`${path.join(builtins, 'renamed.json')}: name: expected "renamed" (the file name), got "soc2-monthly"`);
     } finally {

@@ -31,7 +31,7 @@ export function registerInit<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> {
           import('../../config/starter-config.js'),
           import('../../config/json-schema.js'),
           import('../../sources/registry.js'),
-          import('../suggest.js'),
+          import('../../util/suggest.js'),
         ]);
         const known = Object.keys(sourceRegistry);
         const types = [...new Set(argv.source ?? [])];
