@@ -15,7 +15,7 @@ export interface RateLimiterOptions {
 /**
  * Token bucket driven by `clock`: tokens refill at `ratePerSecond`, up to `burst`. Waiters are served
  * in arrival order. Used by the HTTP client and on its own by sources that call an SDK (CloudTrail
- * LookupEvents: 2 requests/s per account and region, API-NOTES.md §2).
+ * LookupEvents: 2 requests/s per account and region, https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html).
  */
 export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
   if (!(opts.ratePerSecond > 0) || !Number.isFinite(opts.ratePerSecond)) {

@@ -6,7 +6,7 @@ import { generateAmplitudeData, type AmplitudeRecord, type AmplitudeTruthRecord 
 export type { AmplitudeRecord, AmplitudeTruthRecord } from './data.js';
 
 /**
- * A local Amplitude Audit Logs API (seed 004, API-NOTES.md §4). Documented: the route, Basic
+ * A local Amplitude Audit Logs API (https://amplitude.com/docs/apis/audit-logs). Documented: the route, Basic
  * auth, the body fields, 30 days per query, 90 days kept. Chosen here because undocumented (and
  * written up in docs/sources/amplitude.md): `{events, next_cursor}` answers, `pagination.cursor`,
  * limit 1..1000, newest first, `end_date` inclusive, errors as `{error: message}` with 400/401/403.

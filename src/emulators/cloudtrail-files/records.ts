@@ -1,6 +1,6 @@
 import type { Random } from '../kit/random.js';
 
-/** Operations the generator draws from, by event source (seeds 001 and 003 for a4b and Lex). */
+/** Operations the generator draws from, by event source (a4b: https://docs.aws.amazon.com/a4b/latest/ag/cloudtrail.html; Lex: https://docs.aws.amazon.com/lex/latest/dg/monitoring-aws-lex-cloudtrail.html). */
 interface Operation {
   eventName: string;
   readOnly: boolean;

@@ -90,7 +90,7 @@ interface Slotted {
 }
 
 /**
- * Writes a CloudTrail log folder laid out as a trail delivers it (API-NOTES §2): gzip
+ * Writes a CloudTrail log folder laid out as a trail delivers it (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html): gzip
  * `{"Records":[…]}` files named by delivery time, records delivered late or twice on request,
  * and, with `digests`, the hourly signed digest chain. Deterministic for a seed. Returns the
  * ground truth tests compare against.

@@ -6,7 +6,7 @@ export const CLOUDTRAIL_NAMESPACE = 'com.amazonaws.cloudtrail.v20131101';
 export const TARGET_PREFIX = 'CloudTrail_20131101.';
 export const AMZ_JSON = 'application/x-amz-json-1.1';
 
-/** An AWS JSON 1.1 answer (API-NOTES.md §2): `__type` + `message` for errors, HTTP 400 for client faults. */
+/** An AWS JSON 1.1 answer (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html): `__type` + `message` for errors, HTTP 400 for client faults (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/CommonErrors.html). */
 export function awsJson(status: number, body: unknown): EmuResponse {
   return { status, headers: { 'content-type': AMZ_JSON, 'x-amzn-requestid': randomUUID() }, body: JSON.stringify(body) };
 }

@@ -42,7 +42,7 @@ export interface CloudTrailEmulatorOptions {
   eventsPerDay?: number | Record<string, number>;
   /** Access keys the emulator knows (key → account); the first is the one `demo` hands out. */
   credentials?: EmulatorCredential[];
-  /** Per account and region; default 2 requests/s, burst 2 (API-NOTES.md §2). false: off. */
+  /** Per account and region; default 2 requests/s (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html), burst 2. false: off. */
   rateLimit?: ThrottleSettings | false;
   publicKeys?: EmulatedPublicKey[];
 }
@@ -85,7 +85,7 @@ const DEFAULT_CREDENTIAL: EmulatorCredential = {
 const DEFAULT_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 
 /**
- * A local CloudTrail endpoint speaking AWS JSON 1.1 (API-NOTES.md §2): LookupEvents with its
+ * A local CloudTrail endpoint speaking AWS JSON 1.1 (https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html): LookupEvents with its
  * validation, pagination and per-account-and-region throttling, and ListPublicKeys. Answers the
  * AWS SDK and the AWS CLI (`--endpoint-url`).
  */
@@ -134,7 +134,7 @@ export async function startCloudTrailEmulator(options: CloudTrailEmulatorOptions
       return countErrors(commonError('UnknownOperationException', `${req.method} ${req.path} is not a CloudTrail operation; POST / with X-Amz-Target.`, 404));
     }
     const target = headerValue(req.headers, 'x-amz-target') ?? '';
-    // botocore (the AWS CLI) sends the model's full target prefix (API-NOTES.md §2); aws-sdk-js v3's
+    // botocore (the AWS CLI) sends the model's full target prefix; aws-sdk-js v3's
     // schema serde sends only "CloudTrail_20131101.<Operation>". The service takes both.
     const bare = target.startsWith(`${CLOUDTRAIL_NAMESPACE}.`) ? target.slice(CLOUDTRAIL_NAMESPACE.length + 1) : target;
     const op = bare.startsWith(TARGET_PREFIX) ? bare.slice(TARGET_PREFIX.length) : '';

@@ -5,7 +5,7 @@ import type { SeededEvent } from './seed-events.js';
 
 export const RETENTION_MS = 90 * 86_400_000;
 
-/** The eight keys LookupEvents accepts (API-NOTES.md §2). */
+/** The eight keys LookupEvents accepts (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html). */
 const LOOKUP_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 export type LookupKey = (typeof LOOKUP_KEYS)[number];
 
@@ -76,7 +76,7 @@ export function matchesLookup(e: SeededEvent, attr: LookupAttribute | undefined)
 }
 
 /**
- * LookupEvents (API-NOTES.md §2): StartTime and EndTime inclusive, epoch seconds (fractions allowed,
+ * LookupEvents (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html): StartTime and EndTime inclusive, epoch seconds (fractions allowed,
  * as newer SDKs send milliseconds); at most one lookup attribute; MaxResults 1..50, default 50;
  * newest first; a NextToken only valid with exactly the same parameters; 90 days retained.
  */

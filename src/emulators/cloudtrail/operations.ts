@@ -14,7 +14,7 @@ export interface OperationDetails {
 export interface FailureMode {
   /** Share of calls that fail. */
   rate: number;
-  /** Absent for console sign-in failures: they carry only errorMessage (API-NOTES.md §2). */
+  /** Absent for console sign-in failures: they carry only errorMessage (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html). */
   errorCode?: string;
   errorMessage: string;
 }
@@ -33,7 +33,7 @@ export interface EmulatedOperation {
   details(ctx: { account: string; region: string; random: Random; failed: boolean }): OperationDetails;
 }
 
-/** Alexa for Business is recorded in US East (N. Virginia) only (seed 001, API-NOTES.md §2). */
+/** Alexa for Business is recorded in US East (N. Virginia) only (https://docs.aws.amazon.com/a4b/latest/ag/cloudtrail.html). */
 const A4B_REGIONS = ['us-east-1'] as const;
 /** IAM and console sign-in are global services recorded in us-east-1. */
 const GLOBAL_REGIONS = ['us-east-1'] as const;

@@ -1,6 +1,6 @@
 /**
  * The server side of LookupEvents' limit, 2 requests per second per account and region
- * (API-NOTES.md §2): one token bucket per key, refilled in real (monotonic) time so a test's
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html): one token bucket per key, refilled in real (monotonic) time so a test's
  * manual clock for "now" does not freeze it. The burst of the real service is undocumented.
  */
 export interface RequestThrottle {

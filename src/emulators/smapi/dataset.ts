@@ -132,7 +132,7 @@ export function generateDataset(opts: DatasetOptions): SmapiDataset {
     const b = fmix32(i ^ idSalt[1]);
     const c = fmix32(i ^ idSalt[2]);
     const d = fmix32(i ^ idSalt[3]);
-    // UUID v1 layout like the seed's "a53cbaa5-f64b-11e7-94e4-e7de641ed24a", by byte lookup (hot path).
+    // UUID v1 layout like the documented example's "a53cbaa5-f64b-11e7-94e4-e7de641ed24a", by byte lookup (hot path).
     return (
       `${hex8(a)}-${HEX2[b >>> 24]}${HEX2[(b >>> 16) & 255]}-1${HEX1[(b >>> 8) & 15]}${HEX2[b & 255]}-` +
       `${HEX1[8 + (c >>> 30)]}${HEX1[(c >>> 24) & 15]}${HEX2[(c >>> 16) & 255]}-${HEX2[(c >>> 8) & 255]}${HEX2[c & 255]}${hex8(d)}`
@@ -147,7 +147,7 @@ export function generateDataset(opts: DatasetOptions): SmapiDataset {
   const resourceJson = pool.map((r) => JSON.stringify({ id: r.id, type: r.type }));
   const userAgentJson = userAgents.map((u) => JSON.stringify(u));
 
-  // Field order as in the seed's example response.
+  // Field order as in the example response of https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html.
   const recordJson = (i: number): string => {
     let s = `{"xAmznRequestId":"${requestId(i)}","timestamp":"${new Date(time[i]).toISOString()}","operation":${opJson[op[i]]}`;
     if (ua[i] !== 0) s += `,"userAgent":${userAgentJson[ua[i]]}`;

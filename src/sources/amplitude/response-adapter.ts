@@ -1,8 +1,8 @@
 /**
  * EVERYTHING about the Amplitude Audit Logs wire format that is NOT documented lives here
- * (API-NOTES.md §4: response field names, pagination cursor, limit bounds, error shape and
- * wording). Seed 004
- * documents only the request: start_date, end_date, filters{domain, feature, action}, pagination{limit}.
+ * (response field names, pagination cursor, limit bounds, error shape and wording).
+ * https://amplitude.com/docs/apis/audit-logs documents only the request: start_date, end_date, filters{domain, feature, action},
+ * pagination{limit}.
  *
  * The scheme assumed (and played by the emulator, see docs/sources/amplitude.md):
  *   request   {..., pagination: {limit, cursor?}}
@@ -52,7 +52,7 @@ export function readPage(body: unknown): AmplitudePage {
   return cursor === undefined ? { records: b[key] as unknown[] } : { records: b[key] as unknown[], cursor: cursor as string };
 }
 
-/** The fields Amplitude's UI shows for an audit event (API-NOTES.md §4), read from one record. */
+/** The fields Amplitude's UI shows for an audit event (https://amplitude.com/docs/admin/audit-log), read from one record. */
 export interface AmplitudeFields {
   id?: string;
   timestamp?: unknown;
@@ -108,7 +108,7 @@ export function isCursorRefusal(status: number, message: string): boolean {
   return status === 400 && /cursor|pagination|token/i.test(message);
 }
 
-/** A refusal because the dates are past the 90-day retention (seed 004), as opposed to any other 400. */
+/** A refusal because the dates are past the 90-day retention (https://amplitude.com/docs/apis/audit-logs), as opposed to any other 400. */
 export function isRetentionRefusal(message: string): boolean {
   return /retention|retain|90 days|too old/i.test(message);
 }

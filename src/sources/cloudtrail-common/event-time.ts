@@ -1,5 +1,5 @@
 /**
- * CloudTrail writes eventTime as ISO 8601 UTC ("2024-05-01T10:00:02Z", API-NOTES §2). Copies that
+ * CloudTrail writes eventTime as ISO 8601 UTC ("2024-05-01T10:00:02Z", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html). Copies that
  * went through log pipelines use "2024-05-01 10:00:02.123456789" (space, no zone, nanoseconds):
  * still UTC. Both are accepted; anything else is not a time.
  */

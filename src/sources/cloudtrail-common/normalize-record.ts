@@ -9,7 +9,7 @@ import { boolString, isObject, obj, str, type JsonObject } from './values.js';
 
 /**
  * One CloudTrail event record (a log-file record, or LookupEvents' `CloudTrailEvent` parsed) →
- * the normalized event. Record fields: API-NOTES §2 and seeds 001/003.
+ * the normalized event. Record fields: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html.
  *
  * Returns null for a digest record (a digest file read by mistake: it has `digestStartTime` /
  * `digestSignatureAlgorithm` and no `eventName`). Throws DATA_INVALID for a value that is not an

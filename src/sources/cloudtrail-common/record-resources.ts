@@ -25,8 +25,8 @@ const MAX_RESOURCES = 20;
 
 /**
  * What a record touched: `resources[]` ({ARN, type}) when CloudTrail lists them, else a few
- * well-known requestParameters. Alexa for Business (seed 001) names its resources by `*Arn`
- * parameters (roomArn, profileArn…); Lex V1 model-building calls (seed 003) by `name`, whose
+ * well-known requestParameters. Alexa for Business (https://docs.aws.amazon.com/a4b/latest/ag/cloudtrail.html) names its resources by `*Arn`
+ * parameters (roomArn, profileArn…); Lex V1 model-building calls (https://docs.aws.amazon.com/lex/latest/dg/monitoring-aws-lex-cloudtrail.html) by `name`, whose
  * type follows the operation (PutBot → Bot, DeleteIntent → Intent).
  */
 export function resourcesOf(record: JsonObject, eventSource: string, eventName: string): ResourceRef[] {

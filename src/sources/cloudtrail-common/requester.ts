@@ -15,7 +15,7 @@ export interface CloudTrailIdentity {
 const ASSUMED_ROLE = /^arn:([^:]+):(?:sts|iam)::([^:]*):assumed-role\/([^/]+)(?:\/(.+))?$/;
 
 /**
- * The requester of a CloudTrail record (CloudTrail userIdentity element; API-NOTES §2).
+ * The requester of a CloudTrail record (the userIdentity element: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
  *
  * - id: `userIdentity.arn` for IAM users, root, federated users and Identity Center users.
  * - AssumedRole: `<role ARN> (session <name>)`, e.g.

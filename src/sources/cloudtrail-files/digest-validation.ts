@@ -82,9 +82,8 @@ interface Tally {
 }
 
 /**
- * Walks the hourly digest chain of every account and region over the period (API-NOTES §2; AWS
- * "CloudTrail digest file structure" and "custom implementation of log file integrity
- * validation"): each digest's RSA signature, its link to the previous digest (key, signature and
+ * Walks the hourly digest chain of every account and region over the period (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-digest-file-structure.html
+ * and AWS "custom implementation of log file integrity validation"): each digest's RSA signature, its link to the previous digest (key, signature and
  * hash), the SHA-256 of every log file it lists (of the UNCOMPRESSED file), the hours no digest
  * covers, and log files no digest lists. Covers files delivered in [period start, period end +
  * late margin), the files the windows read, capped at two hours before now (digests still to come).

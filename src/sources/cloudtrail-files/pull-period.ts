@@ -37,7 +37,7 @@ interface Listed {
 }
 
 /**
- * The period's log files, each read once (API-NOTES §2: key dates are delivery dates). Every file
+ * The period's log files, each read once (key dates are delivery dates: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html). Every file
  * delivered from the period's start to its end plus the margin is listed, folder by folder and day
  * by day, read and parsed in worker threads, and handed on in listing order whatever the number of
  * workers, so the pack is the same with one worker or eight. A file is archived in the window it

@@ -38,7 +38,7 @@ export function credentialSettings(cfg: Pick<CloudTrailConfig, 'profile'>, env: 
 }
 
 /**
- * The limit is 2 requests/s per account and region (API-NOTES.md §2). The account is not known
+ * The limit is 2 requests/s per account and region (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html). The account is not known
  * without an extra STS call, so the bucket is keyed by region and access key id: one per key is
  * at least as strict as one per account unless two keys of one account run in the same process.
  * The buckets come from the run's registry, so every window of every cloudtrail source of the run

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { deadlineFieldsShape, endpointField, refineInsecureEndpoints } from '../config-fields.js';
 
-/** The keys LookupEvents accepts as its one lookup attribute (API-NOTES.md §2). */
+/** The keys LookupEvents accepts as its one lookup attribute (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html). */
 const LOOKUP_ATTRIBUTE_KEYS = ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'] as const;
 export type LookupAttributeKey = (typeof LOOKUP_ATTRIBUTE_KEYS)[number];
 
@@ -30,7 +30,7 @@ export const cloudtrailConfigSchema = z
     profile: z.string().min(1).optional(),
     windowHours: z.number().int().min(1).max(24 * 31).default(24),
     maxResults: z.number().int().min(1).max(50).default(50),
-    /** LookupEvents allows 2 requests/s per account and region, not raisable (API-NOTES.md §2). */
+    /** LookupEvents allows 2 requests/s per account and region (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html). */
     requestsPerSecond: z.number().positive().max(100).default(2),
     /** Windows pulled at the same time; they share the per-region rate limit. */
     concurrency: z.number().int().min(1).max(16).default(2),

@@ -13,7 +13,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Events delivered on average within about 5 minutes, not guaranteed: three times that before the period counts as final. */
 const CLOUDTRAIL_DELIVERY_DELAY_MS = 15 * 60_000;
-/** Event history keeps 90 days of management events (API-NOTES.md §2). */
+/** Event history keeps 90 days of management events (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html). */
 export const CLOUDTRAIL_RETENTION_MS = 90 * DAY;
 /** Events reach event history some minutes after the call (CloudTrail: typically within 15 minutes). */
 const DELIVERY_DELAY_MS = 15 * 60_000;
@@ -26,7 +26,7 @@ const CLOUDTRAIL_RETENTION_HINT =
 
 /**
  * The request bounds for a half-open window. LookupEvents takes epoch seconds and treats both
- * StartTime and EndTime as inclusive (API-NOTES.md §2): [floor(start), ceil(end)] in seconds
+ * StartTime and EndTime as inclusive (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html): [floor(start), ceil(end)] in seconds
  * covers every event in [start, end) whatever the events' sub-second part; what it returns at the
  * end second belongs to the next window and the pipeline drops it there.
  */
@@ -147,7 +147,7 @@ export const cloudtrailSource: SourceDefinition<CloudTrailConfig> = {
 
 /**
  * An `Events[]` item → the normalized event, from the full record in its `CloudTrailEvent`
- * string (API-NOTES.md §2). The item's EventId is the id LookupEvents de-duplicates on.
+ * string (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html). The item's EventId is the id LookupEvents de-duplicates on.
  */
 function normalizeLookupItem(raw: unknown, sourceName: string): AuditEvent | null {
   if (typeof raw !== 'object' || raw === null) throw new AuditpackError('DATA_INVALID', 'a LookupEvents item is not a JSON object');

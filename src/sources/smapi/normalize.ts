@@ -54,7 +54,7 @@ export function normalizeSmapiRecord(raw: unknown, sourceName: string): AuditEve
 export function parseTimestamp(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v !== 'string' || v.trim() === '') return undefined;
-  // The seed shows "2019-06-03T22:58:24.0Z"; a timestamp without a zone is taken as UTC, never local time.
+  // The documentation's examples show "2019-06-03T22:58:24.0Z" (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html); a timestamp without a zone is taken as UTC, never local time.
   const s = HAS_ZONE.test(v.trim()) ? v.trim() : `${v.trim()}Z`;
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : t;
@@ -73,7 +73,7 @@ function parseResources(v: unknown): ResourceRef[] {
     if (!isObj(r)) continue;
     const id = str(r.id) ?? '';
     const type = str(r.type);
-    // The seed's own example has {"id": "", "type": "Catalog"}: the type alone still says what was touched.
+    // The documented example response has {"id": "", "type": "Catalog"}: the type alone still says what was touched.
     if (id === '' && !type) continue;
     out.push(type ? { id, type } : { id });
   }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { endpointField, envNameField, fileNameField, networkLimitsShape, refineInsecureEndpoints } from '../config-fields.js';
 
-/** Base URL of the documented region (seed 002, API-NOTES.md §3). */
+/** Base URL of the documented region (https://vidos.id/docs/reference/management/trail). */
 const TRAIL_LOGS_GLOBAL_URL = 'https://trail.management.global.vidos.id/';
 /**
- * ASSUMPTION: the seed documents only the global host; records carry `metadata.region` global|eu,
+ * ASSUMPTION: the reference documents only the global host; records carry `metadata.region` global|eu,
  * so an EU deployment is taken to follow the same naming. Use `endpoint` if it differs.
  */
 const TRAIL_LOGS_EU_URL = 'https://trail.management.eu.vidos.id/';

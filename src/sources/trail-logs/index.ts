@@ -31,7 +31,7 @@ export const trailLogsSource: SourceDefinition<TrailLogsConfig> = {
       type: 'trail-logs',
       description: `Vendor Trail Logs (${config.endpoint ? baseUrl : `region ${config.region}`}${config.method ? `, ${config.method} calls only` : ''})`,
       policy: {
-        // No window limit, retention or page size is documented (API-NOTES.md §3): windows are our choice.
+        // No window limit, retention or page size is documented (https://vidos.id/docs/reference/management/trail): windows are our choice.
         maxWindowMs: wholeDays ? null : config.windowHours * HOUR,
         windowDays: wholeDays ? config.windowHours / 24 : undefined,
         retentionMs: null,

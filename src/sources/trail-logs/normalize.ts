@@ -5,7 +5,7 @@ import { collapseRoute } from './route.js';
 import { timestampMs } from './timestamp.js';
 
 /**
- * One Trail Logs record (seed 002) → the normalized event. Operation is method + route with ids
+ * One Trail Logs record (https://vidos.id/docs/reference/management/trail) → the normalized event. Operation is method + route with ids
  * collapsed; requester is the API key (request.auth) that made the call.
  */
 export function normalizeTrailRecord(raw: unknown, sourceName: string): AuditEvent {

@@ -8,8 +8,8 @@ import { redactTrailRecord } from './redact-record.js';
 import { timestampUnit } from './timestamp.js';
 
 /**
- * Where `nextToken` goes. The seed (002) documents it in the body of a new `POST /`; a GET
- * `?nextToken=` on the running query is the other plausible reading (API-NOTES.md §3). Learned on
+ * Where `nextToken` goes. https://vidos.id/docs/reference/management/trail documents it in the body of a new `POST /`; a GET
+ * `?nextToken=` on the running query is the other plausible reading. Learned on
  * the first page that has a token and kept for the source's later windows.
  */
 export type TokenStyle = 'post' | 'get';
@@ -44,7 +44,7 @@ export async function* pullTrailWindow(window: TimeWindow, ctx: PullContext, env
     label: `${from}..${to}`,
   };
   const base: QueryParams = env.config.method ? { from, to, method: env.config.method } : { from, to };
-  // Records may take up to 5 minutes to appear (seed 002 via API-NOTES.md §3).
+  // Records may take up to 5 minutes to appear (https://vidos.id/docs/explanations/management/logs/trail).
   if (window.end > ctx.clock.now() - 5 * 60_000) ctx.stats.extra.recentRecordsMayBeMissing = true;
 
   const units = new Set<string>();

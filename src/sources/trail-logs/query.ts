@@ -21,7 +21,7 @@ export interface QueryContext {
   label: string;
 }
 
-/** Body of `POST /` (seed 002: from, to, method?, nextToken?). */
+/** Body of `POST /` (https://vidos.id/docs/reference/management/trail: from, to, method?, nextToken?). */
 export interface QueryParams {
   from: string;
   to: string;
@@ -40,7 +40,7 @@ const START_PASS = [400, 401, 403, 404, 409, 422] as const;
 const RESULT_PASS = [202, 400, 401, 403, 404, 409, 422, 423, 425] as const;
 
 /**
- * How "still running" may look (API-NOTES.md §3: undocumented): a 202, a status field with no
+ * How "still running" may look (undocumented): a 202, a status field with no
  * data, or an error saying the query has not finished.
  */
 const RUNNING_STATES = new Set(['QUEUED', 'PENDING', 'RUNNING', 'IN_PROGRESS', 'INPROGRESS', 'STARTED', 'SUBMITTED', 'PROCESSING', 'SCHEDULED', 'NOT_READY']);
@@ -203,7 +203,7 @@ function authError(status: number, body: unknown): AuditpackError {
   });
 }
 
-/** The vendor's sibling service answers `{type?, message, action?}` (API-NOTES.md §3). */
+/** The error body is undocumented; the vendor's other management APIs answer `{type?, message, action?}`. */
 function messageOf(body: unknown): string {
   if (isObject(body)) {
     for (const k of ['message', 'error', 'Message', 'detail']) {

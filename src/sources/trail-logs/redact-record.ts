@@ -1,6 +1,6 @@
 /**
  * Trail Logs records carry the full request and response of each call, headers and bodies
- * included (seed 002 record shape: request{headers, query, body, originalUrl}, response{headers, body}).
+ * included (request{headers, query, body, originalUrl}, response{headers, body}: https://vidos.id/docs/reference/management/trail).
  * Those hold other people's credentials: bearer tokens, cookies, API keys. They are removed here,
  * before a page leaves the source, so nothing downstream (archive, pack, logs) ever sees them.
  */

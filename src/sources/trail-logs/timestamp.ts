@@ -1,6 +1,6 @@
 /**
- * The seed (002) types `timestamp` only as "number"; whether it counts seconds or milliseconds is
- * undocumented (API-NOTES.md §3). 1e11 seconds is the year 5138 and 1e11 milliseconds is 1973, so
+ * https://vidos.id/docs/reference/management/trail types `timestamp` only as "number"; whether it counts seconds or milliseconds is
+ * undocumented. 1e11 seconds is the year 5138 and 1e11 milliseconds is 1973, so
  * any plausible audit time falls clearly on one side.
  */
 export type TimestampUnit = 'seconds' | 'milliseconds' | 'iso';

@@ -91,7 +91,7 @@ describe('smapi emulator: data set', () => {
     for (const code of ['400', '401', '403', '404', '429', '500']) expect(count.byCode[code]).toBeGreaterThan(0);
     expect(Object.keys(count.byRequester)).toHaveLength(12);
     expect(Object.keys(count.byClient).length).toBeGreaterThanOrEqual(4);
-    // Nearly every operation/version of the seed's table shows up in a month.
+    // Nearly every operation/version of the emulator's table shows up in a month.
     expect(Object.keys(count.byOperation).length).toBeGreaterThan(OPERATION_VARIANTS.length * 0.9);
     const types = new Set(records.flatMap((r) => (r.resources ?? []).map((x) => x.type)));
     expect([...types].sort()).toEqual(['Export', 'Import', 'InSkillProduct', 'Skill', 'SkillCatalog']);

@@ -43,7 +43,7 @@ describe('smapi source against the emulator: every event exactly once', () => {
     expect(run.restarts).toBe(0);
   });
 
-  it('normalizes a record as DESIGN.md describes', async () => {
+  it('normalizes a record: id, time, operation name.version, requester, client, resources, response code', async () => {
     const emu = await emulator();
     const b = track(buildSource(emu));
     const raw = emu.truth.records().find((r) => r.userAgent !== undefined && r.resources !== undefined && r.httpResponseCode >= 400);
