@@ -180,6 +180,12 @@ const FS_ERRORS: Readonly<Record<string, { what: string; hint: string }>> = {
   EMFILE: { what: 'too many open files', hint: 'raise the limit (ulimit -n), then run the same command again to resume' },
   ENFILE: { what: 'too many open files in the system', hint: 'run the same command again to resume' },
   EXDEV: { what: 'the staging folder and --out are on different file systems', hint: 'choose an --out on one file system' },
+  // While the pack is written: a folder deleted under the run, or a file system that does not let
+  // files be created (/proc answers an open for writing with ENOENT).
+  ENOENT: {
+    what: 'no such file or folder (deleted while the run wrote there, or a file system where files cannot be created)',
+    hint: 'choose a folder on an ordinary writable file system with --out, then run the same command again',
+  },
 };
 
 /** System calls on files; a network failure comes from connect, getaddrinfo or a socket's read. */

@@ -10,7 +10,7 @@ import type { Renderer } from '../render/renderer.js';
 import type { Logger } from '../util/logger.js';
 import { syncDir, writeFileAtomic } from './atomic-file.js';
 import { checkOutFolder } from './out-folder.js';
-import { acquirePackLock } from './pack-lock.js';
+import { acquirePackLock, type PackLock } from './pack-lock.js';
 import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE, manifestSeal, sha256File, type Manifest } from './manifest.js';
 import type { SigningKey } from './sign-manifest.js';
 import { writePackIndex } from './pack-index.js';
@@ -50,11 +50,12 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
   const staging = join(dirname(packDir), `.${basename(packDir)}.partial`);
   const stateDir = join(staging, STATE);
   const { log, signal, clock } = input.pipeline;
-  await checkOutFolder(packDir, input.force);
-  await mkdir(dirname(packDir), { recursive: true });
-  const lock = await acquirePackLock(packDir, clock.now);
-  if (lock.staleNote) log.warn(lock.staleNote);
+  let lock: PackLock | null = null;
   try {
+    await checkOutFolder(packDir, input.force);
+    await mkdir(dirname(packDir), { recursive: true });
+    lock = await acquirePackLock(packDir, clock.now);
+    if (lock.staleNote) log.warn(lock.staleNote);
     await prepareStaging(staging, stateDir, input.model.meta.parameters, log);
 
     const stage = stageTimer(input.timing);
@@ -108,7 +109,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     // A write's ENOSPC names no file: say which folder was being written.
     throw fileSystemError(e instanceof AuditpackError && e.code === 'IO_FAILED' ? e.cause : e, staging) ?? e;
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }
 
