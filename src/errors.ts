@@ -165,28 +165,37 @@ export function toAuditpackError(e: unknown): AuditpackError {
   return new AuditpackError('INTERNAL', `unexpected error: ${message}`, { cause: e });
 }
 
-/** What a file-system failure means to the user, by errno (see open(2), write(2), rename(2)). */
-const FS_ERRORS: Readonly<Record<string, { what: string; hint: string }>> = {
-  ENOSPC: { what: 'no space left on the device', hint: 'free some space (or write elsewhere with --out), then run the same command again to resume' },
-  EDQUOT: { what: 'the disk quota is exhausted', hint: 'free some space (or write elsewhere with --out), then run the same command again to resume' },
-  EROFS: { what: 'the file system is read-only', hint: 'choose a writable folder with --out' },
-  EACCES: { what: 'permission denied', hint: 'choose a folder you may write to with --out, or fix its permissions' },
-  EPERM: { what: 'operation not permitted', hint: 'choose a folder you may write to with --out, or fix its permissions' },
-  ENOTDIR: { what: 'a part of the path is a file, not a folder', hint: 'choose another --out' },
-  EISDIR: { what: 'a folder is in the way of a file', hint: 'choose another --out' },
-  ENAMETOOLONG: { what: 'the path is too long', hint: 'choose a shorter --out' },
-  ELOOP: { what: 'too many symbolic links in the path', hint: 'choose another --out' },
-  EIO: { what: 'an input/output error from the device', hint: 'check the disk, then run the same command again to resume' },
-  EMFILE: { what: 'too many open files', hint: 'raise the limit (ulimit -n), then run the same command again to resume' },
-  ENFILE: { what: 'too many open files in the system', hint: 'run the same command again to resume' },
-  EXDEV: { what: 'the staging folder and --out are on different file systems', hint: 'choose an --out on one file system' },
-  // While the pack is written: a folder deleted under the run, or a file system that does not let
-  // files be created (/proc answers an open for writing with ENOENT).
-  ENOENT: {
-    what: 'no such file or folder (deleted while the run wrote there, or a file system where files cannot be created)',
-    hint: 'choose a folder on an ordinary writable file system with --out, then run the same command again',
-  },
-};
+const FREE_SPACE = 'free some space (or write elsewhere with --out), then run the same command again to resume';
+const MAY_WRITE = 'choose a folder you may write to with --out, or fix its permissions';
+const OTHER_OUT = 'choose another --out';
+
+/** What a file-system failure means to the user, by errno (see open(2), write(2), rename(2)): what happened, then what to do. */
+const FS_ERRORS: Readonly<Record<string, { what: string; hint: string }>> = Object.fromEntries(
+  (
+    [
+      ['ENOSPC', 'no space left on the device', FREE_SPACE],
+      ['EDQUOT', 'the disk quota is exhausted', FREE_SPACE],
+      ['EROFS', 'the file system is read-only', 'choose a writable folder with --out'],
+      ['EACCES', 'permission denied', MAY_WRITE],
+      ['EPERM', 'operation not permitted', MAY_WRITE],
+      ['ENOTDIR', 'a part of the path is a file, not a folder', OTHER_OUT],
+      ['EISDIR', 'a folder is in the way of a file', OTHER_OUT],
+      ['ENAMETOOLONG', 'the path is too long', 'choose a shorter --out'],
+      ['ELOOP', 'too many symbolic links in the path', OTHER_OUT],
+      ['EIO', 'an input/output error from the device', 'check the disk, then run the same command again to resume'],
+      ['EMFILE', 'too many open files', 'raise the limit (ulimit -n), then run the same command again to resume'],
+      ['ENFILE', 'too many open files in the system', 'run the same command again to resume'],
+      ['EXDEV', 'the staging folder and --out are on different file systems', 'choose an --out on one file system'],
+      // While the pack is written: a folder deleted under the run, or a file system that does not let
+      // files be created (/proc answers an open for writing with ENOENT).
+      [
+        'ENOENT',
+        'no such file or folder (deleted while the run wrote there, or a file system where files cannot be created)',
+        'choose a folder on an ordinary writable file system with --out, then run the same command again',
+      ],
+    ] as const
+  ).map(([code, what, hint]) => [code, { what, hint }]),
+);
 
 /** System calls on files; a network failure comes from connect, getaddrinfo or a socket's read. */
 const FS_SYSCALLS: ReadonlySet<string> = new Set([
