@@ -13,6 +13,7 @@ const KNOWN: readonly (readonly [RegExp, string])[] = [
   [/^report\.xlsx$/, 'the workbook an auditor filters, samples and re-performs (sheets below)'],
   [/^summary\.json$/, 'the report\'s figures as JSON: totals, per source, per operation, response code, requester, exceptions by subject'],
   [/^coverage\.json$/, 'the coverage ledger as JSON: every source × window, its requests, pages, records and status'],
+  [/^network\.json$/, 'how the network behaved per window (attempts, retries, throttles, waits): it varies between runs of the same inputs'],
   [/^events\.csv\.gz$/, 'every event of the population as CSV (RFC 4180, UTF-8), gzip-compressed: the Events sheet\'s columns'],
   [/^raw\/([^/]+)\/.+\.ndjson\.gz$/, 'the records of one window as received from source $1, one JSON document per line (gzip)'],
   [/^raw\/([^/]+)\/.+/, 'records or source-level evidence of source $1 as received'],

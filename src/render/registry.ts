@@ -3,7 +3,7 @@ import { renderPdf } from './pdf/render-pdf.js';
 import { renderXlsx } from './xlsx/render-xlsx.js';
 import { xlsxContentDigest } from '../pack/xlsx-content-digest.js';
 import { eventsCsvRenderer } from './events-csv.js';
-import { coverageJsonRenderer, summaryJsonRenderer } from './summary-json.js';
+import { coverageJsonRenderer, networkJsonRenderer, summaryJsonRenderer } from './summary-json.js';
 import type { Renderer } from './renderer.js';
 
 /** The renderers every pack gets; the template decides what goes in them (sections). */
@@ -11,6 +11,7 @@ export function renderersFor(_template: Template): Renderer[] {
   return [
     summaryJsonRenderer,
     coverageJsonRenderer,
+    networkJsonRenderer,
     { name: 'pdf', file: 'report.pdf', render: renderPdf },
     xlsxRenderer(),
     eventsCsvRenderer,

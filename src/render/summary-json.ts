@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { ReportModel } from '../model/report-model.js';
+import { networkLog, withoutNetwork } from '../model/network-log.js';
 import type { Renderer } from './renderer.js';
 
 /**
@@ -16,10 +17,20 @@ export const summaryJsonRenderer: Renderer = {
   },
 };
 
+/** coverage.json: the ledger; the same inputs give the same file (network counters are in network.json). */
 export const coverageJsonRenderer: Renderer = {
   name: 'coverage',
   file: 'coverage.json',
   async render(model: ReportModel, path: string) {
-    await writeFile(path, JSON.stringify(model.coverage, null, 2) + '\n');
+    await writeFile(path, JSON.stringify(withoutNetwork(model.coverage), null, 2) + '\n');
+  },
+};
+
+/** network.json: attempts, retries, throttles and waits per window; they vary from run to run. */
+export const networkJsonRenderer: Renderer = {
+  name: 'network',
+  file: 'network.json',
+  async render(model: ReportModel, path: string) {
+    await writeFile(path, JSON.stringify(networkLog(model.coverage), null, 2) + '\n');
   },
 };

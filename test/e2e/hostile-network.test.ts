@@ -7,6 +7,7 @@ import { startTrailLogsEmulator, demoTrailLogsSetup, type TrailLogsEmulator } fr
 import { isAuditpackError, type AuditpackError } from '../../src/errors.js';
 import type { Manifest } from '../../src/pack/manifest.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
+import type { NetworkLog } from '../../src/model/network-log.js';
 import { filesHolding, packTexts } from './pack-texts.js';
 import { readJson, runPack, tempDir } from './harness.js';
 
@@ -102,7 +103,8 @@ describe('hostile responses fail their window, never the run', () => {
     expect(amp).toHaveLength(1);
     expect(amp[0].status).toBe('failed');
     expect(amp[0].error?.code).toBe('RESPONSE_TOO_LARGE');
-    expect(amp[0].attempts).toBe(1);
+    const network = await readJson<NetworkLog>(join(out, 'network.json'));
+    expect(network.windows.filter((w) => w.source === 'amplitude').map((w) => w.attempts)).toEqual([1]);
     for (const reason of ['nested too deeply', 'window deadline', 'larger than the 1 MiB allowed']) {
       expect(manifest.incompleteReasons.join('\n')).toContain(reason);
     }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/emulators/kit/faults.js';
 import type { SmapiVariants } from '../../src/emulators/smapi/index.js';
+import type { NetworkLog } from '../../src/model/network-log.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
 import type { Manifest } from '../../src/pack/manifest.js';
 import { readJson, runPack, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
@@ -31,7 +32,8 @@ async function packFor(opts: { faults?: (f: SmapiFixture) => void; variants?: Pa
   const result = await runPack({ configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out });
   const summary = await readJson<Summary>(join(out, 'summary.json'));
   const coverage = await readJson<CoverageLedger>(join(out, 'coverage.json'));
-  return { result, summary, coverage, out, truth: fixture.emulator.truth.count({ start: FROM, end: TO }) };
+  const network = await readJson<NetworkLog>(join(out, 'network.json'));
+  return { result, summary, coverage, network, out, truth: fixture.emulator.truth.count({ start: FROM, end: TO }) };
 }
 
 function byKey(rows: { key: string; events: number }[]): Record<string, number> {
@@ -51,7 +53,7 @@ const faultModes: [string, (f: SmapiFixture) => void][] = [
 
 describe('SMAPI evidence pack against the emulator: every event exactly once', () => {
   it.each(faultModes)('%s', async (name, faults) => {
-    const { summary, coverage, truth, result } = await packFor({ faults });
+    const { summary, coverage, network, truth, result } = await packFor({ faults });
     expect(coverage.windows).toHaveLength(7);
     expect(coverage.windows.every((w) => w.status === 'complete')).toBe(true);
     expect(summary.complete).toBe(true);
@@ -62,7 +64,7 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     expect(Object.fromEntries(summary.requesters.map((r) => [r.key, r.events]))).toEqual(truth.byRequester);
     expect(summary.totals.duplicatesRemoved).toBe(0);
     // Every injected error fault cost exactly one retry (slow answers are not errors).
-    const retries = coverage.windows.reduce((n, w) => n + w.retries, 0);
+    const retries = network.windows.reduce((n, w) => n + w.retries, 0);
     expect(retries).toBe(name.startsWith('slow') ? 0 : fixture!.emulator.faults.injected());
     expect(result.manifest.status).toBe('COMPLETE');
   });
@@ -170,10 +172,14 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
   });
 
   it('accounts for every request: windows hold the API requests, the token section the LWA ones', async () => {
-    const { coverage } = await packFor();
+    const { coverage, network } = await packFor();
     const stats = fixture!.emulator.stats();
-    expect(coverage.windows.reduce((n, w) => n + w.attempts, 0)).toBe(stats.apiRequests);
-    const token = coverage.sources.find((s) => s.title === 'LWA access token');
+    expect(network.windows.reduce((n, w) => n + w.attempts, 0)).toBe(stats.apiRequests);
+    expect(network.windows.map((w) => w.window)).toEqual(coverage.windows.map((w) => w.window.key));
+    // The ledger itself holds no network counter: the same inputs give the same coverage.json.
+    expect(coverage.windows.every((w) => !('attempts' in w) && !('retries' in w) && !('retryWaitMs' in w))).toBe(true);
+    expect(coverage.sources.find((s) => s.title === 'LWA access token')?.facts).not.toHaveProperty('refreshes');
+    const token = network.sources.find((s) => s.title === 'LWA access token');
     expect(token?.facts).toMatchObject({ refreshes: 1, attempts: stats.tokenRequests });
     expect(stats.tokenRequests).toBe(1);
   });

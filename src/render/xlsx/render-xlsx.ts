@@ -6,6 +6,8 @@ import { writePlainRows, type PlainRow } from './plain-rows.js';
 import { addSheet, type RenderContext } from './render-context.js';
 import { countTable, operationTable, dailyTable, failureClusterTable, requesterTable, responseCodeTable } from './sheets/count-tables.js';
 import { coverageTable } from './sheets/coverage-table.js';
+import { withoutNetwork } from '../../model/network-log.js';
+import { EXCEL_MAX_ROWS, sampleSheetNames } from '../workbook-guide.js';
 import { eventTable, sampleTable } from './sheets/event-table.js';
 import { exceptionTable } from './sheets/exception-table.js';
 import { manifestRows } from './sheets/manifest-sheet.js';
@@ -16,7 +18,6 @@ import { createWallClock } from './wall-clock.js';
 import { createWorkbookWriter } from './workbook-writer.js';
 
 /** Excel's rows per sheet (Excel specifications and limits: 1,048,576 rows). */
-const EXCEL_MAX_ROWS = 1_048_576;
 
 export interface RenderXlsxOptions {
   /** Rows per sheet, header included; tests pass a small one to see the continuation sheets. */
@@ -62,15 +63,16 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
     steps.push(tableStep(o, 'Repeated failures by requester, operation and code', failureClusterTable(model.failureClusters, tz), model.failureClusters.length, () => model.failureClusters));
   }
   if (has('events')) steps.push(tableStep(o, 'The whole normalized event population, in time order', eventTable('Events', tz, model.events.count), model.events.count, () => model.events.open()));
-  const sampleNames = new Set<string>();
+  const sampleNames = sampleSheetNames(model.samples.map((s) => s.population));
   model.samples.forEach((sample, i) => {
-    const name = sampleSheetName(sample.population, i, sampleNames);
+    const name = sampleNames[i] ?? `Sample ${i + 1}`;
     const preamble = samplePreamble(sample);
     const contents = `Sample of ${sample.population}: ${sample.sampleSize.toLocaleString('en-US')} of ${sample.populationSize.toLocaleString('en-US')}, seed ${sample.seed}`;
     const rows = sample.rows.map((event, j) => ({ event, pick: sample.selection[j] ?? { rank: j + 1, position: null } }));
     steps.push(tableStep(o, contents, sampleTable(name, tz, rows.length, preamble), rows.length, () => rows));
   });
-  steps.push(tableStep(o, 'Every source × window pulled, and source ledgers', coverageTable(model.coverage, tz), model.coverage.windows.length, () => model.coverage.windows));
+  const ledger = withoutNetwork(model.coverage);
+  steps.push(tableStep(o, 'Every source × window pulled, and source ledgers', coverageTable(ledger, tz), ledger.windows.length, () => ledger.windows));
   return steps;
 }
 
@@ -93,14 +95,6 @@ function samplePreamble(sample: SampleInfo): PlainRow[] {
  * "Sample - Failed operations": the auditor finds a population by its tab. Excel caps sheet names
  * at 31 characters and refuses []:*?/\ in them; a clash after cutting gets the sample's number.
  */
-export function sampleSheetName(population: string, index: number, taken: Set<string>): string {
-  const clean = population.replace(/[[\]:*?/\\]/g, ' ').replace(/\s+/g, ' ').trim();
-  let name = clean ? `Sample - ${clean}`.slice(0, 31).trimEnd() : `Sample ${index + 1}`;
-  if (taken.has(name.toLowerCase())) name = `Sample ${index + 1} - ${clean}`.slice(0, 31).trimEnd();
-  taken.add(name.toLowerCase());
-  return name;
-}
-
 async function writeFreeSheet(ctx: RenderContext, name: string, rows: PlainRow[], widths: number[]): Promise<void> {
   // Portrait unless the columns (one per source on the Summary) need a landscape page.
   const ws = addSheet(ctx, name, { landscape: widths.reduce((a, b) => a + b, 0) > 140, widths });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/model/audit-event.js';
 import type { ReportModel } from '../../../src/model/report-model.js';
 import { syntheticModel } from '../../../src/model/synthetic-model.js';
-import { renderXlsx, sampleSheetName, type RenderXlsxResult } from '../../../src/render/xlsx/render-xlsx.js';
+import { renderXlsx, type RenderXlsxResult } from '../../../src/render/xlsx/render-xlsx.js';
+import { sampleSheetNames, workbookGuide } from '../../../src/render/workbook-guide.js';
 import { readRawWorkbook, serialToMs, type RawWorkbook } from './xml-parts.js';
 
 const ROW_LIMIT = 50;
@@ -311,9 +312,13 @@ describe('renderXlsx: Summary and Manifest', () => {
     expect(all).not.toContain('INCOMPLETE');
   });
 
-  it('renders the manifest parameters, command and version', () => {
-    const all = texts(book.getWorksheet('Manifest')!);
-    expect(all).toEqual(expect.arrayContaining([model.meta.command, model.meta.toolVersion, model.meta.generatedAt, 'period', '2026-10', 'timeZone', NY]));
+  it('renders the manifest parameters in words, with the command and version', () => {
+    for (const sheet of ['Manifest', 'Summary']) {
+      const all = texts(book.getWorksheet(sheet)!);
+      expect(all).toEqual(expect.arrayContaining([model.meta.command, model.meta.toolVersion, model.meta.generatedAt, 'Period', '2026-10', 'Time zone', NY]));
+      // No internal key name is printed as a label.
+      for (const key of Object.keys(model.meta.parameters).filter((k) => /[a-z][A-Z]/.test(k))) expect(all).not.toContain(key);
+    }
   });
 
   it('sets workbook properties from the model', () => {
@@ -333,11 +338,24 @@ describe('renderXlsx: sections, samples, errors', () => {
   });
 
   it('names sample sheets after their populations, within Excel’s 31 characters and its forbidden characters', () => {
-    const taken = new Set<string>();
-    expect(sampleSheetName('Failed operations', 0, taken)).toBe('Sample - Failed operations');
-    expect(sampleSheetName('Privileged changes: IAM/S3 [prod]', 1, taken)).toBe('Sample - Privileged changes IAM');
-    expect(sampleSheetName('Privileged changes: IAM/S3 [dev]', 2, taken)).toBe('Sample 3 - Privileged changes I');
-    expect(sampleSheetName('', 3, taken)).toBe('Sample 4');
+    expect(sampleSheetNames(['Failed operations', 'Privileged changes: IAM/S3 [prod]', 'Privileged changes: IAM/S3 [dev]', ''])).toEqual([
+      'Sample - Failed operations',
+      'Sample - Privileged changes IAM',
+      'Sample 3 - Privileged changes I',
+      'Sample 4',
+    ]);
+  });
+
+  it('the sheet guide (PDF method section, README.txt) names exactly the sheets the workbook has, samples and Events continuations included', async () => {
+    const m = syntheticModel({ events: 150, exceptions: 70, sections: ['summary', 'exceptions', 'events', 'sample'] });
+    const rows = (await collect(m.events.open())).slice(0, 2);
+    const sample = { populationSize: 30, sampleSize: 2, seed: 's', seedSource: 'default', methodVersion: 'v2', method: 'm', rows, selection: rows.map((_, i) => ({ rank: i + 1, position: i + 1 })) } as const;
+    m.samples = [{ ...sample, population: 'Failed operations' }, { ...sample, population: 'Privileged changes: IAM' }];
+    const r = await renderXlsx(m, join(dir, 'guide.xlsx'), { rowLimit: 61 });
+    expect(r.sheets.filter((s) => s.startsWith('Events'))).toEqual(['Events', 'Events (2)', 'Events (3)']);
+    expect(r.sheets.filter((s) => s.startsWith('Exceptions'))).toEqual(['Exceptions', 'Exceptions (2)']);
+    expect(r.sheets.some((s) => s.startsWith('Sample - '))).toBe(true);
+    expect(workbookGuide(m, 61).map((g) => g.sheet)).toEqual(r.sheets);
   });
 
   it('writes a Sample sheet: how it was drawn above a frozen, filtered table with rank, position and the tester\'s columns', async () => {

@@ -86,7 +86,7 @@ export async function drawMethod(ctx: PdfContext): Promise<void> {
   const ledgers = model.coverage.sources.filter((s) => s.status !== 'complete');
   for (const l of ledgers) paragraph(ctx, `${l.source} ${l.title}: ${l.problems.map((x) => x.message).join('; ') || 'failed'}`, { size: SIZE.body, color: COLOR.failure });
   if (!model.pdfSections.includes('coverage')) {
-    paragraph(ctx, 'Every window, one row each, is in report.xlsx (sheet Coverage) and coverage.json.', { size: SIZE.body, color: COLOR.muted });
+    paragraph(ctx, 'Every window, one row each, is in report.xlsx (sheet Coverage) and coverage.json; attempts, retries and throttles per window in network.json.', { size: SIZE.body, color: COLOR.muted });
   }
   if (model.pdfSections.length < model.sections.length) drawWorkbookContents(ctx);
 }

@@ -1,9 +1,9 @@
-import type { CoverageLedger, WindowCoverage } from '../../../model/coverage.js';
+import type { DeterministicLedger, LedgerWindow } from '../../../model/network-log.js';
 import type { PlainRow } from '../plain-rows.js';
 import type { Mark } from '../styles.js';
 import { timeColumns, type TableSpec } from '../table-sheet.js';
 
-const STATUS_MARK: Record<WindowCoverage['status'], Mark> = { complete: 'none', failed: 'failure', skipped: 'warning' };
+const STATUS_MARK: Record<LedgerWindow['status'], Mark> = { complete: 'none', failed: 'failure', skipped: 'warning' };
 
 const json = (v: unknown): string | null => {
   if (v === undefined || v === null) return null;
@@ -15,12 +15,12 @@ const problemsText = (problems: { item: string; code: string; message: string }[
   problems.length ? problems.map((p) => `${p.item}: ${p.code} ${p.message}`).join('\n') : null;
 
 /** Source ledgers (e.g. digest validation) and the ID collisions under the windows table. */
-function ledgerRows(ledger: CoverageLedger): PlainRow[] {
+function ledgerRows(ledger: DeterministicLedger): PlainRow[] {
   return [...sourceLedgerRows(ledger), ...idCollisionRows(ledger)];
 }
 
 /** Event ids kept with more than one content: every record was kept; the auditor sees which ids to read twice. */
-function idCollisionRows(ledger: CoverageLedger): PlainRow[] {
+function idCollisionRows(ledger: DeterministicLedger): PlainRow[] {
   if (!ledger.idCollisions.length) return [];
   const rows: PlainRow[] = [
     { cells: ['ID collisions (one event id, records of different content: every record kept)'], role: 'section' },
@@ -31,7 +31,7 @@ function idCollisionRows(ledger: CoverageLedger): PlainRow[] {
   return rows;
 }
 
-function sourceLedgerRows(ledger: CoverageLedger): PlainRow[] {
+function sourceLedgerRows(ledger: DeterministicLedger): PlainRow[] {
   if (!ledger.sources.length) return [];
   const rows: PlainRow[] = [{ cells: ['Source ledgers'], role: 'section' }];
   for (const s of ledger.sources) {
@@ -45,8 +45,11 @@ function sourceLedgerRows(ledger: CoverageLedger): PlainRow[] {
   return rows;
 }
 
-/** Every source × window as the coverage ledger has it; failed windows are marked. */
-export function coverageTable(ledger: CoverageLedger, timeZone: string): TableSpec<WindowCoverage> {
+/**
+ * Every source × window as the coverage ledger has it (network counters are in network.json);
+ * failed windows are marked.
+ */
+export function coverageTable(ledger: DeterministicLedger, timeZone: string): TableSpec<LedgerWindow> {
   return {
     name: 'Coverage',
     columns: [
@@ -54,8 +57,8 @@ export function coverageTable(ledger: CoverageLedger, timeZone: string): TableSp
       { header: 'Type', kind: 'text', value: (w) => w.sourceType },
       { header: 'Window', kind: 'count', value: (w) => w.window.index },
       { header: 'Window key', kind: 'text', value: (w) => w.window.key },
-      ...timeColumns<WindowCoverage>('Window start', timeZone, (w) => w.window.start),
-      ...timeColumns<WindowCoverage>('Window end, exclusive', timeZone, (w) => w.window.end),
+      ...timeColumns<LedgerWindow>('Window start', timeZone, (w) => w.window.start),
+      ...timeColumns<LedgerWindow>('Window end, exclusive', timeZone, (w) => w.window.end),
       { header: 'Status', kind: 'text', value: (w) => w.status.toUpperCase() },
       { header: 'Resumed', kind: 'text', value: (w) => (w.resumed ? 'yes' : 'no') },
       { header: 'Pages', kind: 'count', value: (w) => w.pages },
@@ -66,13 +69,9 @@ export function coverageTable(ledger: CoverageLedger, timeZone: string): TableSp
       { header: 'Outside period', kind: 'count', value: (w) => w.outsidePeriod },
       { header: 'Not events', kind: 'count', value: (w) => w.refused },
       { header: 'ID collisions (kept)', kind: 'count', value: (w) => w.idCollisions },
-      { header: 'Attempts', kind: 'count', value: (w) => w.attempts },
-      { header: 'Retries', kind: 'count', value: (w) => w.retries },
-      { header: 'Throttles', kind: 'count', value: (w) => w.throttles },
-      { header: 'Retry wait (s)', kind: 'seconds', value: (w) => w.retryWaitMs / 1000 },
       { header: 'Restarts', kind: 'count', value: (w) => w.restarts },
-      ...timeColumns<WindowCoverage>('First event', timeZone, (w) => w.firstEventTime),
-      ...timeColumns<WindowCoverage>('Last event', timeZone, (w) => w.lastEventTime),
+      ...timeColumns<LedgerWindow>('First event', timeZone, (w) => w.firstEventTime),
+      ...timeColumns<LedgerWindow>('Last event', timeZone, (w) => w.lastEventTime),
       { header: 'Error', kind: 'text', value: (w) => (w.error ? `${w.error.code}: ${w.error.message}` : null) },
       { header: 'Problems', kind: 'text', value: (w) => problemsText(w.problems) },
       { header: 'Request', kind: 'text', value: (w) => json(w.request) },
