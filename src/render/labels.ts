@@ -38,3 +38,22 @@ export function humanLabel(key: string): string {
   words[0] = words[0].charAt(0).toUpperCase() + words[0].slice(1);
   return words.join(' ');
 }
+
+const RESPONSE_CLASSES: Record<string, string> = {
+  '1xx': '1xx (informational)',
+  '2xx': '2xx (success)',
+  '3xx': '3xx (redirect)',
+  '4xx': '4xx (client error)',
+  '5xx': '5xx (server error)',
+  ok: 'ok (no HTTP status: succeeded)',
+  error: 'error (no HTTP status: failed)',
+};
+
+/**
+ * A response class as a reader sees it: sources without HTTP statuses (CloudTrail's errorCode,
+ * Amplitude's outcome) give "ok" and "error", which would otherwise read as odd codes beside 2xx.
+ * The key stays what rules match on (`responseClass`).
+ */
+export function responseClassLabel(key: string): string {
+  return RESPONSE_CLASSES[key] ?? key;
+}

@@ -1,3 +1,4 @@
+import { responseClassLabel } from '../../labels.js';
 import { responseKind } from '../../../model/audit-event.js';
 import type { CountRow, DailyRow, RequesterRow } from '../../../model/report-model.js';
 import { codeColor } from '../charts.js';
@@ -79,7 +80,7 @@ export async function drawResponseCodes(ctx: PdfContext): Promise<void> {
     await drawTable<CountRow>(
       ctx,
       [
-        { header: 'Response class', weight: 1.6, bold: () => true, value: (r) => r.key },
+        { header: 'Response class', weight: 1.6, bold: () => true, value: (r) => responseClassLabel(r.key) },
         { header: 'Share of events', weight: 0.9, align: 'right', value: (r) => (total ? fmtPct(r.events / total) : '—') },
         ...countColumns<CountRow>(ctx),
       ],

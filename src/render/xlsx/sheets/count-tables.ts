@@ -1,3 +1,4 @@
+import { responseClassLabel } from '../../labels.js';
 import { responseClass } from '../../../model/audit-event.js';
 import type { CountRow, DailyRow, FailureCluster, RequesterRow } from '../../../model/report-model.js';
 import type { Mark } from '../styles.js';
@@ -53,7 +54,7 @@ export function responseCodeTable(rows: CountRow[], timeZone: string): TableSpec
     name: 'Response Codes',
     columns: [
       { header: 'Response code', kind: 'text', value: (r) => r.key },
-      { header: 'Class', kind: 'text', value: (r) => responseClass({ responseCode: r.key, outcome: r.failures > 0 ? 'failure' : 'success' }) },
+      { header: 'Class', kind: 'text', value: (r) => responseClassLabel(responseClass({ responseCode: r.key, outcome: r.failures > 0 ? 'failure' : 'success' })) },
       ...countColumns<CountRow>(timeZone),
     ],
     mark: failureMark,

@@ -1,6 +1,6 @@
 import type { ReportModel } from '../../../model/report-model.js';
 import { blankRow, type PlainRow } from '../plain-rows.js';
-import { pair, parameterText } from './summary-sheet.js';
+import { pair, parameterRows } from './summary-sheet.js';
 
 const FILE_HASHES =
   'The SHA-256 of every file in the evidence pack, this workbook included, is recorded in manifest.json beside this file, ' +
@@ -22,7 +22,7 @@ export function manifestRows(model: ReportModel): PlainRow[] {
     blankRow,
     { cells: ['Parameters'], role: 'section' },
     { cells: ['Parameter', 'Value'], role: 'header' },
-    ...Object.entries(meta.parameters).map(([k, v]): PlainRow => pair(k, parameterText(v))),
+    ...parameterRows(meta.parameters),
     blankRow,
     { cells: ['Sources'], role: 'section' },
     { cells: ['Name', 'Type', 'Description'], role: 'header' },

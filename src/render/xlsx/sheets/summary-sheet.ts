@@ -2,6 +2,7 @@ import { SEVERITY_ORDER } from '../../../model/exception.js';
 import type { ReportModel, Totals } from '../../../model/report-model.js';
 import { blankRow, type PlainCell, type PlainRow } from '../plain-rows.js';
 import type { Mark } from '../styles.js';
+import { humanLabel, responseClassLabel } from '../../labels.js';
 
 /** A table as it will be laid out: its sheets (more than one past the row limit) and rows. */
 export interface PlannedTable {
@@ -22,12 +23,22 @@ export function pair(label: string, value: PlainCell): PlainRow {
   return { cells: [label, value], role: 'pair', ...(typeof text === 'string' && text.length > 24 ? { spanLast: true } : {}) };
 }
 
-export function parameterText(v: unknown): PlainCell {
+function parameterText(v: unknown): PlainCell {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return { value: v, kind: 'number' };
   if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
   return JSON.stringify(v);
+}
+
+/**
+ * The run parameters in words ("Period start (UTC)", not periodStartUtc); the sources are left
+ * out here because the Sources table beside them lists each one (manifest.json keeps them all).
+ */
+export function parameterRows(parameters: Record<string, unknown>): PlainRow[] {
+  return Object.entries(parameters)
+    .filter(([k]) => k !== 'sources')
+    .map(([k, v]): PlainRow => pair(humanLabel(k), parameterText(v)));
 }
 
 function keyFigureRows(model: ReportModel): PlainRow[] {
@@ -109,7 +120,7 @@ export function summaryRows(model: ReportModel, tables: PlannedTable[], rowLimit
     { cells: ['Response classes'], role: 'section' },
     { cells: ['Class', 'Events', 'Failures', 'Failure rate'], role: 'header' },
     ...model.responseClasses.map((c): PlainRow => ({
-      cells: [c.key, { value: c.events, kind: 'count' }, { value: c.failures, kind: 'count', mark: c.failures ? 'failure' : 'none' }, { value: c.failureRate, kind: 'rate' }],
+      cells: [responseClassLabel(c.key), { value: c.events, kind: 'count' }, { value: c.failures, kind: 'count', mark: c.failures ? 'failure' : 'none' }, { value: c.failureRate, kind: 'rate' }],
       role: 'pair',
     })),
     blankRow,
@@ -130,7 +141,7 @@ export function summaryRows(model: ReportModel, tables: PlannedTable[], rowLimit
     ...meta.sources.map((s): PlainRow => ({ cells: [s.name, s.type, s.description], role: 'pair', spanLast: true })),
     blankRow,
     { cells: ['Parameters'], role: 'section' },
-    ...Object.entries(meta.parameters).map(([k, v]): PlainRow => pair(k, parameterText(v))),
+    ...parameterRows(meta.parameters),
   );
   if (model.sections.includes('signoff')) {
     const s = model.signOff;
