@@ -40,22 +40,22 @@ export interface BurstTracker {
 }
 
 /**
- * Keeps, per requester, only the time and an interned (source, operation, code) reference of each
+ * Keeps, per requester, only the time and an interned (source, service, operation, code) reference of each
  * matching event: memory grows with the number of failures, not events. Bursts are found in
  * finish() on sorted times, so the result does not depend on the order events arrive in.
  */
 export function createBurstTracker(rule: BurstRule, timeZone: string, stamp: (t: number) => string): BurstTracker {
   const byRequester = new Map<string, RequesterFailures>();
   const refIndex = new Map<string, number>();
-  const refs: { source: string; operation: string; responseCode: string; key: string }[] = [];
+  const refs: { source: string; service: string; operation: string; responseCode: string; key: string }[] = [];
   const windowMs = rule.windowMinutes * 60_000;
 
   const intern = (e: AuditEvent): number => {
-    const key = `${e.source}\u0000${e.operation}\u0000${e.responseCode}`;
+    const key = `${e.source}\u0000${e.service}\u0000${e.operation}\u0000${e.responseCode}`;
     let idx = refIndex.get(key);
     if (idx === undefined) {
       idx = refs.length;
-      refs.push({ source: e.source, operation: e.operation, responseCode: e.responseCode, key });
+      refs.push({ source: e.source, service: e.service, operation: e.operation, responseCode: e.responseCode, key });
       refIndex.set(key, idx);
     }
     return idx;
@@ -106,6 +106,7 @@ export function createBurstTracker(rule: BurstRule, timeZone: string, stamp: (t:
               source: summarize(members.map((m) => m.source), 3, false),
               subject: requesterId,
               detail: `${count} events from ${stamp(first)} to ${stamp(last)} ${timeZone}, threshold ${rule.threshold} within ${rule.windowMinutes} min`,
+              service: summarize(members.map((m) => m.service), 3, false),
               operation: summarize(members.map((m) => m.operation), 3, true),
               responseCode: summarize(members.map((m) => m.responseCode), 3, true),
               requesterId,

@@ -295,3 +295,59 @@ describe('failed-operations on the demo data', () => {
     }
   });
 });
+
+describe('legibility of the three demo packs', () => {
+  // The one "…" a pack may print: the sampling method's "j = 0, 1, 2, …", a mathematical series.
+  const SERIES = /0, 1, 2, …/g;
+
+  it('cuts nothing in any PDF: no "…" but the sampling formula, and ids, ARNs and user agents appear whole', async () => {
+    for (const name of ['soc2', 'handoff', 'failed']) {
+      const { all } = await pdfText(packs[name].out);
+      expect(all.replace(SERIES, '').includes('…'), name).toBe(false);
+    }
+    // A full ARN and a full public-key requester id are found, whole, in the SOC 2 PDF once the wraps are joined.
+    const squash = (s: string) => s.replace(/\s+/g, '');
+    const text = squash((await pdfText(packs.soc2.out)).all);
+    const longIds = packs.soc2.result.model.requesters.map((r) => r.key).filter((k) => k.length > 60).slice(0, 3);
+    expect(longIds.length).toBeGreaterThan(0);
+    for (const id of longIds) expect(text).toContain(squash(id));
+  });
+
+  it('names each operation once: the same service and operation in Operations, Exceptions, Events and the PDF', async () => {
+    const wb = await workbook(packs.soc2.out);
+    const key = (r: Record<string, unknown>) => `${String(r.Service)} | ${String(r.Operation)}`;
+    const operations = new Set(table(wb.getWorksheet('Operations')!).map(key));
+    const events = table(wb.getWorksheet('Events')!);
+    const exceptions = table(wb.getWorksheet('Exceptions')!).filter((r) => r.Operation !== undefined && r.Operation !== null);
+    expect(new Set(events.map(key))).toEqual(operations);
+    // An exception about one event names its operation as Operations does; a finding over many
+    // events (a burst) names their service(s) too.
+    for (const r of exceptions) {
+      if (r['Event id']) expect(operations.has(key(r)), key(r)).toBe(true);
+      else expect(r.Service, key(r)).toBeTruthy();
+    }
+    // No operation carries its service as a prefix ("smapi getSkillManifest.v1").
+    for (const k of operations) {
+      const [service, operation] = k.split(' | ');
+      expect(operation.startsWith(`${service} `), k).toBe(false);
+    }
+    const pdf = (await pdfText(packs.soc2.out)).all;
+    for (const k of [...operations].slice(0, 20)) expect(pdf).toContain(k.split(' | ')[1]);
+  });
+
+  it('lists in each PDF and README.txt the workbook’s real sheet names, and labels instead of key names', async () => {
+    for (const name of ['soc2', 'handoff', 'failed']) {
+      const { out } = packs[name];
+      const sheets = (await workbook(out)).worksheets.map((w) => w.name);
+      const readme = readFileSync(join(out, 'README.txt'), 'utf8');
+      const { all } = await pdfText(out);
+      for (const sheet of sheets) {
+        expect(readme, `${name} README.txt`).toContain(`  ${sheet}: `);
+        if (name === 'handoff') expect(all, `${name} PDF`).toContain(sheet);
+      }
+      expect(readme).not.toContain('<population>');
+      expect(all).not.toContain('<population>');
+      for (const key of ['periodStartUtc', 'sampleSeedSource', 'configSha256', 'timeZone']) expect(all, `${name} PDF`).not.toContain(key);
+    }
+  });
+});
