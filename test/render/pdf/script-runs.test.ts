@@ -26,6 +26,16 @@ describe('splitRuns', () => {
     expect(splitRuns('Critical · control CC6.1 · 4 shown')).toEqual([{ text: 'Critical · control CC6.1 · 4 shown', script: 'latin' }]);
   });
 
+  it('gives the symbols Noto Sans lacks (≥, →, ✓) to the font that has them, and keeps the minus sign Latin', () => {
+    expect(splitRuns('x ≥ N → ✓ −1')).toEqual([
+      { text: 'x ', script: 'latin' },
+      { text: '≥ ', script: 'cjk' },
+      { text: 'N ', script: 'latin' },
+      { text: '→ ✓ ', script: 'cjk' },
+      { text: '−1', script: 'latin' },
+    ]);
+  });
+
   it('returns no run for an empty string', () => {
     expect(splitRuns('')).toEqual([]);
   });
