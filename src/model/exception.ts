@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../util/compare.js';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -32,4 +33,22 @@ export interface ExceptionRow {
   /** What the exception is about, for matching across months: requester, resource, window... */
   subject: string;
   trend?: ExceptionTrend;
+}
+
+/**
+ * The order of exception rows within a severity and day: by time, rule and event, then by every
+ * field that can tell two rows apart, so that rows of two sources reading the same events (two
+ * accounts' names for one trail) come out in the same order whichever source arrived first.
+ */
+export function compareExceptionRows(a: ExceptionRow, b: ExceptionRow): number {
+  return (
+    a.time - b.time ||
+    compareCodePoints(a.ruleId, b.ruleId) ||
+    compareCodePoints(a.eventId ?? '', b.eventId ?? '') ||
+    compareCodePoints(a.source, b.source) ||
+    compareCodePoints(a.subject, b.subject) ||
+    compareCodePoints(a.operation, b.operation) ||
+    compareCodePoints(a.requesterId, b.requesterId) ||
+    compareCodePoints(a.reason, b.reason)
+  );
 }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { CoverageLedger, IdCollision, SourceLedger, WindowCoverage } from '../model/coverage.js';
-import { SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
+import { compareExceptionRows, SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
 import type { ExceptionSubjectCount, PeriodInfo, RowStream, SampleInfo } from '../model/report-model.js';
 import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
@@ -148,7 +148,7 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     name: 'exceptions',
     codec: createExceptionCodec(),
     bucketOf: (r) => SEVERITY_ORDER.indexOf(r.severity) * 1_000_000 + Math.max(0, Math.floor(r.time / DAY)),
-    compare: (a, b) => a.time - b.time || cmp(a.ruleId, b.ruleId) || cmp(a.eventId ?? '', b.eventId ?? '') || cmp(a.subject, b.subject),
+    compare: compareExceptionRows,
   });
   const subjects = createSubjectCounter();
   const addException = (row: ExceptionRow) => {
