@@ -76,8 +76,11 @@ describe('two demo runs with the same --generated-at', () => {
     const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
     // Generated after the day and every source's delivery delay (an earlier pack is INCOMPLETE).
     const at = `${new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)}T09:00:00Z`;
+    // Both runs on the same ports, their own: the default ports may be held by another demo of the
+    // suite running at the same time, and a run that falls back to other ports gets another pack id.
+    const port = String(30_000 + Math.floor(Math.random() * 25_000));
     const demo = async () => {
-      const r = await cli(['demo', '--template', 'soc2-monthly', '--period', day, '--tz', 'UTC', '--generated-at', at, '--json'], { cwd });
+      const r = await cli(['demo', '--template', 'soc2-monthly', '--period', day, '--tz', 'UTC', '--generated-at', at, '--json', '--port', port], { cwd });
       expect(r.code).toBe(0);
       return readJson<Manifest>(join(cwd, 'reports', `soc2-monthly-${day}`, 'manifest.json'));
     };
