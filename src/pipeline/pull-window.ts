@@ -397,17 +397,19 @@ export async function replayPeriod(
   const tallies = plan.map(() => newTally());
   const fed = plan.map(() => 0);
   for (let w = 0; w < plan.length; w++) {
-    let file: PeriodFile = { kind: 'file', item: '', window: w, archive: null, records: 0, events: [], notEvents: 0, invalid: [], bytes: 0 };
+    let events: { event: AuditEvent; content: number }[] = [];
+    let file: PeriodFile = { kind: 'file', item: '', window: w, archive: null, records: 0, events, notEvents: 0, invalid: [], bytes: 0 };
     const flush = () => {
       routeFile(file, plan, stats, tallies, fed, deps);
-      file = { ...file, records: 0, events: [], notEvents: 0, invalid: [] };
+      events = [];
+      file = { ...file, records: 0, events, notEvents: 0, invalid: [] };
     };
     for await (const raw of archives[w]) {
       file.records++;
       try {
         const event = source.normalize(raw);
         if (event === null) file.notEvents++;
-        else file.events.push({ event, content: recordFingerprint(event.id, raw) });
+        else events.push({ event, content: recordFingerprint(event.id, raw) });
       } catch (e) {
         file.invalid.push({ item: `${plan[w] ? windowKey(plan[w]) : w} record ${file.records}`, message: toAuditpackError(e).message });
       }

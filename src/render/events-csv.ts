@@ -5,11 +5,12 @@ import { createGzip, type ZlibOptions } from 'node:zlib';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { ReportModel } from '../model/report-model.js';
 import type { Renderer } from './renderer.js';
+import { createTextBuffer } from '../util/text-buffer.js';
 import { eventColumns } from './xlsx/sheets/event-table.js';
 import { createWallClock } from './xlsx/wall-clock.js';
 import type { Column } from './xlsx/table-sheet.js';
 
-const FLUSH_CHARS = 256 * 1024;
+const FLUSH_BYTES = 256 * 1024;
 
 /**
  * A CSV field (RFC 4180 §2): quoted when it holds a comma, a quote, CR or LF, quotes doubled.
@@ -43,21 +44,23 @@ export async function renderEventsCsv(model: ReportModel, path: string): Promise
   const gzip = createGzip({ level: 6, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
   const done = pipeline(gzip, createWriteStream(path));
   done.catch(() => undefined);
-  let text = columns.map((c) => csvField(c.header)).join(',') + '\r\n';
+  const text = createTextBuffer(FLUSH_BYTES + 64 * 1024);
+  text.put(columns.map((c) => csvField(c.header)).join(',') + '\r\n');
   let rows = 0;
   try {
     for await (const e of model.events.open()) {
-      let line = '';
-      for (let c = 0; c < columns.length; c++) line += (c ? ',' : '') + csvField(textOf(columns[c], e, wallClock));
-      text += line + '\r\n';
+      for (let c = 0; c < columns.length; c++) {
+        if (c) text.put(',');
+        text.put(csvField(textOf(columns[c], e, wallClock)));
+      }
+      text.put('\r\n');
       rows++;
-      if (text.length >= FLUSH_CHARS) {
-        const more = gzip.write(text);
-        text = '';
+      if (text.size >= FLUSH_BYTES) {
+        const more = gzip.write(text.take());
         if (!more) await Promise.race([once(gzip, 'drain'), done]);
       }
     }
-    gzip.end(text);
+    gzip.end(text.take());
     await done;
   } catch (e) {
     gzip.destroy();

@@ -80,9 +80,10 @@ export interface PeriodFile {
   /**
    * The events, each with the fingerprint of its record's content (src/util/content-fingerprint.ts)
    * and, where the source has them, the event's spill bytes (src/pipeline/event-codec.ts), so the
-   * spill need not encode it again.
+   * spill need not encode it again. Iterated once, in order: a source may make each event only
+   * as it is asked for, so events die young instead of a few files' worth outliving collections.
    */
-  events: { event: AuditEvent; content: number; encoded?: Buffer }[];
+  events: Iterable<{ event: AuditEvent; content: number; encoded?: Buffer }>;
   /** Records that are no events (a digest record). */
   notEvents: number;
   /** Records refused (no usable time, not an object): each a problem of the file's window. */

@@ -2,6 +2,7 @@ import type { CellValue } from './cell-values.js';
 import type { StyleSheet } from './style-sheet.js';
 import type { Style } from './styles.js';
 import { escapeXml } from './xml-text.js';
+import { createTextBuffer } from '../../util/text-buffer.js';
 import type { PartStream } from './zip-writer.js';
 
 /**
@@ -44,7 +45,7 @@ export interface SheetWriter {
 /** Excel stores times as days since 1899-12-30 (the 1900 date system, §18.17.4.1). */
 const EXCEL_EPOCH_DAYS = 25569;
 const DAY_MS = 86_400_000;
-const FLUSH_CHARS = 256 * 1024;
+const FLUSH_BYTES = 256 * 1024;
 
 const letters: string[] = [''];
 /** Spreadsheet column letters: 1 → A, 27 → AA. */
@@ -59,7 +60,7 @@ export function columnLetters(n: number): string {
 
 export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: SheetSetup): SheetWriter {
   const frozen = setup.frozenRows ?? 0;
-  let pending = '';
+  const out = createTextBuffer(FLUSH_BYTES + 64 * 1024);
   let rows = 0;
   const merges: string[] = [];
   const validations: Validation[] = [];
@@ -86,13 +87,9 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: S
     head += '</cols>';
   }
   head += '<sheetData>';
-  pending = head;
+  out.put(head);
 
-  const flush = (): Promise<void> | undefined => {
-    const text = pending;
-    pending = '';
-    return part.write(text);
-  };
+  const flush = (): Promise<void> | undefined => part.write(out.take());
 
   return {
     name: setup.name,
@@ -101,23 +98,39 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: S
     },
     addRow(values, cellStyles, height, skipEmpty) {
       const r = ++rows;
-      let xml = height ? `<row r="${r}" ht="${height}" customHeight="1">` : `<row r="${r}">`;
+      const rowText = String(r);
+      out.put(height ? `<row r="${rowText}" ht="${height}" customHeight="1">` : `<row r="${rowText}">`);
       const n = Math.max(values.length, cellStyles.length);
       for (let c = 0; c < n; c++) {
         const v = values[c];
         if (v === undefined && (cellStyles[c] === undefined || cellStyles[c] === skipEmpty?.[c])) continue;
         const s = styles.id(cellStyles[c]);
+        if (v === undefined && !s) continue;
+        out.put('<c r="');
+        out.put(columnLetters(c + 1));
+        out.put(rowText);
+        if (s) {
+          out.put('" s="');
+          out.put(String(s));
+        }
         if (v === undefined) {
-          if (s) xml += `<c r="${columnLetters(c + 1)}${r}" s="${s}"/>`;
+          out.put('"/>');
           continue;
         }
-        const at = s ? `<c r="${columnLetters(c + 1)}${r}" s="${s}"` : `<c r="${columnLetters(c + 1)}${r}"`;
-        if (typeof v === 'number') xml += `${at}><v>${v}</v></c>`;
-        else if (typeof v === 'string') xml += `${at} t="str"><v>${escapeXml(v)}</v></c>`;
-        else xml += `${at}><v>${EXCEL_EPOCH_DAYS + v.getTime() / DAY_MS}</v></c>`;
+        if (typeof v === 'number') {
+          out.put('"><v>');
+          out.put(String(v));
+        } else if (typeof v === 'string') {
+          out.put('" t="str"><v>');
+          out.put(escapeXml(v));
+        } else {
+          out.put('"><v>');
+          out.put(String(EXCEL_EPOCH_DAYS + v.getTime() / DAY_MS));
+        }
+        out.put('</v></c>');
       }
-      pending += xml + '</row>';
-      return pending.length >= FLUSH_CHARS ? flush() : undefined;
+      out.put('</row>');
+      return out.size >= FLUSH_BYTES ? flush() : undefined;
     },
     merge(row, from, to) {
       merges.push(`${columnLetters(from)}${row}:${columnLetters(to)}${row}`);
@@ -150,7 +163,7 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: S
       tail += '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>';
       tail += `<pageSetup orientation="${setup.landscape ? 'landscape' : 'portrait'}" fitToWidth="${setup.fitToWidth}" fitToHeight="0"/>`;
       tail += '</worksheet>';
-      pending += tail;
+      out.put(tail);
       await flush();
       await part.end();
     },

@@ -1,6 +1,7 @@
 import { AuditpackError, isAuditpackError, toAuditpackError } from '../../errors.js';
 import type { AttemptRecorder } from '../../http/types.js';
 import type { TimeWindow } from '../../model/window.js';
+import type { AuditEvent } from '../../model/audit-event.js';
 import { decodeEvent } from '../../pipeline/event-codec.js';
 import { createRecordReader, type RecordCursor } from '../../pipeline/record-codec.js';
 import type { WorkerPool } from '../../util/worker-pool.js';
@@ -201,16 +202,18 @@ async function readBytes(store: LogStore, key: string, rec: AttemptRecorder, sig
   return out;
 }
 
-/** The worker's events (spill records: a 4-byte length, then the event's bytes) as objects, each with its bytes. */
-function decodeEvents(bytes: Uint8Array, contents: Float64Array, reader: RecordCursor): PeriodFile['events'] {
+/**
+ * The worker's events (spill records: a 4-byte length, then the event's bytes), each made as it is
+ * asked for, with its bytes and fingerprint.
+ */
+function* decodeEvents(bytes: Uint8Array, contents: Float64Array, reader: RecordCursor): Generator<{ event: AuditEvent; content: number; encoded: Buffer }> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const events: PeriodFile['events'] = [];
-  for (let at = 0, i = 0; at < buf.length; i++) {
+  let i = 0;
+  for (let at = 0; at < buf.length; i++) {
     const start = at + 4;
     at = start + buf.readUInt32LE(at);
     reader.load(buf, start);
-    events.push({ event: decodeEvent(reader), content: contents[i], encoded: buf.subarray(start, at) });
+    yield { event: decodeEvent(reader), content: contents[i], encoded: buf.subarray(start, at) };
   }
-  if (events.length !== contents.length) throw new AuditpackError('INTERNAL', `a parse worker returned ${events.length} events and ${contents.length} fingerprints`);
-  return events;
+  if (i !== contents.length) throw new AuditpackError('INTERNAL', `a parse worker returned ${i} events and ${contents.length} fingerprints`);
 }
