@@ -18,7 +18,6 @@ export function sampleSize(n: number): number {
   return MAX_SAMPLE;
 }
 
-export const SAMPLE_METHOD_VERSIONS: readonly SampleMethodVersion[] = ['v1', 'v2'];
 /** New packs draw with v2; v1 stays selectable (`--sample-method v1`) to re-draw an earlier pack's samples. */
 export const DEFAULT_SAMPLE_METHOD: SampleMethodVersion = 'v2';
 

@@ -4,8 +4,6 @@ import { resolveReference, ruleReferenceSchema, type RuleCatalogue } from '../ru
 import { EVENT_RULE_TYPES, ruleSchema, sampleSchema, type RuleSpec, type SampleSpec } from '../rules/rule-spec.js';
 import { sectionIdSchema } from './sections.js';
 
-export type { RuleSpec, SampleSpec } from '../rules/rule-spec.js';
-
 export type ExceptionGrouping = 'control' | 'severity' | 'rule';
 
 /**

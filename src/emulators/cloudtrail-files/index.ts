@@ -3,7 +3,6 @@
  * (gzip log files, signed digest chain) and an uploader that puts one into any S3-compatible
  * server. Tests and `auditpack demo` use them.
  */
-export { writeCloudTrailLogFolder, type LogFolderOptions, type LogFolderTruth, type TruthEvent, type TruthFile } from './write-log-folder.js';
+export { writeCloudTrailLogFolder, type LogFolderOptions, type LogFolderTruth } from './write-log-folder.js';
 export { uploadLogFolder } from './upload-folder.js';
-export { demoCloudtrailFilesSetup, DEMO_ACCOUNT } from './demo.js';
-export { GENERATOR_EVENT_SOURCES } from './records.js';
+export { demoCloudtrailFilesSetup } from './demo.js';

@@ -7,8 +7,7 @@ import { seedCloudTrailEvents, type SeededEvent } from './seed-events.js';
 import { headerValue, readCredentialScope } from './sigv4-scope.js';
 
 export type { SeededEvent } from './seed-events.js';
-export type { LookupAttribute, LookupKey } from './lookup-events.js';
-export { toLookupItem, RETENTION_MS } from './lookup-events.js';
+export type { LookupAttribute } from './lookup-events.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

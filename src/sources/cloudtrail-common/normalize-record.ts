@@ -87,15 +87,6 @@ export function normalizeCloudTrailRecord(
   return event;
 }
 
-/**
- * The time `normalizeCloudTrailRecord` gives the record's event, without normalizing it; null when
- * it gives no event or throws (not an object, a digest record, no usable time).
- */
-export function cloudTrailEventTime(record: unknown): number | null {
-  if (!isObject(record) || isDigestRecord(record)) return null;
-  return parseCloudTrailTime(record.eventTime) ?? parseCloudTrailTime(record.p_event_time);
-}
-
 /** A digest file's record (CloudTrail digest file structure): never an event. */
 function isDigestRecord(record: JsonObject): boolean {
   return (
