@@ -51,7 +51,8 @@ const PLANTED = {
   trailKey: 'tl_live_PLANTED_c0ffee1234567890',
   ampKey: 'amp-key-PLANTED-0a1b2c3d',
   ampSecret: 'amp-secret-PLANTED-9e8d7c6b',
-  pasted: 'sk_live_PLANTED_pasted_into_env_field',
+  pasted: 'sk_live_51HPLANTEDq2eZvKYlo2C0aBcDeF',
+  pastedHex: '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b',
   userPass: 'Hunter2PLANTED',
 };
 
@@ -361,7 +362,8 @@ async function cases(): Promise<void> {
 
   await hostileCase('two-runs', '8', 'two runs on one --out at once', '0 and 2', async ({ cfg, run: dir }) => {
     const config = writeConfig(cfg, [smapiSource()]);
-    smapi.faults.every(1, { kind: 'slow', delayMs: 200 });
+    // Answers slow enough that the first run still holds the lock when the second starts.
+    smapi.faults.every(1, { kind: 'slow', delayMs: 3000 });
     const first = runCli(run(config, 'pack'), { cwd: dir, env: env() });
     await waitFor(() => existsSync(join(dir, '.pack.lock')));
     const second = await runCli(run(config, 'pack'), { cwd: dir, env: env() });
@@ -456,8 +458,12 @@ async function cases(): Promise<void> {
     const r = await runCli(run(writeConfig(cfg, [trailSource({ endpoint: 'http://trail.example.com/' })]), 'pack'), { cwd: dir, env: env() });
     return { runs: [r], ok: is(r, 2) };
   });
-  await hostileCase('pasted-secret', '4', 'a secret pasted into an ...Env field', '2, not echoed', async ({ cfg, run: dir }) => {
+  await hostileCase('pasted-secret', '4', 'a secret (sk_live_…) pasted into an ...Env field', '2, not echoed', async ({ cfg, run: dir }) => {
     const r = await runCli(run(writeConfig(cfg, [trailSource({ apiKeyEnv: PLANTED.pasted })]), 'pack'), { cwd: dir, env: env() });
+    return { runs: [r], ok: is(r, 2) };
+  });
+  await hostileCase('pasted-hex', '4', 'a 32-hex secret key pasted into secretKeyEnv', '2, not echoed', async ({ cfg, run: dir }) => {
+    const r = await runCli(run(writeConfig(cfg, [ampSource({ secretKeyEnv: PLANTED.pastedHex })]), 'pack'), { cwd: dir, env: env() });
     return { runs: [r], ok: is(r, 2) };
   });
   await hostileCase('wrong-key', '4', 'a wrong API key (401)', '3', async ({ cfg, run: dir }) => {
@@ -642,10 +648,13 @@ async function cases(): Promise<void> {
   // --- Item 15: determinism ---
   await hostileCase('locale', '15', 'LANG da_DK vs en_US: summary.json and raw/', 'same', async ({ cfg, run: dir }) => {
     const config = writeConfig(cfg, [smapiSource({ name: 'b' }), smapiSource({ name: 'aa' })]);
-    const a = await runCli(run(config, join(dir, 'da')), { env: { ...env(), LANG: 'da_DK.UTF-8', LC_ALL: 'da_DK.UTF-8' } });
-    const b = await runCli(run(config, join(dir, 'en')), { env: { ...env(), LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8' } });
-    const same = (f: string) => existsSync(join(dir, 'da', f)) && readFileSync(join(dir, 'da', f)).equals(readFileSync(join(dir, 'en', f)));
-    const rawSame = readdirSync(join(dir, 'da', 'raw', 'b')).every((f) => same(join('raw', 'b', f)));
+    // `--out pack` in two folders: the command line, which summary.json records, is the same.
+    mkdirSync(join(dir, 'da'));
+    mkdirSync(join(dir, 'en'));
+    const a = await runCli(run(config, 'pack'), { cwd: join(dir, 'da'), env: { ...env(), LANG: 'da_DK.UTF-8', LC_ALL: 'da_DK.UTF-8' } });
+    const b = await runCli(run(config, 'pack'), { cwd: join(dir, 'en'), env: { ...env(), LANG: 'en_US.UTF-8', LC_ALL: 'en_US.UTF-8' } });
+    const same = (f: string) => existsSync(join(dir, 'da', 'pack', f)) && readFileSync(join(dir, 'da', 'pack', f)).equals(readFileSync(join(dir, 'en', 'pack', f)));
+    const rawSame = ['aa', 'b'].every((src) => readdirSync(join(dir, 'da', 'pack', 'raw', src)).every((f) => same(join('raw', src, f))));
     const ok = is(a, 0) && is(b, 0) && same('summary.json') && rawSame;
     return { runs: [a, b], exit: `${a.code}, ${b.code}`, ok, note: ok ? 'summary.json and raw/ identical' : 'DIFFERENT' };
   });
