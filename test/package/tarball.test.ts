@@ -33,7 +33,7 @@ describe('the npm package', () => {
     expect(files).toContain('package.json');
     expect(files).toContain('schema/auditpack.schema.json');
     expect(files).toContain('dist/src/cli/main.js');
-    expect(files.filter((f) => f.startsWith('templates/'))).toEqual(['templates/auditor-handoff.json', 'templates/failed-operations.json', 'templates/soc2-monthly.json']);
+    expect(files.filter((f) => f.startsWith('templates/'))).toEqual(['templates/auditor-handoff.json', 'templates/failed-operations.json', 'templates/rules/catalogue.json', 'templates/soc2-monthly.json']);
     expect(files).toContain('docs/ARCHITECTURE.md');
     // No test, bench or source map (maps would point at .ts sources that are not shipped).
     const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json|dist\/src\/.+\.js|templates\/.+\.json|schema\/.+\.json|docs\/.+\.(md|ya?ml))$/.test(f));
