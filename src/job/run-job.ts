@@ -89,7 +89,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
         directory,
         rules,
         // What an aggregating source (cloudtrail-athena) evaluates where the data lives: the same rules.
-        pushdown: { timeZone: period.timeZone, rules: template.rules, directoryIds: directory?.ids() ?? null, businessHours },
+        pushdown: { timeZone: period.timeZone, rules: template.rules, directoryIds: directory?.ids() ?? null, businessHours, samples: sampling ? template.samples : [] },
         sampler: sampling ? (members) => createSampler(template.samples, sampling, members) : null,
         failuresOnly: template.failuresOnly,
         controls: [...new Set(template.rules.map((r) => r.control))],

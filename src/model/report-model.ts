@@ -210,6 +210,11 @@ export interface ReportModel {
   samples: SampleInfo[];
   /** Null when the template draws no samples. */
   sampling: SamplingInfo | null;
+  /**
+   * Sources whose events are counted here but not listed in the Events sheet (they were counted
+   * where the data lives: cloudtrail-athena), with where the population is and how many events.
+   */
+  populationElsewhere?: { source: string; events: number; where: string }[];
   /** Rules a source that counts where the data lives (cloudtrail-athena) could not evaluate there, and why. */
   rulesNotEvaluated?: { source: string; ruleId: string; reason: string }[];
   coverage: CoverageLedger;

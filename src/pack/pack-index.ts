@@ -50,6 +50,11 @@ export async function writePackIndex(dir: string, model: ReportModel, signer: { 
   row(MANIFEST_FILE, 'every file above with its size and SHA-256, the run parameters and the status');
   row(MANIFEST_SEAL_FILE, `the SHA-256 of ${MANIFEST_FILE} (sha256sum format)`);
   if (signer) row(MANIFEST_SIGNATURE, `the ${signer.algorithm} signature of ${MANIFEST_FILE}`);
+  const elsewhere = model.populationElsewhere ?? [];
+  if (elsewhere.length) {
+    lines.push('', 'EVENTS COUNTED WHERE THEY LIVE (not listed in the Events sheet or events.csv.gz)', '');
+    for (const p of elsewhere) lines.push(`  ${p.source}: ${p.events.toLocaleString('en-US')} events. ${p.where}`);
+  }
   lines.push('', 'WORKBOOK SHEETS (report.xlsx)', '');
   for (const s of workbookGuide(model)) lines.push(`  ${s.sheet}: ${s.holds}`);
   lines.push(

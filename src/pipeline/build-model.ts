@@ -35,6 +35,7 @@ export function buildReportModel(inputs: ModelInputs): ReportModel {
     samples: result.samples,
     sampling: inputs.sampling,
     rulesNotEvaluated: result.rulesNotEvaluated,
+    ...(result.populationElsewhere?.length ? { populationElsewhere: result.populationElsewhere } : {}),
     coverage: result.coverage,
     signOff: inputs.signOff,
     exceptions: result.exceptions,

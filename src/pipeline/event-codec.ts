@@ -1,7 +1,10 @@
 import type { AuditEvent, ClientRef, Requester, ResourceRef } from '../model/audit-event.js';
 import type { Covers, RecordCodec, RecordReader, RecordWriter } from './record-codec.js';
 
-const SOURCE_TYPES: readonly AuditEvent['sourceType'][] = ['smapi', 'cloudtrail', 'cloudtrail-files', 'trail-logs', 'amplitude'];
+/** Every source type, by its number in a record (new ones at the end). A type missing here fails to compile (`allTypes`). */
+const SOURCE_TYPES = ['smapi', 'cloudtrail', 'cloudtrail-files', 'trail-logs', 'amplitude', 'cloudtrail-athena'] as const satisfies readonly AuditEvent['sourceType'][];
+const allTypes: Exclude<AuditEvent['sourceType'], (typeof SOURCE_TYPES)[number]> extends never ? true : false = true;
+void allTypes;
 const u = (v: string | null): string | undefined => (v === null ? undefined : v);
 
 const covered: [
@@ -21,7 +24,7 @@ export function encodeEvent(e: AuditEvent, w: RecordWriter): void {
   w.str(id);
   w.f64(time);
   w.str(source);
-  w.uint(SOURCE_TYPES.indexOf(sourceType) * 2 + (outcome === 'failure' ? 1 : 0));
+  w.uint((SOURCE_TYPES as readonly string[]).indexOf(sourceType) * 2 + (outcome === 'failure' ? 1 : 0));
   w.str(service);
   w.str(operation);
   w.str(responseCode);

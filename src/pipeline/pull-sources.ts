@@ -167,6 +167,7 @@ async function periodSource(
 async function querySource(input: PullSourcesInput, source: AggregatingSource, sink: AggregateSink, signal: AbortSignal, onFatal: (e: unknown) => void): Promise<SourceDone> {
   const plan = input.plans.get(source.name) ?? [];
   const pushdown = input.pushdown ?? { timeZone: input.period.timeZone ?? 'UTC', rules: [], directoryIds: null, businessHours: null };
+  const idCollisions = new Map<string, number>();
   const results = await mapPool(plan, source.policy.concurrency, async (window) => {
     if (signal.aborted) return null;
     input.progress.windowStarted(source.name, window);
@@ -176,6 +177,7 @@ async function querySource(input: PullSourcesInput, source: AggregatingSource, s
         evidencePath: join(input.packDir, 'raw', source.name, `${windowKey(window)}.json`),
         statePath: join(input.stateDir, 'windows', source.name, `${windowKey(window)}.aggregate.json`),
         progress: input.progress.update,
+        idCollisions,
       });
       input.progress.windowDone(cov);
       return cov;
@@ -184,5 +186,8 @@ async function querySource(input: PullSourcesInput, source: AggregatingSource, s
       return null;
     }
   });
-  return { windows: results.filter((r): r is WindowCoverage => r !== null), idCollisions: [] };
+  return {
+    windows: results.filter((r): r is WindowCoverage => r !== null),
+    idCollisions: [...idCollisions].map(([eventId, records]) => ({ source: source.name, eventId, records })),
+  };
 }

@@ -14,8 +14,10 @@ import type { Logger } from '../util/logger.js';
 /** Where an aggregating source's results go: the same counters and rules the event path feeds. */
 export interface AggregateSink {
   acceptGroup(group: EventGroup): void;
-  /** A full event the rules need (an exception candidate): evaluated, never counted again. */
+  /** A full event the rules or samples need (an exception candidate, a sample population member): evaluated and sampled, never counted again. */
   acceptCandidate(event: AuditEvent): void;
+  /** A kept event the source's groups do not count (see WindowAggregate.kept): counted, evaluated and sampled as the event path does. */
+  acceptEvent(event: AuditEvent): void;
   activeHour(source: string, sourceType: string, hour: number): void;
   notEvaluated(source: string, rules: readonly { ruleId: string; reason: string }[]): void;
 }
@@ -33,6 +35,8 @@ export interface QueryWindowDeps {
   /** .state/windows/<source>/<window>.aggregate.json: the results, so a resumed run need not query again. */
   statePath: string;
   progress(update: { pages?: number; records?: number; events?: number }): void;
+  /** The source's ids kept with more than one content (all windows), with the number of contents. */
+  idCollisions: Map<string, number>;
 }
 
 /** Results an interrupted run saved for this window; null when there are none or they are unreadable (then it is queried again). */
@@ -92,6 +96,13 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
       last = Math.max(last, g.lastTime);
     }
     for (const e of result.candidates) deps.sink.acceptCandidate(e);
+    for (const e of result.kept ?? []) {
+      deps.sink.acceptEvent(e);
+      kept++;
+      first = Math.min(first, e.time);
+      last = Math.max(last, e.time);
+    }
+    for (const c of result.ledger.collisionIds ?? []) deps.idCollisions.set(c.eventId, Math.max(c.records, deps.idCollisions.get(c.eventId) ?? 0));
     for (const h of result.activeHours) deps.sink.activeHour(source.name, source.type, h);
     deps.sink.notEvaluated(source.name, result.notEvaluated);
     deps.progress({ events: kept });
@@ -111,13 +122,12 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
     restarts: stats.restarts,
     problems: stats.problems,
     eventsKept: kept,
-    // The query reads files past the window's end (the delivery margin): their records outside the
-    // window are counted as read again; the source does not yet tell those outside the period apart.
-    outsidePeriod: 0,
+    outsidePeriod: result?.ledger.outsidePeriod ?? 0,
     duplicates: result?.ledger.duplicates ?? 0,
-    rereads: result?.ledger.outsideWindow ?? 0,
+    // Each record is counted by one window (the source attributes records as cloudtrail-files does): none is read again.
+    rereads: 0,
     refused: 0,
-    idCollisions: 0,
+    idCollisions: result?.ledger.idCollisions ?? 0,
     firstEventTime: Number.isFinite(first) ? new Date(first).toISOString() : null,
     lastEventTime: Number.isFinite(last) ? new Date(last).toISOString() : null,
     status: outcome.status,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { CoverageLedger, IdCollision, SourceLedger, WindowCoverage } from '../model/coverage.js';
 import { compareExceptionRows, SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
-import type { ExceptionSubjectCount, PeriodInfo, RowStream, SampleInfo } from '../model/report-model.js';
+import type { ExceptionSubjectCount, PeriodInfo, ReportModel, RowStream, SampleInfo } from '../model/report-model.js';
 import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
 import type { AnySource, PushdownRequest } from '../sources/source.js';
@@ -84,6 +84,8 @@ export interface PipelineResult {
   samples: SampleInfo[];
   /** Rules an aggregating source could not evaluate where the data lives, per source. */
   rulesNotEvaluated: { source: string; ruleId: string; reason: string }[];
+  /** Sources whose events are counted but not in the events population: where they live. */
+  populationElsewhere: NonNullable<ReportModel['populationElsewhere']>;
 }
 
 const DAY = 86_400_000;
@@ -99,8 +101,13 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   const exceptionSubjects = stores.subjects.list();
   const comparison = input.compareWith?.(exceptionSubjects);
   addResolvedRows(stores.exceptions, comparison, input.period.start);
+  const aggregate = stores.aggregator.result({ directoryHas: input.directory ? (id) => input.directory!.has(id) : undefined, dropped: droppedBySource(coverage.windows) });
   return {
-    aggregate: stores.aggregator.result({ directoryHas: input.directory ? (id) => input.directory!.has(id) : undefined, dropped: droppedBySource(coverage.windows) }),
+    aggregate,
+    populationElsewhere: input.sources.flatMap((s) => {
+      const where = s.populationLocation?.();
+      return where ? [{ source: s.name, events: aggregate.bySource.find((b) => b.source === s.name)?.events ?? 0, where }] : [];
+    }),
     coverage,
     exceptions: withTrends(stores.exceptions.seal(), comparison),
     events: stores.events.seal(),
@@ -160,6 +167,12 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     if (entry) e.requester = { ...e.requester, name: entry.name || e.requester.name, email: entry.email || e.requester.email };
     return e;
   };
+  /** Rules and samples: what every kept event and every candidate row goes through once. */
+  const evaluate = (e: AuditEvent, encoded?: Buffer) => {
+    const { rows, matchedRuleIds } = input.rules.evaluate(e);
+    for (const r of rows) addException(r);
+    sampler?.onEvent(e, matchedRuleIds, encoded);
+  };
   const sink: EventSink = {
     accept(e: AuditEvent, encoded?: Buffer) {
       const requester = e.requester;
@@ -167,9 +180,7 @@ async function createStores(input: PipelineInput): Promise<Stores> {
       // The source's spill bytes hold the event as it came: not once the directory named its requester.
       const bytes = e.requester === requester ? encoded : undefined;
       aggregator.add(e);
-      const { rows, matchedRuleIds } = input.rules.evaluate(e);
-      for (const r of rows) addException(r);
-      sampler?.onEvent(e, matchedRuleIds, bytes);
+      evaluate(e, bytes);
       if (!input.failuresOnly || e.outcome === 'failure') events.add(e, bytes);
     },
   };
@@ -178,9 +189,16 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     acceptGroup(g) {
       aggregator.addGroup(withDirectory(g));
     },
-    // A candidate row is evaluated like any event but never counted again: its group already was.
+    // A candidate row is evaluated and sampled like any event but never counted again: its group
+    // already was. The events population of such a source lives where the source reads it (the
+    // Events sheet says where), so neither it nor a kept event joins the events store.
     acceptCandidate(e) {
-      for (const r of input.rules.evaluate(withDirectory(e)).rows) addException(r);
+      evaluate(withDirectory(e));
+    },
+    acceptEvent(e) {
+      withDirectory(e);
+      aggregator.add(e);
+      evaluate(e);
     },
     activeHour(source, sourceType, hour) {
       input.rules.addActivity?.(source, sourceType, hour);

@@ -9,7 +9,7 @@ import type { Redactor } from '../util/redactor.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { EventGroup } from '../model/event-group.js';
 import type { BusinessHours } from '../rules/business-hours.js';
-import type { RuleSpec } from '../rules/rule-spec.js';
+import type { RuleSpec, SampleSpec } from '../rules/rule-spec.js';
 
 /** How a source's API wants its time range cut. */
 export interface WindowPolicy {
@@ -126,6 +126,11 @@ export interface SourceBase {
   estimateRequests?(window: TimeWindow): number;
   /** Source-level checks after all windows (e.g. digest validation); ledger sections for coverage. */
   finish?(ctx: { signal: AbortSignal; log: Logger; clock: Clock; period: { start: number; end: number } }): Promise<SourceLedger[]>;
+  /**
+   * Where the source's events live when the pack does not hold them (a source that counts where
+   * the data lives): the Events sheet and README.txt say it, so the auditor knows the population.
+   */
+  populationLocation?(): string;
   /** Files for raw/<source>/ known only after finish() (the files read, with their digest hashes). */
   rawFiles?(): { name: string; text: string }[];
   close?(): Promise<void>;
@@ -186,6 +191,8 @@ export interface PushdownRequest {
   /** Requester ids of the directory; null when none is configured. */
   directoryIds: readonly string[] | null;
   businessHours: BusinessHours | null;
+  /** The sample populations drawn (none when the run draws no samples): their members are returned in full. */
+  samples?: readonly SampleSpec[];
 }
 
 /** One window's results from an aggregating source. */
@@ -194,10 +201,24 @@ export interface WindowAggregate {
   groups: EventGroup[];
   /** UTC hours (epoch ms / 3,600,000) in which the window has events (quiet-period rules). */
   activeHours: number[];
-  /** Full events the rules need (exception candidates), each once. */
+  /** Full events the rules and samples need (exception candidates, sample population members), each once; already counted in `groups`. */
   candidates: AuditEvent[];
+  /**
+   * Events the window kept that `groups` does not count (records whose key has other records in
+   * the period: the source decided which are kept): the pipeline counts, evaluates and samples them.
+   */
+  kept?: AuditEvent[];
   /** The window's ledger figures, as the event path would count them. */
-  ledger: { recordsReceived: number; outsideWindow: number; duplicates: number };
+  ledger: {
+    recordsReceived: number;
+    /** Records outside the period (counted by the window their file was delivered in). */
+    outsidePeriod: number;
+    duplicates: number;
+    /** Events kept under an id already kept with other content. */
+    idCollisions: number;
+    /** The ids those collisions are of, with the number of distinct records kept under each. */
+    collisionIds?: { eventId: string; records: number }[];
+  };
   /** Rules the source could not evaluate, and why: named in the pack. */
   notEvaluated: { ruleId: string; reason: string }[];
   /** What an auditor needs to re-run the work: written under raw/ as JSON. */

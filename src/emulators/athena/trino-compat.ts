@@ -26,6 +26,11 @@ export const TRINO_MACROS: readonly string[] = [
   `CREATE MACRO approx_distinct(x) AS approx_count_distinct(x)`,
   `CREATE MACRO arbitrary(x) AS any_value(x)`,
   `CREATE MACRO cardinality(x) AS len(x)`,
+  // https://trino.io/docs/current/functions/binary.html: to_utf8 gives a varbinary, xxhash64 its 64-bit
+  // hash (varbinary), to_hex its hex text. DuckDB's hash() is another 64-bit hash: the values differ
+  // from Trino's, the use (telling contents apart, as equal or not) does not.
+  `CREATE MACRO to_utf8(s) AS encode(s)`,
+  `CREATE MACRO xxhash64(b) AS hash(b)`,
   // https://trino.io/docs/current/functions/json.html#json_format: the JSON value's text; DuckDB's JSON casts to it.
   `CREATE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
 ];

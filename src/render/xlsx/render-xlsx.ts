@@ -62,7 +62,11 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
   if (has('failureClusters')) {
     steps.push(tableStep(o, 'Repeated failures by requester, operation and code', failureClusterTable(model.failureClusters, tz), model.failureClusters.length, () => model.failureClusters));
   }
-  if (has('events')) steps.push(tableStep(o, 'The whole normalized event population, in time order', eventTable('Events', tz, model.events.count), model.events.count, () => model.events.open()));
+  if (has('events')) {
+    const elsewhere = populationElsewhereRows(model);
+    const contents = elsewhere ? 'The normalized event population in time order, and where the events counted where they live are' : 'The whole normalized event population, in time order';
+    steps.push(tableStep(o, contents, eventTable('Events', tz, model.events.count, elsewhere), model.events.count, () => model.events.open()));
+  }
   const sampleNames = sampleSheetNames(model.samples.map((s) => s.population));
   model.samples.forEach((sample, i) => {
     const name = sampleNames[i] ?? `Sample ${i + 1}`;
@@ -74,6 +78,23 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
   const ledger = withoutNetwork(model.coverage);
   steps.push(tableStep(o, 'Every source × window pulled, and source ledgers', coverageTable(ledger, tz), ledger.windows.length, () => ledger.windows));
   return steps;
+}
+
+/**
+ * Above the Events table, for a source counted where its data lives (cloudtrail-athena): its events
+ * are in the counts but not listed here, and this says where the population is and how to re-run it.
+ */
+function populationElsewhereRows(model: ReportModel): PlainRow[] | undefined {
+  const list = model.populationElsewhere ?? [];
+  if (list.length === 0) return undefined;
+  return [
+    ...list.map((p): PlainRow => ({
+      cells: [`Not listed: ${p.source}`, `${p.events.toLocaleString('en-US')} events counted where they live: ${p.where}`],
+      role: 'pair',
+      spanLast: true,
+    })),
+    { cells: [] },
+  ];
 }
 
 /** The rows above a sample's table: how it was drawn, so the auditor can draw it again. */

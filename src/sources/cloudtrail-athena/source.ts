@@ -9,10 +9,10 @@ import { createS3Store } from '../cloudtrail-files/s3-store.js';
 import type { AggregatingSource, PushdownRequest, SourceDeps } from '../source.js';
 import { compareFilesWithDigests, filesReadCsv } from './completeness.js';
 import { parseS3Url, type CloudtrailAthenaConfig } from './config.js';
-import type { QueryRunner } from './query-runner.js';
+import type { QueryLedger, QueryRunner } from './query-runner.js';
 import { runAthenaWindow } from './run-window.js';
 import { compileRules, type CompiledRules } from './sql/compile-rules.js';
-import { readEvidenceFiles, type FileRead } from './window-results.js';
+import { readEvidenceFiles, readIdentityRows, type FileRead, type KeyCopy } from './window-results.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -44,7 +44,7 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
     if (compiled?.key !== p) {
       compiled = {
         key: p,
-        rules: compileRules(p.rules, { source: name, sourceType: 'cloudtrail-athena' }, { timeZone: p.timeZone, directoryIds: p.directoryIds, businessHours: p.businessHours }),
+        rules: compileRules(p.rules, { source: name, sourceType: 'cloudtrail-athena' }, { timeZone: p.timeZone, directoryIds: p.directoryIds, businessHours: p.businessHours }, p.samples ?? []),
       };
     }
     return compiled.rules;
@@ -64,6 +64,9 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
         profile: config.profile,
         maxKeys: 1000,
       }));
+  // The period's repeated keys (run-window.ts identity): one query for every window of the run.
+  let identity: Promise<ReadonlyMap<string, readonly KeyCopy[]>> | null = null;
+  let identityLedger: QueryLedger[] = [];
   const wholeDays = config.windowHours % 24 === 0;
   const scope = `accounts ${config.accounts.join(', ')}, regions ${config.regions.join(', ')}`;
 
@@ -93,7 +96,7 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
       };
     },
     estimateRequests() {
-      // Three queries, each StartQueryExecution + a few polls + one result page or more.
+      // Three queries, each StartQueryExecution + a few polls + one result page or more (and, once a run, the repeated keys).
       return 3 * 6;
     },
     async queryWindow(window, ctx) {
@@ -111,6 +114,17 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
         runner: parts.runner,
         filesRead,
         idempotencyKey: `${name}|${fingerprint}`,
+        identity(run, ledgers, sql) {
+          if (!identity) {
+            identityLedger = ledgers;
+            identity = run(sql, 'period repeated keys', ledgers).then(readIdentityRows);
+            // A failed identity query fails this window and is asked again by the next.
+            identity.catch(() => {
+              identity = null;
+            });
+          }
+          return identity;
+        },
       }, compiledFor(ctx.pushdown));
     },
     restoreWindow(_window, result) {
@@ -145,8 +159,21 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
       const range = { start: Date.parse(String(digests.facts.rangeStart)), end: Date.parse(String(digests.facts.rangeEnd)) };
       return [digests, compareFilesWithDigests({ sourceName: name, range, listed, read: filesRead })];
     },
+    populationLocation() {
+      return (
+        `The AWS CloudTrail log files in ${config.trailLocation} (${scope}), read by Amazon Athena (table ${config.database}.${config.table}, workgroup ${config.workgroup}). ` +
+        `Every query's SQL text and execution id is in raw/${name}/<window>.json (and raw/${name}/period-repeated-keys.json): re-run them, or re-fetch and re-hash the files listed in raw/${name}/files-read.csv with their digest SHA-256. ` +
+        'Exception rows and sample items are listed in full.'
+      );
+    },
     rawFiles() {
-      return filesRead.size ? [{ name: 'files-read.csv', text: filesReadCsv(filesRead, listed, bucketPrefix) }] : [];
+      const out = filesRead.size ? [{ name: 'files-read.csv', text: filesReadCsv(filesRead, listed, bucketPrefix) }] : [];
+      const q = identityLedger.find((l) => l.label === 'period repeated keys');
+      if (q) {
+        const text = JSON.stringify({ label: q.label, executionId: q.executionId, state: q.state, bytesScanned: q.bytesScanned, estimatedCostUsd: q.estimatedCostUsd, sql: q.sql }, null, 2);
+        out.push({ name: 'period-repeated-keys.json', text: `${text}\n` });
+      }
+      return out;
     },
     async close() {
       keys?.close();

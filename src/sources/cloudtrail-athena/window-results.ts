@@ -24,16 +24,18 @@ function timeOf(text: string): number {
 }
 
 export interface AggregateRows {
+  /** Groups of the window's events, except those of keys with more than one record in the period. */
   groups: EventGroup[];
-  duplicates: number;
+  /** Every record the window counts (memberWindow), whatever becomes of it. */
+  records: number;
   activeHours: number[];
 }
 
-/** The aggregate query's rows (window-queries.ts aggregateQuery) as groups, duplicates and active hours. */
+/** The aggregate query's rows (window-queries.ts aggregateQuery) as groups, records counted and active hours. */
 export function readAggregateRows(rows: readonly ResultRow[], source: { name: string }): AggregateRows {
   const groups: EventGroup[] = [];
   const hours = new Set<number>();
-  let duplicates = 0;
+  let records = 0;
   for (const row of rows) {
     if (row.by_group === '0') {
       // "2026-10-04 7": a UTC date and hour.
@@ -42,10 +44,9 @@ export function readAggregateRows(rows: readonly ResultRow[], source: { name: st
       continue;
     }
     const events = Number(need(row, 'events'));
-    if (row.first_copy !== 'true') {
-      duplicates += events;
-      continue;
-    }
+    records += events;
+    // Records of keys with other records in the period: the rows query returns them in full.
+    if (row.anomalous === 'true') continue;
     const userAgent = row.user_agent ?? undefined;
     const clientName = row.n_client_name ?? undefined;
     const type = row.n_requester_type ?? undefined;
@@ -64,7 +65,70 @@ export function readAggregateRows(rows: readonly ResultRow[], source: { name: st
       lastTime: timeOf(need(row, 'last_time')),
     });
   }
-  return { groups, duplicates, activeHours: [...hours].sort((a, b) => a - b) };
+  return { groups, records, activeHours: [...hours].sort((a, b) => a - b) };
+}
+
+/** One copy of a key with more than one record in the period (window-queries.ts identityQuery). */
+export interface KeyCopy {
+  content: string;
+  path: string;
+  /** Index of the window that counts it. */
+  window: number;
+  /** Records with this key and content in this file. */
+  copies: number;
+}
+
+/** What becomes of the records of one (key, content, file): at most one kept, the rest duplicates. */
+export interface CopyFate {
+  kept: boolean;
+  /** The kept record is an id collision: the key was kept before with other content. */
+  collision: boolean;
+  duplicates: number;
+  /** Distinct contents of the key in the period (an id collision's record count). */
+  contents: number;
+}
+
+/**
+ * The identity query's rows by key, copies in the order the local path reads them (files in key
+ * order: cloudtrail-files lists folder by folder and day by day), so each window decides its own
+ * copies' fate the way the local de-duplication set does (src/pipeline/id-set.ts): the first
+ * record of a key is kept, a later one with content already kept is a duplicate, a later one with
+ * new content is kept and is an id collision.
+ */
+export function readIdentityRows(rows: readonly ResultRow[]): Map<string, KeyCopy[]> {
+  const byKey = new Map<string, KeyCopy[]>();
+  for (const row of rows) {
+    const key = need(row, 'event_key');
+    const list = byKey.get(key) ?? [];
+    list.push({ content: need(row, 'content'), path: need(row, 'path'), window: Number(need(row, 'member_window')), copies: Number(need(row, 'copies')) });
+    byKey.set(key, list);
+  }
+  for (const list of byKey.values()) list.sort((a, b) => ordinal(a.path, b.path) || ordinal(a.content, b.content));
+  return byKey;
+}
+
+/** The fate of each (content, file) copy of one key, in the key's copy order. */
+export function copyFates(list: readonly KeyCopy[]): Map<string, CopyFate> {
+  const contents = new Set(list.map((c) => c.content)).size;
+  const seen = new Set<string>();
+  const fates = new Map<string, CopyFate>();
+  for (const c of list) {
+    const fresh = !seen.has(c.content);
+    fates.set(`${c.content}\u0000${c.path}`, { kept: fresh, collision: fresh && seen.size > 0, duplicates: fresh ? c.copies - 1 : c.copies, contents });
+    seen.add(c.content);
+  }
+  return fates;
+}
+
+/** Keys with a copy counted by this window. */
+export function keysOfWindow(identity: ReadonlyMap<string, readonly KeyCopy[]>, window: number): string[] {
+  const keys: string[] = [];
+  for (const [key, list] of identity) if (list.some((c) => c.window === window)) keys.push(key);
+  return keys.sort(ordinal);
+}
+
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** One file Athena read (`"$path"`), by its key in the trail (from `AWSLogs/`). */
@@ -72,6 +136,8 @@ export interface FileRead {
   key: string;
   records: number;
   inWindow: number;
+  /** Records outside the period that the window counts (its file was delivered in the window). */
+  outsidePeriod: number;
   /** Delivery time from the file name (epoch ms); null for a name that is not a CloudTrail log file's. */
   deliveredAt: number | null;
 }
@@ -80,26 +146,19 @@ export function readFileRows(rows: readonly ResultRow[]): FileRead[] {
   return rows.map((row) => {
     const path = need(row, 'path');
     const key = storeKeyOf(path.replace(/^s3:\/\/[^/]+\//, ''));
-    return { key, records: Number(need(row, 'records')), inWindow: Number(row.in_window ?? 0), deliveredAt: parseLogFileName(key)?.deliveredAt ?? null };
+    return {
+      key,
+      records: Number(need(row, 'records')),
+      inWindow: Number(row.in_window ?? 0),
+      outsidePeriod: Number(row.outside_period ?? 0),
+      deliveredAt: parseLogFileName(key)?.deliveredAt ?? null,
+    };
   });
 }
 
-/**
- * Records received and outside the window as the local path counts them: every record of the
- * files delivered in [start, end + margin) (what a cloudtrail-files window reads), and those of
- * them whose event is not in the window.
- */
-export function ledgerOfFiles(files: readonly FileRead[], window: TimeWindow, lateMs: number): { recordsReceived: number; outsideWindow: number; filesRead: number } {
-  let recordsReceived = 0;
-  let outsideWindow = 0;
-  let filesRead = 0;
-  for (const f of files) {
-    if (f.deliveredAt === null || f.deliveredAt < window.start || f.deliveredAt >= window.end + lateMs) continue;
-    filesRead++;
-    recordsReceived += f.records;
-    outsideWindow += f.records - f.inWindow;
-  }
-  return { recordsReceived, outsideWindow, filesRead };
+/** Files of the window's delivery range [start, end + margin): what a window's share of the trail is. */
+export function filesDeliveredIn(files: readonly FileRead[], window: TimeWindow, lateMs: number): number {
+  return files.filter((f) => f.deliveredAt !== null && f.deliveredAt >= window.start && f.deliveredAt < window.end + lateMs).length;
 }
 
 /**
@@ -138,5 +197,5 @@ export function eventOfRow(row: ResultRow, sourceName: string): AuditEvent | nul
 /** The files a window's evidence (run-window.ts) says its scan read, for a resumed run. */
 export function readEvidenceFiles(evidence: Record<string, unknown>): FileRead[] {
   const list = Array.isArray(evidence.filesScanned) ? (evidence.filesScanned as { key: string; records: number }[]) : [];
-  return list.map((f) => ({ key: f.key, records: f.records, inWindow: 0, deliveredAt: parseLogFileName(f.key)?.deliveredAt ?? null }));
+  return list.map((f) => ({ key: f.key, records: f.records, inWindow: 0, outsidePeriod: 0, deliveredAt: parseLogFileName(f.key)?.deliveredAt ?? null }));
 }

@@ -1,6 +1,6 @@
 import type { BusinessHours } from '../../../rules/business-hours.js';
 import { minutesOfDay } from '../../../rules/business-hours.js';
-import type { RuleSpec } from '../../../rules/rule-spec.js';
+import type { RuleSpec, SampleSpec } from '../../../rules/rule-spec.js';
 import { compileMatchSql, type Compiled, type StaticFacts } from './compile-match.js';
 import { sqlIn } from './literals.js';
 
@@ -26,6 +26,13 @@ export interface CompiledRules {
   bursts: CompiledBurst[];
   /** Rules that cannot run in SQL: named in the pack as not evaluated. */
   notEvaluated: { ruleId: string; reason: string }[];
+  /**
+   * Per sample population, a predicate every member meets (the sampler draws from the rows
+   * returned: src/rules/sampling.ts). Exact where the population's rules or match compile; `true`
+   * (every row of the window returned) where they do not, so a sample is never drawn from part of
+   * its population.
+   */
+  populations: string[];
 }
 
 /**
@@ -38,8 +45,8 @@ export interface CompiledRules {
  * events, which the aggregate query returns. Rules the engine itself would not run (no directory,
  * no business hours) are left to the engine, which names them inactive.
  */
-export function compileRules(rules: readonly RuleSpec[], facts: StaticFacts, ctx: PushdownContext): CompiledRules {
-  const out: CompiledRules = { eventRules: [], bursts: [], notEvaluated: [] };
+export function compileRules(rules: readonly RuleSpec[], facts: StaticFacts, ctx: PushdownContext, samples: readonly SampleSpec[] = []): CompiledRules {
+  const out: CompiledRules = { eventRules: [], bursts: [], notEvaluated: [], populations: [] };
   for (const rule of rules) {
     switch (rule.type) {
       case 'match':
@@ -75,6 +82,7 @@ export function compileRules(rules: readonly RuleSpec[], facts: StaticFacts, ctx
         break;
     }
   }
+  out.populations = samples.map((spec) => populationPredicate(spec, rules, out, facts));
   return out;
 }
 
@@ -91,4 +99,25 @@ export function outsideBusinessHoursSql(hours: BusinessHours): string {
     `l_minute < ${minutesOfDay(hours.end)}`,
   ];
   return `(NOT (${working.join(' AND ')}))`;
+}
+
+/**
+ * A population's members as SQL: those matched by one of its rules (the engine's matchedRuleIds
+ * come from event rules only: a burst, coverage or quiet-period rule matches no event), or by its
+ * match. Where a rule or the match cannot be written in SQL, every row (`true`).
+ */
+function populationPredicate(spec: SampleSpec, rules: readonly RuleSpec[], compiled: CompiledRules, facts: StaticFacts): string {
+  if (spec.rules) {
+    const parts: string[] = [];
+    for (const id of spec.rules) {
+      const rule = rules.find((r) => r.id === id);
+      if (!rule || !['match', 'requester-not-in-directory', 'outside-business-hours'].includes(rule.type)) continue;
+      if (compiled.notEvaluated.some((n) => n.ruleId === id)) return 'true';
+      const sql = compiled.eventRules.find((r) => r.ruleId === id)?.sql;
+      if (sql) parts.push(sql);
+    }
+    return parts.length ? `coalesce(${parts.join(' OR ')}, false)` : 'false';
+  }
+  const m = compileMatchSql(spec.match ?? {}, facts);
+  return 'inexpressible' in m ? 'true' : `coalesce(${m.sql}, false)`;
 }
