@@ -32,7 +32,7 @@ export interface FilesRunResult {
 }
 
 /** Every *.json.gz log file below dir. */
-function logFiles(dir: string): string[] {
+export function logFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -43,7 +43,7 @@ function logFiles(dir: string): string[] {
 }
 
 /** The reference: one plain pass (gunzip, JSON.parse, three counters), nothing else. */
-async function plainPass(files: string[]): Promise<{ records: number; seconds: number }> {
+export async function plainPass(files: string[]): Promise<{ records: number; seconds: number }> {
   const t0 = performance.now();
   let records = 0;
   let failures = 0;

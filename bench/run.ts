@@ -10,6 +10,7 @@ const BENCHES: Record<string, string> = {
   'cloudtrail-files': 'cloudtrail-files-run.js',
   pdf: 'render-pdf.js',
   xlsx: 'render-xlsx.js',
+  athena: 'athena-run.js',
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in BENCHES);

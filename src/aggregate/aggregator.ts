@@ -103,7 +103,11 @@ export function createAggregator(days: DayIndex): Aggregator {
     r.email ??= e.requester.email;
     r.type ??= e.requester.type;
     const clientKey = e.client?.name ?? e.client?.id ?? e.userAgent ?? '(none)';
-    bump(clients, clientKey, t, () => counter(e.client?.id && e.client.name ? e.client.id : undefined));
+    const c = bump(clients, clientKey, t, () => counter());
+    // The label is the smallest full client id of the key, not the first seen: the figures must not
+    // depend on the order events or groups arrive in (windows in parallel, or an engine's group order).
+    const id = e.client?.id && e.client.name ? e.client.id : undefined;
+    if (id !== undefined && (c.label === undefined || id < c.label)) c.label = id;
     const s = bump(sources, e.source, t, () => sourceCounter(e.sourceType));
     s.requesters.add(e.requester.id);
     s.operations.add(op);
@@ -115,6 +119,7 @@ export function createAggregator(days: DayIndex): Aggregator {
       const key = `${e.requester.id}\u0000${op}\u0000${e.responseCode}`;
       const c = clusters.get(key);
       if (c) {
+        c.requesterName ??= e.requester.name ?? null;
         c.failures += t.failures;
         c.firstTime = Math.min(c.firstTime, t.firstTime);
         c.lastTime = Math.max(c.lastTime, t.lastTime);

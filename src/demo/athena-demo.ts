@@ -17,15 +17,17 @@ const BUCKET = 'auditpack-demo-trail';
  * as a bucket, the table created as `auditpack athena-table --create` would, and a
  * cloudtrail-athena source in place of the cloudtrail-files one, over the same files.
  *
- * The demo has no S3 server for auditpack's own reads, so digests are not fetched here
- * (verifyDigests off); the differential and completeness tests run them against the emulator.
+ * The emulator also serves the bucket read-only over the S3 API (src/emulators/athena/s3-read.ts):
+ * the source reads and validates the trail's signed digests there (verifyDigests on) and proves
+ * Athena read every log file they list, as it does against a real bucket.
  */
 export async function demoAthenaSetup(
   files: { sourceConfig: CloudtrailFilesConfigInput },
   env: Record<string, string>,
   port = 0,
 ): Promise<{ emulator: AthenaEmulator; sourceConfig: CloudtrailAthenaConfigInput }> {
-  const emulator = await startAthenaEmulator({ store: folderObjectStore({ [BUCKET]: files.sourceConfig.location }), port, pacing: { queuedPolls: 0, runningPolls: 1 } });
+  const folders = { [BUCKET]: files.sourceConfig.location };
+  const emulator = await startAthenaEmulator({ store: folderObjectStore(folders), serveS3: folders, port, pacing: { queuedPolls: 0, runningPolls: 1 } });
   try {
     const sourceConfig: CloudtrailAthenaConfigInput = {
       type: 'cloudtrail-athena',
@@ -38,7 +40,10 @@ export async function demoAthenaSetup(
       accounts: files.sourceConfig.accounts ?? [],
       regions: files.sourceConfig.regions ?? [],
       lateDeliveryMinutes: files.sourceConfig.lateDeliveryMinutes,
-      verifyDigests: false,
+      verifyDigests: true,
+      ...(files.sourceConfig.publicKeysFile ? { publicKeysFile: files.sourceConfig.publicKeysFile } : {}),
+      s3Endpoint: emulator.url,
+      forcePathStyle: true,
       endpoint: emulator.url,
       projectionStart: '2020/01/01',
       pollIntervalMs: 20,

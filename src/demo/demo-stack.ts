@@ -69,7 +69,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
       const athena = await demoAthenaSetup(files, trailSetup.env, port(4));
       started.push(athena.emulator);
       athenaUrl = athena.emulator.url;
-      filesSetup = { sourceConfig: athena.sourceConfig, env: {} };
+      filesSetup = { sourceConfig: athena.sourceConfig, env: trailSetup.env };
     }
     const setups = [demoSmapiSetup(smapi), trailSetup, filesSetup, demoTrailLogsSetup(trailLogs), demoAmplitudeSetup(amplitude)];
     const directoryFile = join(opts.dir, 'requesters.csv');
@@ -93,7 +93,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
         { name: 'smapi', url: smapi.url, faults: smapi.faults, notes: [`LWA token endpoint ${smapi.tokenUrl}`, `vendorId ${smapi.vendorId}`] },
         { name: 'cloudtrail', url: cloudtrail.url, faults: cloudtrail.faults, notes: ['AWS JSON 1.1 LookupEvents; any SigV4 signature with the demo access key'] },
         athenaUrl
-          ? { name: 'cloudtrail-athena', url: athenaUrl, faults: null, notes: [`Athena (AWS JSON 1.1) on DuckDB over ${files.sourceConfig.location}; digests not fetched (no S3 server in the demo)`] }
+          ? { name: 'cloudtrail-athena', url: athenaUrl, faults: null, notes: [`Athena (AWS JSON 1.1) on DuckDB over ${files.sourceConfig.location}, also served read-only over S3 (path style) for the digest checks`] }
           : { name: 'cloudtrail-files', url: files.sourceConfig.location, faults: null, notes: ['a local AWSLogs/ folder with signed hourly digests'] },
         { name: 'trail-logs', url: trailLogs.url, faults: trailLogs.faults, notes: ['POST / then GET /query-result/{id}', 'variants: POST /__emulator/behaviour, see docs/sources/trail-logs.md'] },
         { name: 'amplitude', url: amplitude.url, faults: amplitude.faults, notes: [`POST /api/2/audit-logs/${amplitude.orgId}`] },

@@ -9,6 +9,7 @@ import type { ObjectStore } from './object-store.js';
 import { createQueryFaults, parseQueryFaultRule, type QueryFaults } from './query-faults.js';
 
 export { s3ObjectStore, folderObjectStore, type ObjectStore } from './object-store.js';
+import { answerS3Read } from './s3-read.js';
 export type { QueryFault, QueryFaultRule } from './query-faults.js';
 export type { QueryState } from './executions.js';
 export type { TableDef } from './catalog.js';
@@ -29,6 +30,11 @@ export interface AthenaEmulatorOptions {
   host?: string;
   /** Where table data is read from: the S3 emulator, or folders standing in for buckets. */
   store: ObjectStore;
+  /**
+   * Also serve these buckets (bucket → folder, as folderObjectStore reads them) read-only over the
+   * S3 REST API on the same port (s3-read.ts): the demo's digest reads.
+   */
+  serveS3?: Record<string, string>;
   clock?: Clock;
   /** Default: `primary`, without a result location (as in a new account). */
   workgroups?: WorkGroup[];
@@ -259,7 +265,9 @@ export async function startAthenaEmulator(options: AthenaEmulatorOptions): Promi
     };
   }
 
-  const handler = (req: EmuRequest): EmuResponse => {
+  const handler = async (req: EmuRequest): Promise<EmuResponse> => {
+    const s3 = options.serveS3 ? await answerS3Read(req, options.store, options.serveS3) : null;
+    if (s3) return s3;
     if (req.method !== 'POST' || req.path !== '/') return error('UnknownOperationException', `${req.method} ${req.path} is not an Athena operation; POST / with X-Amz-Target.`, {}, 404);
     const target = headerValue(req.headers, 'x-amz-target') ?? '';
     const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';

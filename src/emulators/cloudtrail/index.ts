@@ -121,7 +121,7 @@ export async function startCloudTrailEmulator(options: CloudTrailEmulatorOptions
 
   const countErrors = (r: EmuResponse): EmuResponse => {
     if (r.status >= 400) {
-      const type = (JSON.parse(r.body) as { __type?: string }).__type ?? 'Unknown';
+      const type = (JSON.parse(String(r.body)) as { __type?: string }).__type ?? 'Unknown';
       const name = type.split('#').pop() ?? type;
       counters.errors[name] = (counters.errors[name] ?? 0) + 1;
     }

@@ -14,7 +14,8 @@ export interface EmuRequest {
 export interface EmuResponse {
   status: number;
   headers?: Record<string, string>;
-  body: string;
+  /** Text, or bytes (an object an S3-style read serves). */
+  body: string | Buffer;
 }
 
 export type EmuHandler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;

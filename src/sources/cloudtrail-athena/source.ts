@@ -6,6 +6,7 @@ import { validateDigests } from '../cloudtrail-files/digest-validation.js';
 import type { LogStore } from '../cloudtrail-files/log-store.js';
 import { createPublicKeyProvider, type PublicKeyProvider } from '../cloudtrail-files/public-keys.js';
 import { createS3Store } from '../cloudtrail-files/s3-store.js';
+import { credentialsFromEnv } from '../cloudtrail-files/index.js';
 import type { AggregatingSource, PushdownRequest, SourceDeps } from '../source.js';
 import { compareFilesWithDigests, filesReadCsv } from './completeness.js';
 import { parseS3Url, type CloudtrailAthenaConfig } from './config.js';
@@ -61,12 +62,14 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
         region: config.region,
         endpoint: config.s3Endpoint,
         forcePathStyle: config.forcePathStyle,
-        profile: config.profile,
+        // Keys in the environment auditpack was given (as the Athena client uses them), else the SDK's chain.
+        ...(credentials ? { credentials } : {}),
         maxKeys: 1000,
       }));
   // The period's repeated keys (run-window.ts identity): one query for every window of the run.
   let identity: Promise<ReadonlyMap<string, readonly KeyCopy[]>> | null = null;
   let identityLedger: QueryLedger[] = [];
+  const credentials = config.profile ? undefined : credentialsFromEnv(deps);
   const wholeDays = config.windowHours % 24 === 0;
   const scope = `accounts ${config.accounts.join(', ')}, regions ${config.regions.join(', ')}`;
 
@@ -140,7 +143,7 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
           },
         ];
       }
-      keys ??= parts.publicKeys ?? createPublicKeyProvider({ file: keyFile, api: { endpoint: config.cloudtrailEndpoint, profile: config.profile } });
+      keys ??= parts.publicKeys ?? createPublicKeyProvider({ file: keyFile, api: { endpoint: config.cloudtrailEndpoint, profile: config.profile, credentials } });
       const digests = await validateDigests(
         {
           sourceName: name,

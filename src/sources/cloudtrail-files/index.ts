@@ -143,7 +143,7 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
  * own in tests) are used as they are, as the SDK's env provider would; otherwise the SDK's
  * default chain (profile, SSO, container, instance role) resolves them. Never logged.
  */
-function credentialsFromEnv(deps: SourceDeps): ListPublicKeysOptions['credentials'] {
+export function credentialsFromEnv(deps: Pick<SourceDeps, 'env' | 'redactor'>): ListPublicKeysOptions['credentials'] {
   const accessKeyId = deps.env.AWS_ACCESS_KEY_ID?.trim();
   const secretAccessKey = deps.env.AWS_SECRET_ACCESS_KEY?.trim();
   if (!accessKeyId || !secretAccessKey) return undefined;

@@ -177,18 +177,18 @@ function ledgerTotals(r: PipelineResult) {
 }
 
 /** The Athena path alone, over the wire to the emulator. */
-export async function runAthena(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest, table: Partial<CloudtrailAthenaConfigInput> = {}) {
+export async function runAthena(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest, table: Partial<CloudtrailAthenaConfigInput> = {}, source: Partial<CloudtrailAthenaConfigInput> = {}) {
   const athena = await startAthena(trail, table);
   try {
-    return { result: await runWith(athena.source(), period, r), sqlTexts: [...athena.sqlTexts] };
+    return { result: await runWith(athena.source({ ...table, ...source }), period, r), sqlTexts: [...athena.sqlTexts] };
   } finally {
     await athena.close();
   }
 }
 
 /** Runs the same files through cloudtrail-files and, over the wire, through the Athena emulator. */
-export async function runBoth(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest) {
+export async function runBoth(trail: TrailUnderTest, period: PeriodInfo, r: RulesUnderTest, athenaSource: Partial<CloudtrailAthenaConfigInput> = {}) {
   const local = await runWith(filesSource(trail), period, r);
-  const athena = await runAthena(trail, period, r);
+  const athena = await runAthena(trail, period, r, athenaSource);
   return { local, athena: athena.result, sqlTexts: athena.sqlTexts };
 }
