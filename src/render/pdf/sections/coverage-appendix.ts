@@ -18,6 +18,12 @@ const STATUS_COLOR: Record<WindowCoverage['status'], string> = {
   skipped: COLOR.warning,
 };
 
+/** Retries and throttles of a window (network.json has them all): how hard the data was to get. */
+function networkNote(w: WindowCoverage): string | null {
+  if (!w.retries && !w.throttles) return null;
+  return `${fmtInt(w.retries)} ${w.retries === 1 ? 'retry' : 'retries'}, ${fmtInt(w.throttles)} throttled`;
+}
+
 /** Every source × window, the source ledgers and the run parameters: how each figure can be traced. */
 export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
   const { model, zone } = ctx;
@@ -36,13 +42,7 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
     [
       { header: 'Source', weight: 55, value: (w) => w.source, sub: (w) => w.sourceType },
       // Weights in points: the range must fit on one line, the numbers are short.
-      {
-        header: 'Window',
-        weight: 95,
-        value: (w) => w.window.key,
-        // The query as sent (secrets already removed by the pipeline): what an auditor re-runs to check a count.
-        sub: (w) => Object.keys(w.request).sort().map((k) => `${k}=${fmtValue(w.request[k])}`).join(' ') || null,
-      },
+      { header: 'Window', weight: 95, value: (w) => w.window.key },
       {
         header: `Range (${zone})`,
         weight: 178,
@@ -54,8 +54,9 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
       { header: 'Events kept', weight: 46, align: 'right', value: (w) => fmtInt(w.eventsKept) },
       { header: 'Duplicates', weight: 54, align: 'right', value: (w) => fmtInt(w.duplicates) },
       { header: 'Outside period', weight: 46, align: 'right', value: (w) => fmtInt(w.outsidePeriod) },
-      { header: 'Retries', weight: 40, align: 'right', value: (w) => fmtInt(w.retries) },
-      { header: 'Throttled', weight: 48, align: 'right', value: (w) => fmtInt(w.throttles) },
+      // With these five the row adds up: received = kept + duplicates + read again + outside + not events.
+      { header: 'Read again', weight: 40, align: 'right', value: (w) => fmtInt(w.rereads) },
+      { header: 'Not events', weight: 48, align: 'right', value: (w) => fmtInt(w.refused) },
       { header: 'Restarts', weight: 44, align: 'right', value: (w) => fmtInt(w.restarts) },
       {
         header: 'Status',
@@ -63,12 +64,18 @@ export async function drawCoverageAppendix(ctx: PdfContext): Promise<void> {
         bold: () => true,
         value: (w) => w.status.toUpperCase() + (w.resumed ? ' (resumed)' : ''),
         color: (w) => STATUS_COLOR[w.status],
-        sub: (w) => (w.error ? `${w.error.code}: ${w.error.message}` : w.problems.length ? `${fmtInt(w.problems.length)} problems (below)` : null),
+        sub: (w) => (w.error ? `${w.error.code}: ${w.error.message}` : w.problems.length ? `${fmtInt(w.problems.length)} problems (below)` : networkNote(w)),
       },
     ],
     windows,
     {
       title: 'Coverage by window',
+      // The query as sent (secrets already removed by the pipeline), across the row's full width:
+      // what an auditor re-runs to check a count, read without a narrow column's line breaks.
+      note: (w) => {
+        const query = Object.keys(w.request).sort().map((k) => `${k}=${fmtValue(w.request[k])}`).join('  ');
+        return query ? `Query: ${query}` : null;
+      },
       rowFill: (w) => (w.status === 'failed' ? COLOR.failureFill : w.status === 'skipped' || w.problems.length ? COLOR.warningFill : undefined),
       emptyText: 'No window was queried.',
     },
