@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gzip as gzipCb, gzipSync } from 'node:zlib';
@@ -41,19 +41,36 @@ export interface RawFileSeal {
 export interface CommittableRawWriter extends RawWindowWriter {
   /** fsync, then rename the `.part` file to its final name; returns what was written. */
   commit(): Promise<RawFileSeal>;
+  /** Closes the `.part` file without committing it (a run stopped midway); nothing after commit. */
+  close(): Promise<void>;
 }
 
-export async function createRawWindowWriter(path: string): Promise<CommittableRawWriter> {
+/**
+ * `holdOpen`: the `.part` file stays open from the start to the commit. An open, write and close
+ * per page (appendFile) put three trips through libuv's thread pool, queued behind the pages' gzip
+ * jobs, between a page and the next request of its window (bench/smapi-pull.ts). Without it (a
+ * source pulling a whole period: every window's archive is open at once) each append opens the file.
+ */
+export async function createRawWindowWriter(path: string, opts: { holdOpen?: boolean } = {}): Promise<CommittableRawWriter> {
   await mkdir(dirname(path), { recursive: true });
   const part = `${path}.part`;
-  await writeFile(part, new Uint8Array());
+  const fh: FileHandle | null = opts.holdOpen ? await open(part, 'w') : null;
+  if (!fh) await writeFile(part, new Uint8Array());
+  let closed = false;
   let records = 0;
   let bytes = 0;
   const hash = createHash('sha256');
   const append = async (chunk: Uint8Array) => {
-    await appendFile(part, chunk);
+    // Appends come one at a time, in order (the archive queue in pull-window.ts).
+    if (fh) await fh.write(chunk, 0, chunk.byteLength, bytes);
+    else await appendFile(part, chunk);
     hash.update(chunk);
     bytes += chunk.byteLength;
+  };
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await fh?.close();
   };
   // A window with no records (or one that failed before its first page) is still a valid gzip file.
   await append(EMPTY_MEMBER);
@@ -81,15 +98,17 @@ export async function createRawWindowWriter(path: string): Promise<CommittableRa
       return records;
     },
     async commit() {
-      const fh = await open(part, 'r+');
+      const handle = fh && !closed ? fh : await open(part, 'r+');
       try {
-        await fh.sync();
+        await handle.sync();
       } finally {
-        await fh.close();
+        if (handle === fh) await close();
+        else await handle.close();
       }
       await rename(part, path);
       return { bytes, sha256: hash.digest('hex') };
     },
+    close,
   };
 }
 

@@ -34,8 +34,11 @@ export interface SourceResume {
 export interface ResumeState {
   rawPath(source: string, window: TimeWindow): string;
   check(source: string, plan: readonly TimeWindow[]): Promise<SourceResume>;
-  /** A window about to be pulled: its raw archive, written beside its final name until committed. */
-  openRaw(source: string, window: TimeWindow): Promise<CommittableRawWriter>;
+  /**
+   * A window about to be pulled: its raw archive, written beside its final name until committed;
+   * `holdOpen` keeps the file open between pages (see createRawWindowWriter).
+   */
+  openRaw(source: string, window: TimeWindow, opts?: { holdOpen?: boolean }): Promise<CommittableRawWriter>;
   /** After a pull: the raw archive into place; a complete window also gets its checkpoint. */
   finish(source: string, window: TimeWindow, raw: CommittableRawWriter, coverage: WindowCoverage): Promise<void>;
 }
@@ -80,7 +83,7 @@ export function createResumeState(packDir: string, stateDir: string): ResumeStat
       }
       return { reuse, damaged };
     },
-    openRaw: (source, w) => createRawWindowWriter(rawPath(source, w)),
+    openRaw: (source, w, opts) => createRawWindowWriter(rawPath(source, w), opts),
     async finish(source, w, raw, coverage) {
       // A failed window's records were counted too: its raw archive goes into the pack as well.
       const seal = await raw.commit();

@@ -107,9 +107,14 @@ async function windowSource(
       if (previous) {
         cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { ...shared, strays });
       } else {
-        const archive = await state.openRaw(source.name, window);
-        cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays });
-        await state.finish(source.name, window, archive, cov);
+        // Held open: at most `concurrency` windows are pulled at once.
+        const archive = await state.openRaw(source.name, window, { holdOpen: true });
+        try {
+          cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays });
+          await state.finish(source.name, window, archive, cov);
+        } finally {
+          await archive.close();
+        }
       }
       input.progress.windowDone(cov);
       return cov;
