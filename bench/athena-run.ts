@@ -56,7 +56,7 @@ async function benchAthena(events: number, nFiles: number) {
   const config = cloudtrailAthenaConfigSchema.parse({
     type: 'cloudtrail-athena', name: 'cloudtrail', region: 'us-east-1', database: 'bench', table: 'cloudtrail_logs', outputLocation: 's3://bench-results/',
     trailLocation: `s3://${BUCKET}`, accounts: ['123456789012'], regions: ['us-east-1'], lateDeliveryMinutes: 60, verifyDigests: false,
-    endpoint: emulator.url, projectionStart: '2026/01/01', pollIntervalMs: 5, maxPollIntervalMs: 50,
+    endpoint: emulator.url, projectionStart: '2026/01/01', pollIntervalMs: 10, maxPollIntervalMs: 50,
   });
   const deps = {
     secrets: createSecretResolver(CREDENTIALS, redactor), redactor, log: silentLogger, clock: systemClock, configDir: dir, env: CREDENTIALS,
