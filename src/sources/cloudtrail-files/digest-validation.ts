@@ -145,7 +145,7 @@ export async function validateDigests(input: DigestValidationInput, ctx: Validat
     }
     const digests = pair.digests ? await loadDigests(pair.digests, rangeStart, rangeEnd, keys, input, rec, ctx, tally, problems) : [];
     const missing = checkChain(digests, where, tally, problems);
-    await checkLinkIntoRange(digests, missing, input, rec, ctx, tally, problems);
+    await checkLinkIntoRange(digests, missing, facts, input, rec, ctx, tally, problems);
     checkGaps(digests, rangeStart, rangeEnd, where, missing, tally, problems);
     reportMissing(missing, tally, problems);
     const listed = await checkLogFiles(digests, input, rec, ctx, tally, problems);
@@ -324,6 +324,7 @@ function checkLinkMatches(cur: Digest, prevKey: string, prevSignature: string, p
 async function checkLinkIntoRange(
   digests: Digest[],
   missing: MissingLinks,
+  facts: Record<string, string | number | boolean>,
   input: DigestValidationInput,
   rec: AttemptRecorder,
   ctx: ValidationContext,
@@ -333,11 +334,9 @@ async function checkLinkIntoRange(
   const first = digests.find((d) => !d.backfill);
   if (!first || first.previousKey === null || first.previousSignature === null) return;
   if (first.previousBucket !== null && first.previousBucket !== first.bucket) {
-    problems.add('chain', {
-      item: first.key,
-      code: 'INTEGRITY_FAILURE',
-      message: `integrity failure: digest ${first.key} links to a digest in another bucket (${first.previousBucket}/${first.previousKey}), which cannot be checked from ${input.store.describe}`,
-    });
+    // The trail was moved to this bucket: the digest before lies in the old one, out of reach. The
+    // first digest's own signature still holds, and any hours it does not cover are gaps below.
+    facts.previousDigestNotChecked = `${first.previousBucket}/${first.previousKey} (another bucket)`;
     return;
   }
   const prevKey = first.previousKey;
