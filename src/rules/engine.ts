@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../model/audit-event.js';
 import type { CoverageLedger } from '../model/coverage.js';
-import type { ExceptionRow } from '../model/exception.js';
+import { compareExceptionRows, type ExceptionRow } from '../model/exception.js';
 import { createBusinessHoursCheck, type BusinessHours } from './business-hours.js';
 import { createBurstTracker, type BurstTracker } from './burst.js';
 import { coverageFindings, createQuietPeriodTracker, type QuietPeriodTracker } from './coverage-findings.js';
@@ -54,8 +54,9 @@ interface EventRule {
 
 const ALL: EventPredicate = () => true;
 
+/** The row that stands for its subject: the first in exception order, whichever event arrived first. */
 function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
-  return a.time < b.time || (a.time === b.time && (a.eventId ?? '') < (b.eventId ?? ''));
+  return compareExceptionRows(a, b) < 0;
 }
 
 export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngine {

@@ -20,3 +20,21 @@ describe('exception row order', () => {
     expect(rows.sort(compareExceptionRows).map((r) => `${r.time} ${r.ruleId} ${r.eventId}`)).toEqual(['1 a e1', '1 a e2', '1 b e1', '2 a e1']);
   });
 });
+
+describe('one row per subject', () => {
+  it('stands for the subject with the same event whichever source’s copy arrives first', async () => {
+    const { createRuleEngine } = await import('../../src/rules/engine.js');
+    const rule = { id: 'requester-not-in-directory', type: 'requester-not-in-directory', title: 't', severity: 'medium', control: 'CC6.2', reason: 'r', onePerSubject: true } as const;
+    const event = (source: string) => ({
+      id: 'e1', source, sourceType: 'smapi', time: 1000, service: 'smapi', operation: 'getSkill', outcome: 'success', responseCode: '200',
+      requester: { id: 'u1', type: 'user', name: undefined, email: undefined }, resources: [], details: null, raw: {},
+    });
+    const rows = (order: string[]) => {
+      const engine = createRuleEngine([rule as never], { timeZone: 'UTC', directory: { has: () => false } } as never);
+      for (const s of order) engine.onEvent(event(s) as never);
+      return engine.finish({ complete: true, windows: [], sources: [], idCollisions: [] }).map((r) => r.source);
+    };
+    expect(rows(['b', 'aa'])).toEqual(['aa']);
+    expect(rows(['aa', 'b'])).toEqual(['aa']);
+  });
+});
