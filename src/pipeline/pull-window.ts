@@ -10,7 +10,7 @@ import type { Logger } from '../util/logger.js';
 import { contentFingerprint, recordFingerprint } from '../util/content-fingerprint.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
-import { windowError, windowOutcome } from './window-outcome.js';
+import { windowError, windowRow } from './window-outcome.js';
 import { startWindowDeadline } from './window-deadline.js';
 import type { IdSet } from './id-set.js';
 
@@ -435,36 +435,21 @@ function coverageOf(
   error: WindowCoverage['error'],
   resumed: boolean,
 ): WindowCoverage {
-  const outcome = windowOutcome(error, stats.problems);
   const extra = { ...stats.extra };
   if (tally.nonEvents) extra.nonEventRecords = tally.nonEvents;
   if (tally.restartRereads) extra.rereadsAfterRestart = tally.restartRereads;
-  return {
-    source: source.name,
-    sourceType: source.type,
-    window: { index: window.index, key: windowKey(window), start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-    request: source.describeRequest(window),
-    pages: stats.pages,
+  const counts = {
     recordsReceived: stats.recordsReceived,
-    attempts: stats.attempts,
-    retries: stats.retries,
-    throttles: stats.throttles,
-    retryWaitMs: stats.retryWaitMs,
-    restarts: stats.restarts,
-    problems: stats.problems,
     eventsKept: tally.kept,
     outsidePeriod: tally.outside,
     duplicates: tally.duplicates,
     rereads: tally.rereads,
     refused: tally.refused,
     idCollisions: tally.collisions,
-    firstEventTime: Number.isFinite(tally.first) ? new Date(tally.first).toISOString() : null,
-    lastEventTime: Number.isFinite(tally.last) ? new Date(tally.last).toISOString() : null,
-    status: outcome.status,
-    resumed,
-    ...(outcome.error ? { error: outcome.error } : {}),
-    extra,
+    first: tally.first,
+    last: tally.last,
   };
+  return windowRow(source, window, stats, counts, { error, resumed, extra });
 }
 
 function cmp(a: string, b: string): number {

@@ -6,7 +6,7 @@ import { emptyStats, type WindowCoverage } from '../model/coverage.js';
 import type { EventGroup } from '../model/event-group.js';
 import { windowKey, type TimeWindow } from '../model/window.js';
 import type { AggregatingSource, PushdownRequest, WindowAggregate } from '../sources/source.js';
-import { windowError, windowOutcome } from './window-outcome.js';
+import { windowError, windowRow } from './window-outcome.js';
 import { writeFileAtomic } from '../pack/atomic-file.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -107,32 +107,23 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
     deps.sink.notEvaluated(source.name, result.notEvaluated);
     deps.progress({ events: kept });
   }
-  const outcome = windowOutcome(error, stats.problems);
-  return {
-    source: source.name,
-    sourceType: source.type,
-    window: { index: window.index, key: windowKey(window), start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
-    request: source.describeRequest(window),
-    pages: stats.pages,
-    recordsReceived: result?.ledger.recordsReceived ?? 0,
-    attempts: stats.attempts,
-    retries: stats.retries,
-    throttles: stats.throttles,
-    retryWaitMs: stats.retryWaitMs,
-    restarts: stats.restarts,
-    problems: stats.problems,
-    eventsKept: kept,
-    outsidePeriod: result?.ledger.outsidePeriod ?? 0,
-    duplicates: result?.ledger.duplicates ?? 0,
-    // Each record is counted by one window (the source attributes records as cloudtrail-files does): none is read again.
-    rereads: 0,
-    refused: 0,
-    idCollisions: result?.ledger.idCollisions ?? 0,
-    firstEventTime: Number.isFinite(first) ? new Date(first).toISOString() : null,
-    lastEventTime: Number.isFinite(last) ? new Date(last).toISOString() : null,
-    status: outcome.status,
-    resumed,
-    ...(outcome.error ? { error: outcome.error } : {}),
-    extra: { ...stats.extra },
-  };
+  const ledger = result?.ledger;
+  return windowRow(
+    source,
+    window,
+    stats,
+    {
+      recordsReceived: ledger?.recordsReceived ?? 0,
+      eventsKept: kept,
+      outsidePeriod: ledger?.outsidePeriod ?? 0,
+      duplicates: ledger?.duplicates ?? 0,
+      // Each record is counted by one window (the source attributes records as cloudtrail-files does): none is read again.
+      rereads: 0,
+      refused: 0,
+      idCollisions: ledger?.idCollisions ?? 0,
+      first,
+      last,
+    },
+    { error, resumed, extra: { ...stats.extra } },
+  );
 }

@@ -1,5 +1,7 @@
 import { toAuditpackError, type AuditpackError } from '../errors.js';
-import type { WindowCoverage } from '../model/coverage.js';
+import type { SourceType } from '../model/audit-event.js';
+import type { WindowCoverage, WindowStats } from '../model/coverage.js';
+import { windowKey, type TimeWindow } from '../model/window.js';
 import type { Logger } from '../util/logger.js';
 
 /**
@@ -20,5 +22,43 @@ export function windowOutcome(error: WindowCoverage['error'], problems: WindowCo
   return {
     status: failed ? 'failed' : 'complete',
     ...(error ? { error } : first ? { error: { code: first.code, message: `${problems.length} item(s) failed, first: ${first.item}: ${first.message}` } } : {}),
+  };
+}
+
+/** What a window kept and set aside: the counts its ledger row adds up from, and its event times. */
+export type WindowCounts = Pick<WindowCoverage, 'recordsReceived' | 'eventsKept' | 'outsidePeriod' | 'duplicates' | 'rereads' | 'refused' | 'idCollisions'> & {
+  first: number;
+  last: number;
+};
+
+/** A window's ledger row, for pulled and queried windows alike: the source's stats, the window's counts, its outcome. */
+export function windowRow(
+  source: { name: string; type: SourceType; describeRequest(window: TimeWindow): Record<string, unknown> },
+  window: TimeWindow,
+  stats: WindowStats,
+  counts: WindowCounts,
+  end: { error: WindowCoverage['error']; resumed: boolean; extra: WindowCoverage['extra'] },
+): WindowCoverage {
+  const outcome = windowOutcome(end.error, stats.problems);
+  const { first, last, ...ledger } = counts;
+  return {
+    source: source.name,
+    sourceType: source.type,
+    window: { index: window.index, key: windowKey(window), start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() },
+    request: source.describeRequest(window),
+    pages: stats.pages,
+    attempts: stats.attempts,
+    retries: stats.retries,
+    throttles: stats.throttles,
+    retryWaitMs: stats.retryWaitMs,
+    restarts: stats.restarts,
+    problems: stats.problems,
+    ...ledger,
+    firstEventTime: Number.isFinite(first) ? new Date(first).toISOString() : null,
+    lastEventTime: Number.isFinite(last) ? new Date(last).toISOString() : null,
+    status: outcome.status,
+    resumed: end.resumed,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    extra: end.extra,
   };
 }
