@@ -10,7 +10,7 @@ import type { RegionFolder } from './discover.js';
 import { dayFolders, parseLogFileName } from './key-layout.js';
 import { StoreMissingError, type LogStore } from './log-store.js';
 import type { ParseResult, ParseTask } from './parse-log-file.js';
-import { s3Error } from './s3-store.js';
+import { readObjectChunks } from './read-gzip.js';
 
 export interface FilesPeriodDeps {
   store: LogStore;
@@ -178,21 +178,7 @@ async function readWithRetry(key: string, ctx: PeriodPullContext, deps: FilesPer
 }
 
 async function readBytes(store: LogStore, key: string, rec: AttemptRecorder, signal: AbortSignal): Promise<Uint8Array> {
-  const opened = await store.open(key, rec, signal);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of opened.body as AsyncIterable<Buffer>) {
-      if (signal.aborted) {
-        opened.body.destroy();
-        throw signal.reason ?? new Error('aborted');
-      }
-      size += chunk.length;
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    throw s3Error(e, `reading ${key}`);
-  }
+  const { chunks, size } = await readObjectChunks(store, key, rec, signal);
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {

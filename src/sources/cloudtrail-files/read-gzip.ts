@@ -22,6 +22,29 @@ export interface GzipRead {
 }
 
 /**
+ * One object's body as the store streams it, stopped when the signal aborts; a body cut off midway
+ * throws what the store's transport errors become (s3Error).
+ */
+export async function readObjectChunks(store: LogStore, key: string, rec: AttemptRecorder, signal: AbortSignal): Promise<{ chunks: Buffer[]; size: number }> {
+  const opened = await store.open(key, rec, signal);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of opened.body as AsyncIterable<Buffer>) {
+      if (signal.aborted) {
+        opened.body.destroy();
+        throw signal.reason ?? new Error('aborted');
+      }
+      size += chunk.length;
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    throw s3Error(e, `reading ${key}`);
+  }
+  return { chunks, size };
+}
+
+/**
  * Reads one object and gunzips it. The compressed body is streamed in, then inflated in one call
  * on libuv's thread pool, so the event loop parses another window's file meanwhile (a streaming
  * gunzip is slower here, and JSON.parse needs the whole text anyway); memory holds one file. A file
@@ -35,21 +58,7 @@ export async function readGzip(
   rec: AttemptRecorder,
   signal: AbortSignal,
 ): Promise<GzipRead> {
-  const opened = await store.open(key, rec, signal);
-  const chunks: Buffer[] = [];
-  let compressedBytes = 0;
-  try {
-    for await (const chunk of opened.body as AsyncIterable<Buffer>) {
-      if (signal.aborted) {
-        opened.body.destroy();
-        throw signal.reason ?? new Error('aborted');
-      }
-      compressedBytes += chunk.length;
-      chunks.push(chunk);
-    }
-  } catch (e) {
-    throw s3Error(e, `reading ${key}`);
-  }
+  const { chunks, size: compressedBytes } = await readObjectChunks(store, key, rec, signal);
   const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, compressedBytes);
   let content: Buffer;
   try {
