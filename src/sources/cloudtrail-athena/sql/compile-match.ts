@@ -71,7 +71,6 @@ function and(parts: Compiled[]): Compiled {
   const bad = parts.find((p): p is { inexpressible: string } => 'inexpressible' in p);
   if (bad) return bad;
   const sql = (parts as { sql: string }[]).map((p) => p.sql).filter((p) => p !== 'true');
-  if (sql.includes('false')) return FALSE;
   if (sql.length === 0) return TRUE;
   return { sql: sql.length === 1 ? sql[0] : `(${sql.join(' AND ')})` };
 }
@@ -81,7 +80,6 @@ function or(parts: Compiled[]): Compiled {
   const bad = parts.find((p): p is { inexpressible: string } => 'inexpressible' in p);
   if (bad) return bad;
   const sql = (parts as { sql: string }[]).map((p) => p.sql).filter((p) => p !== 'false');
-  if (sql.includes('true')) return TRUE;
   if (sql.length === 0) return FALSE;
   return { sql: sql.length === 1 ? sql[0] : `(${sql.join(' OR ')})` };
 }
