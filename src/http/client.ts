@@ -63,8 +63,8 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
           signal: deadline.signal,
           dispatcher: agent,
         });
-        const text = await readBody(res, maxBytes, t);
-        return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
+        const bytes = await readBody(res, maxBytes, t);
+        return { status: res.statusCode, headers: flattenHeaders(res.headers), text: bytes.toString('utf8'), bytes };
       } catch (e) {
         if (deadline.expired()) throw new DeadlinePassed(requestTimeoutMs, e);
         throw e;
@@ -115,11 +115,11 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
         const passed = pass.includes(res.status);
         // 204 and passed statuses may carry no JSON at all (e.g. a 202 "not ready"): the caller gets
         // null and decides from the status.
-        if (res.status === 204 && res.text.trim() === '') return { ok: true, value: { status: res.status, headers: res.headers, body: null as T } };
+        if (res.status === 204 && res.text.trim() === '') return { ok: true, value: { status: res.status, headers: res.headers, body: null as T, bytes: res.bytes } };
         try {
-          return { ok: true, value: { status: res.status, headers: res.headers, body: JSON.parse(res.text) as T } };
+          return { ok: true, value: { status: res.status, headers: res.headers, body: JSON.parse(res.text) as T, bytes: res.bytes } };
         } catch (e) {
-          if (passed) return { ok: true, value: { status: res.status, headers: res.headers, body: null as T } };
+          if (passed) return { ok: true, value: { status: res.status, headers: res.headers, body: null as T, bytes: res.bytes } };
           // A 2xx body that does not parse is most often cut short in transit: retried like a 5xx.
           return {
             ok: false,
@@ -144,11 +144,11 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
 }
 
 /**
- * The body as text, refusing it past `maxBytes` (a declared Content-Length at once, otherwise as
+ * The body's bytes, refusing them past `maxBytes` (a declared Content-Length at once, otherwise as
  * soon as the bytes read pass it): a response that large is not a page, and holding it would
  * exhaust memory before anything could say so.
  */
-async function readBody(res: Dispatcher.ResponseData, maxBytes: number, t: Target): Promise<string> {
+async function readBody(res: Dispatcher.ResponseData, maxBytes: number, t: Target): Promise<Buffer> {
   const declared = Number(res.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     // Nobody reads the body any more: its abort error has no one else to go to.
@@ -167,7 +167,7 @@ async function readBody(res: Dispatcher.ResponseData, maxBytes: number, t: Targe
     }
     chunks.push(chunk);
   }
-  return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
 function tooLarge(t: Target, maxBytes: number, what: string): AuditpackError {

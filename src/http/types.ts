@@ -22,6 +22,8 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** The whole body as text. */
   text: string;
+  /** The whole body as received (UTF-8): what `text` decodes, for a caller that locates records in it. */
+  bytes: Buffer;
 }
 
 /** What the retry loop counts; WindowStats satisfies it, so sources pass their window's stats. */
@@ -72,6 +74,6 @@ export interface HttpClient {
    */
   request(req: HttpRequest, rec: AttemptRecorder): Promise<HttpResponse>;
   /** request() then JSON.parse; a body that does not parse (truncated) is retried like a 5xx. */
-  json<T>(req: HttpRequest, rec: AttemptRecorder): Promise<{ status: number; headers: Record<string, string>; body: T }>;
+  json<T>(req: HttpRequest, rec: AttemptRecorder): Promise<{ status: number; headers: Record<string, string>; body: T; bytes: Buffer }>;
   close(): Promise<void>;
 }

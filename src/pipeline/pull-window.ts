@@ -7,7 +7,8 @@ import type { RawWindowWriter } from '../pack/raw-archive.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { contentFingerprint, recordFingerprint } from '../util/content-fingerprint.js';
+import { fingerprintBytes, idIsContent, recordFingerprint } from '../util/content-fingerprint.js';
+import type { RecordLines } from '../util/json-record-spans.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
 import { windowError, windowRow } from './window-outcome.js';
@@ -115,14 +116,15 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           tally.beforeRestart = new Set(tally.keptHere);
           continue;
         }
-        const gzip = item.gzip;
-        if (gzip && deps.archive.writeGzipPage) await archive.write(() => deps.archive.writeGzipPage!(gzip, item.records.length));
-        else await archive.write(() => deps.archive.writePage(item.records));
-        for (let from = 0; from < item.records.length; from += SLICE) {
+        const { gzip, lines, records } = item;
+        if (gzip && deps.archive.writeGzipPage) await archive.write(() => deps.archive.writeGzipPage!(gzip, records.length));
+        else if (lines && deps.archive.writeLines) await archive.write(() => deps.archive.writeLines!(lines.bytes, records.length));
+        else await archive.write(() => deps.archive.writePage(records));
+        for (let from = 0; from < records.length; from += SLICE) {
           // Back to the event loop between slices: a response that arrived meanwhile is read and the
           // next request of its window sent now, not after the whole page (bench/smapi-pull.ts).
           if (from > 0) await yieldToLoop();
-          processRecords(source, window, item.records.length <= SLICE ? item.records : item.records.slice(from, from + SLICE), stats, tally, deps);
+          processRecords(source, window, records, from, Math.min(records.length, from + SLICE), lines, stats, tally, deps);
         }
       }
     } finally {
@@ -182,24 +184,29 @@ export async function replayWindow(
   for await (const r of records) {
     batch.push(r);
     if (batch.length >= 500) {
-      processRecords(source, window, batch, stats, tally, deps);
+      processRecords(source, window, batch, 0, batch.length, undefined, stats, tally, deps);
       batch = [];
     }
   }
-  processRecords(source, window, batch, stats, tally, deps);
+  processRecords(source, window, batch, 0, batch.length, undefined, stats, tally, deps);
   return coverageOf(source, window, stats, tally, previous.error, true);
 }
 
+/** Records [from, to) of a page; `lines`: their bytes as received, which their fingerprints are taken from. */
 function processRecords(
   source: Source,
   window: TimeWindow,
   records: readonly unknown[],
+  from: number,
+  to: number,
+  lines: RecordLines | undefined,
   stats: WindowStats,
   tally: WindowTally,
   deps: SourceRunDeps & { strays: Map<string, Stray> },
 ): void {
   const keptBefore = tally.kept;
-  for (const raw of records) {
+  for (let i = from; i < to; i++) {
+    const raw = records[i];
     stats.recordsReceived++;
     tally.received++;
     let event: AuditEvent | null;
@@ -215,7 +222,7 @@ function processRecords(
       tally.nonEvents++;
       continue;
     }
-    const content = contentFingerprint(event.id, raw);
+    const content = lines === undefined ? recordFingerprint(event.id, raw) : idIsContent(event.id) ? 0 : fingerprintBytes(lines.bytes, lines.start[i], lines.end[i]);
     if (event.time >= deps.period.start && event.time < deps.period.end && !(event.time >= window.start && event.time < window.end)) {
       // Inside the period, outside this window (an API whose end bound is inclusive returns the
       // boundary event to both windows): its own window reads it. Held in case it never does.
@@ -225,7 +232,7 @@ function processRecords(
     }
     classify(event, content, tally, deps);
   }
-  deps.progress({ records: records.length, events: tally.kept - keptBefore });
+  deps.progress({ records: to - from, events: tally.kept - keptBefore });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { HttpClient } from '../http/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redactor.js';
+import type { RecordLines } from '../util/json-record-spans.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { EventGroup } from '../model/event-group.js';
 import type { BusinessHours } from '../rules/business-hours.js';
@@ -53,6 +54,12 @@ export type PullItem =
        * `{"Records": [...]}` and needs no redaction: archived byte for byte instead of `records`.
        */
       gzip?: Uint8Array;
+      /**
+       * The records' JSON as received, one per line (src/util/json-record-spans.ts), where the
+       * source located them in the page and needs no redaction: archived and fingerprinted from
+       * these bytes instead of serializing each parsed record again.
+       */
+      lines?: RecordLines;
     }
   | {
       /**

@@ -8,6 +8,9 @@ import { createIdSet } from '../../src/pipeline/id-set.js';
 import { gzipSync } from 'node:zlib';
 import { pullPeriod, pullWindow, replayWindow } from '../../src/pipeline/pull-window.js';
 import { createRawWindowWriter, readRawWindow } from '../../src/pack/raw-archive.js';
+import { recordLines } from '../../src/util/json-record-spans.js';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { AuditpackError } from '../../src/errors.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -37,6 +40,12 @@ function scriptedSource(script: (PullItem | Error)[]): Source {
 }
 
 const page = (...recs: Rec[]): PullItem => ({ kind: 'page', records: recs });
+/** A page as an API source gives it: parsed, with its records' bytes as received (here with a key order of their own). */
+const receivedPage = (...texts: string[]): PullItem => {
+  const body = Buffer.from(`{"next":"x","auditLogs":[${texts.join(',')}]}`);
+  const records = (JSON.parse(body.toString()) as { auditLogs: unknown[] }).auditLogs;
+  return { kind: 'page', records, lines: recordLines(body, 'auditLogs', records.length)! };
+};
 const noHttp = {} as HttpClient;
 
 async function run(script: (PullItem | Error)[], seen = createIdSet()) {
@@ -101,6 +110,19 @@ describe('pullWindow', () => {
     expect(kept.map((e) => e.id)).toEqual(['a', 'b']);
     expect(replayed).toMatchObject({ resumed: true, eventsKept: 2, duplicates: 1, rereads: 1, outsidePeriod: 0, pages: 2, status: 'complete' });
     expect(replayed).toMatchObject({ recordsReceived: first.cov.recordsReceived, eventsKept: first.cov.eventsKept, duplicates: first.cov.duplicates, rereads: first.cov.rereads });
+  });
+
+  it('a page with its records\' bytes: archived byte for byte, fingerprinted from them, and a replay counts the same', async () => {
+    const a = '{"t":110,"id":"a"}';
+    const script = [receivedPage(a, '{"t":120,"id":"b"}'), receivedPage('{"t":120,"id":"a"}', a, String.raw`{"t":5e3,"id":"l\u0061te"}`)];
+    const first = await run(script);
+    expect(gunzipSync(readFileSync(first.rawPath)).toString()).toBe(`${a}\n{"t":120,"id":"b"}\n{"t":120,"id":"a"}\n${a}\n{"t":5e3,"id":"l\\u0061te"}\n`);
+    expect(first.kept.map((e) => [e.id, e.time])).toEqual([['a', 110], ['b', 120], ['a', 120]]);
+    expect(first.cov).toMatchObject({ eventsKept: 3, idCollisions: 1, duplicates: 1, outsidePeriod: 1, recordsReceived: 5 });
+    const replayed = await replayWindow(scriptedSource([]), { index: 0, start: 100, end: 200 }, readRawWindow(first.rawPath), first.cov, {
+      seen: createIdSet(), strays: new Map(), period: { start: 0, end: 1000 }, sink: { accept: () => {} }, progress: () => {}, log: silentLogger,
+    });
+    expect(replayed).toMatchObject({ eventsKept: 3, idCollisions: 1, duplicates: 1, outsidePeriod: 1, recordsReceived: 5 });
   });
 
   it('keeps both records of an id reused by other content and counts the collision; an identical copy is a duplicate; outside the period is never kept', async () => {

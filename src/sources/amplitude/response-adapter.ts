@@ -38,9 +38,15 @@ export interface AmplitudePage {
 const ARRAY_KEYS = ['events', 'data', 'audit_logs', 'auditLogs', 'logs', 'results', 'items'];
 const CURSOR_KEYS = ['next_cursor', 'nextCursor', 'cursor', 'next', 'next_page_token', 'nextPageToken'];
 
+/** The key of the answer's list of events (undefined for an answer that is the list itself, or has none). */
+export function recordsKey(body: unknown): string | undefined {
+  const b = isObject(body) ? body : {};
+  return ARRAY_KEYS.find((k) => Array.isArray(b[k]));
+}
+
 export function readPage(body: unknown): AmplitudePage {
   const b = isObject(body) ? body : {};
-  const key = ARRAY_KEYS.find((k) => Array.isArray(b[k]));
+  const key = recordsKey(body);
   if (Array.isArray(body)) return { records: body };
   if (key === undefined) {
     throw new AuditpackError('HTTP_BAD_BODY', `the Amplitude answer has no list of events (keys: ${Object.keys(b).slice(0, 10).join(', ') || 'none'})`, {

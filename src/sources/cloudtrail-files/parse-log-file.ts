@@ -6,7 +6,7 @@ import { createRecordBuilder } from '../../pipeline/record-codec.js';
 import { fingerprintBytes, fingerprintSpacedBytes, idIsContent, recordFingerprint } from '../../util/content-fingerprint.js';
 import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import { archivableAsIs, parseLogFile } from './read-gzip.js';
-import { recordSpans, TooDeepError } from './record-spans.js';
+import { recordSpans, TooDeepError } from '../../util/json-record-spans.js';
 
 /** What a parse worker is asked: one log file's bytes as stored. */
 export interface ParseTask {

@@ -7,6 +7,7 @@ import type { SmapiFilters } from './config.js';
 import type { AccessTokenProvider } from './lwa-token-provider.js';
 import { parseTimestamp } from './normalize.js';
 import { buildQueryBody } from './query-body.js';
+import { recordLines, type RecordLines } from '../../util/json-record-spans.js';
 
 /** https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: a nextToken expires after one hour. We stop using one a minute early. */
 export const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
@@ -29,7 +30,7 @@ export interface SmapiPullDeps {
   redactor: Redactor;
 }
 
-type PageResult = { kind: 'page'; records: unknown[]; nextToken?: string } | { kind: 'token-rejected'; reason: string };
+type PageResult = { kind: 'page'; records: unknown[]; lines: RecordLines | null; nextToken?: string } | { kind: 'token-rejected'; reason: string };
 
 /** How a pass ended: the window is done, or a token was refused and the pass must be resumed. */
 type PassEnd = { kind: 'done' } | { kind: 'token-lost'; reason: string; resumeAt: number };
@@ -94,7 +95,7 @@ async function* pageThrough(window: TimeWindow, from: number, ctx: PullContext, 
       if (first === undefined || last === undefined || first < lastTime || last < first) ordered = false;
       else lastTime = last;
     }
-    yield { kind: 'page', records: res.records };
+    yield res.lines ? { kind: 'page', records: res.records, lines: res.lines } : { kind: 'page', records: res.records };
     ctx.progress({ pages: 1, records: res.records.length });
     if (!more) return { kind: 'done' };
     if (res.nextToken === nextToken) {
@@ -172,11 +173,11 @@ async function fetchPage(window: TimeWindow, nextToken: string | undefined, ctx:
         hint: 'check vendorId and filters of this source',
       });
     }
-    return readPage(res.body, label);
+    return readPage(res.body, res.bytes, label);
   }
 }
 
-function readPage(body: unknown, label: string): PageResult {
+function readPage(body: unknown, bytes: Uint8Array, label: string): PageResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AuditpackError('DATA_INVALID', `${label}: the response is not a JSON object`, { hint: 'check the endpoint setting: it must be the SMAPI base URL' });
   }
@@ -186,7 +187,10 @@ function readPage(body: unknown, label: string): PageResult {
   }
   const pc = typeof o.paginationContext === 'object' && o.paginationContext !== null ? (o.paginationContext as Record<string, unknown>) : {};
   const token = typeof pc.nextToken === 'string' && pc.nextToken !== '' ? pc.nextToken : undefined;
-  return { kind: 'page', records: Array.isArray(o.auditLogs) ? (o.auditLogs as unknown[]) : [], nextToken: token };
+  const records = Array.isArray(o.auditLogs) ? (o.auditLogs as unknown[]) : [];
+  // The records' bytes as received: archived and fingerprinted as they are (SMAPI records hold no secret).
+  const lines = records.length > 0 ? recordLines(bytes, 'auditLogs', records.length) : null;
+  return { kind: 'page', records, lines, nextToken: token };
 }
 
 /** ": <the server's message; violations>" for an error line, secrets removed, at most 300 characters. */

@@ -43,6 +43,17 @@ function expectGroundTruth(run: PullRun): void {
 }
 
 describe('amplitude source against the emulator', () => {
+  it('each page carries its records\' bytes as received, one per line (archived and fingerprinted as they are)', async () => {
+    const { source } = make();
+    const run = await pullPeriod(source, http, START, END);
+    const pages = run.windows.flatMap((w) => w.items).filter((i) => i.kind === 'page' && i.records.length > 0);
+    expect(pages.length).toBeGreaterThan(6);
+    for (const p of pages) {
+      if (p.kind !== 'page') continue;
+      expect(Buffer.from(p.lines!.bytes).toString()).toBe(p.records.map((r) => JSON.stringify(r) + '\n').join(''));
+    }
+  });
+
   it('pulls exactly the ground truth in windows of at most 30 days and normalizes every field', async () => {
     const { source } = make();
     const run = await pullPeriod(source, http, START, END);

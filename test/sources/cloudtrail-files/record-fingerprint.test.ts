@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseLogFileBytes, type ParseResult } from '../../../src/sources/cloudtrail-files/parse-log-file.js';
-import { MAX_DEPTH, recordSpans } from '../../../src/sources/cloudtrail-files/record-spans.js';
+import { MAX_DEPTH, recordSpans } from '../../../src/util/json-record-spans.js';
 import { recordFingerprint } from '../../../src/util/content-fingerprint.js';
 
 const record = (id: string, extra: Record<string, unknown> = {}) => ({

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSmapiEmulator, SMAPI_FORBIDDEN_VENDOR_ID, type SmapiEmulator, type SmapiEmulatorOptions } from '../../../src/emulators/smapi/index.js';
 import type { Fault } from '../../../src/emulators/kit/faults.js';
 import { manualClock } from '../../../src/util/clock.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { emptyStats } from '../../../src/model/coverage.js';
 import { smapiSource } from '../../../src/sources/smapi/index.js';
 import { buildSource, dayWindows, DAY, EVENT_COUNT, extra, failure, PERIOD, pullAll, sortedIds, sum, type Built } from './harness.js';
 
@@ -103,6 +105,20 @@ describe('smapi source against the emulator: every event exactly once', () => {
     const expected = emu.truth.ids({ start: PERIOD.start, end: PERIOD.end, filters }).sort();
     expect(expected.length).toBeGreaterThan(0);
     expect(sortedIds(run)).toEqual(expected);
+  });
+
+  it('each page carries its records\' bytes as received, one per line (archived and fingerprinted as they are)', async () => {
+    const emu = await emulator();
+    const b = track(buildSource(emu));
+    const [w] = dayWindows();
+    const stats = emptyStats();
+    let pages = 0;
+    for await (const item of b.source.pull!(w, { http: b.http, signal: new AbortController().signal, log: silentLogger, clock: b.clock, stats, progress() {} })) {
+      if (item.kind !== 'page' || item.records.length === 0) continue;
+      pages++;
+      expect(Buffer.from(item.lines!.bytes).toString()).toBe(item.records.map((r) => JSON.stringify(r) + '\n').join(''));
+    }
+    expect(pages).toBeGreaterThan(1);
   });
 
   it('pulls windows in parallel with one shared token', async () => {

@@ -1,8 +1,9 @@
 /**
- * Where each record of a log file's `Records` array lies in the file's bytes, found by one pass
- * over them (strings skipped, brackets counted), so each record's content can be fingerprinted
- * from its bytes as received. JSON.parse keeps the last of repeated keys: so does this. Returns
- * null for a shape it does not follow (the caller then fingerprints the parsed records).
+ * Where each record of a JSON document's top-level array (a log file's `Records`, an API page's
+ * `auditLogs`) lies in the document's bytes, found by one pass over them (strings skipped,
+ * brackets counted), so each record's content can be fingerprinted, and archived, from its bytes
+ * as received. JSON.parse keeps the last of repeated keys: so does this. Returns null for a shape
+ * it does not follow (the caller then works from the parsed records).
  */
 export interface RecordSpans {
   start: number[];
@@ -12,7 +13,7 @@ export interface RecordSpans {
 }
 
 /**
- * Deeper than this, a file is refused: CloudTrail records nest a dozen levels; a record nested
+ * Deeper than this, a document is refused: CloudTrail records nest a dozen levels; a record nested
  * thousands deep could be parsed but not serialized again (the archive of a file that is not
  * archived as is, a resume), nor shown.
  */
@@ -28,20 +29,21 @@ const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
-const RECORDS = Buffer.from('"Records"', 'latin1');
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-export function recordSpans(buf: Uint8Array): RecordSpans | null {
+/** `arrayKey`: the top-level key whose array holds the records. */
+export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans | null {
+  const key = Buffer.from(JSON.stringify(arrayKey), 'utf8');
   const len = buf.length;
   let depth = 0;
   /** At depth 1: the next string is a key. */
   let expectKey = false;
-  /** The last key at depth 1 was "Records". */
+  /** The last key at depth 1 was `arrayKey`. */
   let recordsKey = false;
-  /** Inside the Records array (its elements are at depth 2). */
+  /** Inside the records' array (its elements are at depth 2). */
   let inRecords = false;
   let elementStart = -1;
   let spaced = false;
@@ -66,7 +68,7 @@ export function recordSpans(buf: Uint8Array): RecordSpans | null {
         if (x === BACKSLASH) i++;
       }
       if (depth === 1 && expectKey) {
-        recordsKey = i - s === RECORDS.length && RECORDS.every((b, k) => buf[s + k] === b);
+        recordsKey = i - s === key.length && key.every((b, k) => buf[s + k] === b);
         expectKey = false;
       } else if (inRecords && depth === 2 && elementStart < 0) {
         elementStart = s;
@@ -106,4 +108,47 @@ export function recordSpans(buf: Uint8Array): RecordSpans | null {
     i++;
   }
   return depth === 0 ? spans : null;
+}
+
+/**
+ * Records as received, one JSON document per line: what an API page's records are archived as,
+ * and fingerprinted from (src/util/content-fingerprint.ts), without serializing each parsed record
+ * again. Record i is `bytes[start[i], end[i])`, followed by a newline.
+ */
+export interface RecordLines {
+  bytes: Uint8Array;
+  start: Uint32Array;
+  end: Uint32Array;
+}
+
+/**
+ * The `count` records of `body`'s top-level `arrayKey` array as lines, copied from the body's
+ * bytes. Null where the scan does not find exactly `count` records, or a record holds whitespace
+ * outside its strings (a pretty-printed answer: its records span lines), or nests too deep: the
+ * caller then serializes the parsed records, as before.
+ */
+export function recordLines(body: Uint8Array, arrayKey: string, count: number): RecordLines | null {
+  let spans: RecordSpans | null;
+  try {
+    spans = recordSpans(body, arrayKey);
+  } catch (e) {
+    if (e instanceof TooDeepError) return null;
+    throw e;
+  }
+  if (spans === null || spans.start.length !== count || spans.spaced.includes(true)) return null;
+  let size = 0;
+  for (let i = 0; i < count; i++) size += spans.end[i] - spans.start[i] + 1;
+  // Its own memory, not a slice of Node's shared pool: it is handed to the archive's gzip job.
+  const bytes = Buffer.allocUnsafeSlow(size);
+  const start = new Uint32Array(count);
+  const end = new Uint32Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    start[i] = at;
+    bytes.set(body.subarray(spans.start[i], spans.end[i]), at);
+    at += spans.end[i] - spans.start[i];
+    end[i] = at;
+    bytes[at++] = 0x0a;
+  }
+  return { bytes, start, end };
 }
