@@ -38,12 +38,14 @@ export function normalizeSmapiRecord(raw: unknown, sourceName: string): AuditEve
     responseCode: String(code),
     requester: { id: requesterId },
     resources: parseResources(raw.resources),
-    attributes: { operationName: name, ...(version ? { operationVersion: version } : {}) },
+    attributes: version ? { operationName: name, operationVersion: version } : { operationName: name },
   };
   if (isObj(raw.client)) {
     const clientId = str(raw.client.id);
     const clientName = str(raw.client.name);
-    if (clientId || clientName) event.client = { ...(clientId ? { id: clientId } : {}), ...(clientName ? { name: clientName } : {}) };
+    if (clientId && clientName) event.client = { id: clientId, name: clientName };
+    else if (clientId) event.client = { id: clientId };
+    else if (clientName) event.client = { name: clientName };
   }
   const userAgent = str(raw.userAgent);
   if (userAgent) event.userAgent = userAgent;
@@ -53,7 +55,13 @@ export function normalizeSmapiRecord(raw: unknown, sourceName: string): AuditEve
 /** A record's `timestamp` in epoch ms; undefined when missing or unreadable. */
 export function parseTimestamp(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v !== 'string' || v.trim() === '') return undefined;
+  if (typeof v !== 'string') return undefined;
+  // The common case, "2026-10-01T08:15:00.000Z" (a digit first, Z last): no trimming, no pattern.
+  if (v.length >= 20 && v.charCodeAt(v.length - 1) === 0x5a && v.charCodeAt(0) >= 0x30 && v.charCodeAt(0) <= 0x39) {
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return t;
+  }
+  if (v.trim() === '') return undefined;
   // The documentation's examples show "2019-06-03T22:58:24.0Z" (https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html); a timestamp without a zone is taken as UTC, never local time.
   const s = HAS_ZONE.test(v.trim()) ? v.trim() : `${v.trim()}Z`;
   const t = Date.parse(s);
