@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { prepareRun } from '../src/job/prepare-run.js';
-import { runPipeline } from '../src/pipeline/run-pipeline.js';
-import { buildReportModel } from '../src/pipeline/build-model.js';
+import { createPack } from '../src/pack/create-pack.js';
 import { createRuleEngine } from '../src/rules/engine.js';
 import { renderersFor } from '../src/render/registry.js';
 import { sourceRegistry } from '../src/sources/registry.js';
@@ -64,7 +63,7 @@ export async function plainPass(files: string[]): Promise<{ records: number; sec
 
 /**
  * Issue #4's benchmark: 1,000,000 CloudTrail events in 300 gzip files on local disk, through the
- * whole run (pull, aggregate, rules, pack files, PDF, XLSX), against a plain single pass.
+ * whole run (pull, aggregate, rules, pack files, PDF, XLSX, events.csv.gz, manifest), against a plain single pass.
  */
 export async function benchCloudTrailFiles(opts: { events?: number; files?: number; windowHours?: number } = {}): Promise<FilesRunResult> {
   const events = opts.events ?? 1_000_000;
@@ -82,26 +81,35 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   const t0 = performance.now();
   const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
   const sampling: SamplingInfo | null = prepared.template.samples.length ? { method: DEFAULT_SAMPLE_METHOD, seed: 'bench', seedSource: 'given' } : null;
-  const result = await runPipeline({
-    sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, 'pack'), stateDir: join(dir, 'state'),
-    httpFor: () => createHttpClient({}, { clock: systemClock, log: silentLogger }),
-    directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }),
-    sampler: sampling ? (members) => createSampler(prepared.template.samples, sampling, members) : null,
-    log: silentLogger, clock: systemClock, signal: new AbortController().signal, progress: { windowStarted() {}, windowDone() {}, update() {} },
+  // The pack as `auditpack run` writes it (createPack: pull, renderers, manifest); its stage timer
+  // gives the figures, and the peak RSS when the pull ended is read as the pull's stage ends.
+  const stages: Record<string, number> = {};
+  let pullPeakRssMb = 0;
+  const created = await createPack({
+    packDir: join(dir, 'pack'),
+    force: false,
+    pipeline: {
+      sources: prepared.sources, period: prepared.period, plans: prepared.plans,
+      httpFor: () => createHttpClient({}, { clock: systemClock, log: silentLogger }),
+      directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }),
+      sampler: sampling ? (members) => createSampler(prepared.template.samples, sampling, members) : null,
+      failuresOnly: prepared.template.failuresOnly,
+      log: silentLogger, clock: systemClock, signal: new AbortController().signal, progress: { windowStarted() {}, windowDone() {}, update() {} },
+    },
+    model: {
+      meta: { title: 'Bench', organization: 'Bench', template: prepared.template.name, templateDescription: '', toolVersion: '0', generatedAt: '2026-11-02T00:00:00Z', command: 'bench', parameters: prepared.parameters, sources: [] },
+      period: prepared.period, sampling, sections: prepared.template.sections, pdfSections: prepared.template.pdfSections, exceptionGrouping: prepared.template.groupExceptionsBy,
+      failuresOnly: prepared.template.failuresOnly, pdfExceptionLimit: prepared.template.pdfExceptionLimit, signOff: { preparedBy: null, reviewedBy: null, date: null, conclusion: null },
+    },
+    renderers: renderersFor(prepared.template),
+    timing: (stage, ms) => {
+      stages[stage] = ms / 1000;
+      if (stage.startsWith('pull')) pullPeakRssMb = process.resourceUsage().maxRSS / 1024;
+    },
   });
-  const pullSeconds = (performance.now() - t0) / 1000;
-  const pullPeakRssMb = process.resourceUsage().maxRSS / 1024;
-  const model = buildReportModel({
-    meta: { title: 'Bench', organization: 'Bench', template: prepared.template.name, templateDescription: '', toolVersion: '0', generatedAt: '2026-11-02T00:00:00Z', command: 'bench', parameters: prepared.parameters, sources: [] },
-    period: prepared.period, sampling, sections: prepared.template.sections, pdfSections: prepared.template.pdfSections, exceptionGrouping: prepared.template.groupExceptionsBy,
-    failuresOnly: false, pdfExceptionLimit: prepared.template.pdfExceptionLimit, signOff: { preparedBy: null, reviewedBy: null, date: null, conclusion: null }, result,
-  });
-  const renderSeconds: Record<string, number> = {};
-  for (const r of renderersFor(prepared.template)) {
-    const t = performance.now();
-    await r.render(model, join(dir, 'pack', r.file));
-    renderSeconds[r.file] = (performance.now() - t) / 1000;
-  }
+  const result = created.result;
+  const pullSeconds = Object.entries(stages).find(([k]) => k.startsWith('pull'))?.[1] ?? NaN;
+  const renderSeconds = Object.fromEntries(Object.entries(stages).filter(([k]) => !k.startsWith('pull')));
   await Promise.all(prepared.sources.map((s) => s.close?.()));
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   // A million events leave about 1 GB of logs, pack and spill behind.
@@ -127,7 +135,8 @@ const TARGET = { wholeVsPlain: 3, pullVsPlain: 1, peakRssMb: 400, xlsxSeconds: 2
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
 function report(r: FilesRunResult): string {
-  const renders = Object.entries(r.renderSeconds).map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ');
+  // events.csv.gz is written in a thread of its own beside the PDF and the workbook: its time overlaps theirs.
+  const renders = Object.entries(r.renderSeconds).filter(([, s]) => s >= 0.05).map(([f, s]) => `${f} ${s.toFixed(1)} s`).join(', ');
   const whole = r.totalSeconds / r.plainPassSeconds;
   const pull = r.pullAggregateSeconds / r.plainPassSeconds;
   return [

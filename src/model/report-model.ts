@@ -102,6 +102,25 @@ export type SectionId =
 export interface RowStream<T> {
   count: number;
   open(): AsyncIterable<T>;
+  /** Where the rows are on disk, when they were spilled: lets a reader in another thread read them too. */
+  files?: SpillFiles;
+}
+
+/** A spilled stream's bucket files, in row order of buckets (src/pipeline/spill-store.ts). */
+export interface SpillFiles {
+  buckets(): SpillBucket[];
+  /**
+   * Another thread puts the unsorted buckets in row order (it sorts each as it reads it): reads in
+   * this thread wait for `ready(file)` instead of sorting the bucket again.
+   */
+  sortedElsewhere(ready: (file: string) => Promise<void>): void;
+}
+
+export interface SpillBucket {
+  file: string;
+  /** False: the file is in arrival order, and whoever reads it first sorts it, in runs of `runRows`. */
+  sorted: boolean;
+  runRows: number;
 }
 
 export interface ExceptionSubjectCount {

@@ -66,14 +66,25 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     const progress = input.pipeline.progress;
     const counted = { rows: (n: number) => progress.rows?.(n) };
     const model = buildReportModel({ ...input.model, result: { ...result, events: abortable(result.events, signal, counted), exceptions: abortable(result.exceptions, signal, counted) } });
-    for (const r of input.renderers) {
-      throwIfAborted(signal);
-      // A table renderer reads every event and exception once: the ETA's measure. The PDF reads a capped
-      // share and the JSON files none, so they show rows read without an ETA.
-      progress.stage?.(`render ${r.file}`, /\.(json|pdf)$/.test(r.file) ? undefined : result.events.count + result.exceptions.count);
-      // Renderers read the spilled events and exceptions back (sorted per bucket): their time includes that.
-      await stage(r.file, () => r.render(model, join(staging, r.file)));
+    // A renderer whose work is in another thread starts first and is waited for last.
+    const beside = input.renderers.filter((r) => r.concurrent).map((r) => stage(r.file, () => r.render(model, join(staging, r.file), { signal })));
+    // Its failure is seen when it is waited for, not as an unhandled rejection meanwhile.
+    for (const b of beside) b.catch(() => undefined);
+    try {
+      for (const r of input.renderers) {
+        if (r.concurrent) continue;
+        throwIfAborted(signal);
+        // A table renderer reads every event and exception once: the ETA's measure. The PDF reads a capped
+        // share and the JSON files none, so they show rows read without an ETA.
+        progress.stage?.(`render ${r.file}`, /\.(json|pdf)$/.test(r.file) ? undefined : result.events.count + result.exceptions.count);
+        // Renderers read the spilled events and exceptions back (sorted per bucket): their time includes that.
+        await stage(r.file, () => r.render(model, join(staging, r.file), { signal }));
+      }
+    } finally {
+      // Nothing is left writing into the staging folder, whether the others succeeded or not.
+      await Promise.allSettled(beside);
     }
+    await Promise.all(beside);
     progress.stage?.('seal (manifest)');
     throwIfAborted(signal);
     await rm(stateDir, { recursive: true, force: true });
@@ -155,6 +166,7 @@ function throwIfAborted(signal: AbortSignal): void {
 function abortable<T>(stream: RowStream<T>, signal: AbortSignal, counter: { rows(n: number): void }): RowStream<T> {
   return {
     count: stream.count,
+    files: stream.files,
     async *open() {
       let n = 0;
       for await (const row of stream.open()) {

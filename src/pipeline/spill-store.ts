@@ -1,6 +1,6 @@
 import { appendFileSync, closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RowStream } from '../model/report-model.js';
+import type { RowStream, SpillBucket } from '../model/report-model.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec } from './record-codec.js';
 
 /**
@@ -13,8 +13,8 @@ export interface SpillStore<T> {
   /** `encoded`: the row's bytes as the codec writes them, when the caller has them already. */
   add(row: T, encoded?: Uint8Array): void;
   readonly count: number;
-  /** Flushes and returns a re-readable stream of all rows in bucket order, sorted within each. */
-  seal(): RowStream<T>;
+  /** Flushes and returns a re-readable stream of all rows in bucket order, sorted within each, with its files. */
+  seal(): RowStream<T> & Required<Pick<RowStream<T>, 'files'>>;
 }
 
 export interface SpillOptions<T> {
@@ -113,8 +113,16 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
       }
       const buckets = [...buffers.keys()].sort((a, b) => a - b);
       const total = count;
+      const runRowsOf = (b: number) => Math.max(runRows, Math.ceil((rowsIn.get(b) ?? 0) / MAX_RUNS));
+      let elsewhere: ((file: string) => Promise<void>) | null = null;
       return {
         count: total,
+        files: {
+          buckets: (): SpillBucket[] => buckets.map((b) => ({ file: fileOf(b), sorted: sorted.has(b), runRows: runRowsOf(b) })),
+          sortedElsewhere(ready) {
+            elsewhere = ready;
+          },
+        },
         async *open() {
           const reader = createRecordReader();
           const rowOf = (r: RecordSpan): T => {
@@ -124,12 +132,15 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
           for (const b of buckets) {
             // Streamed, not read whole: rows die young instead of a day's rows being held (and
             // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
+            if (!sorted.has(b) && elsewhere) {
+              await elsewhere(fileOf(b));
+              sorted.add(b);
+            }
             if (sorted.has(b)) {
               for (const r of readRecords(fileOf(b), CHUNK)) yield rowOf(r);
               continue;
             }
-            const runs = Math.max(runRows, Math.ceil((rowsIn.get(b) ?? 0) / MAX_RUNS));
-            yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, rowOf, opts.compare, runs);
+            yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, rowOf, opts.compare, runRowsOf(b));
             sorted.add(b);
           }
         },
@@ -139,7 +150,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
 }
 
 /** Where a record's bytes are: its header starts at `start`, and it ends before `end`. */
-interface RecordSpan {
+export interface RecordSpan {
   buf: Buffer;
   start: number;
   end: number;
@@ -155,7 +166,7 @@ interface Held<T> extends RecordSpan {
  * sort, and the earlier run first), as sorting the whole file would. `tmp` names this read's own
  * temporary files: two streams may sort the same bucket at once, and either result is the same.
  */
-function* sortingRead<T>(file: string, tmp: string, rowOf: (r: RecordSpan) => T, compare: (a: T, b: T) => number, runRows: number): Generator<T> {
+export function* sortingRead<T>(file: string, tmp: string, rowOf: (r: RecordSpan) => T, compare: (a: T, b: T) => number, runRows: number): Generator<T> {
   const runs: string[] = [];
   const out = `${tmp}.sorted`;
   let complete = false;
@@ -281,8 +292,8 @@ function writeRecords(file: string, records: readonly RecordSpan[]): void {
   }
 }
 
-const HEADER = 4;
-const CHUNK = 1 << 20;
+export const HEADER = 4;
+export const CHUNK = 1 << 20;
 /** Per run being merged: a bucket may have up to MAX_RUNS of them open at once. */
 const RUN_CHUNK = 64 * 1024;
 /** Open files per merge; past this many runs, runs get longer instead. */
@@ -293,7 +304,7 @@ const MAX_RUNS = 128;
  * stays valid after the next one is read (a sort holds a run's spans); a record cut by the end
  * of a read is carried to the start of the next buffer, which is made large enough to hold it.
  */
-function* readRecords(file: string, chunk: number): Generator<RecordSpan> {
+export function* readRecords(file: string, chunk: number): Generator<RecordSpan> {
   const fd = openSync(file, 'r');
   let carry: Buffer | null = null;
   let need = 0;

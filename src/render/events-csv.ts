@@ -5,6 +5,7 @@ import { createGzip, type ZlibOptions } from 'node:zlib';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { ReportModel } from '../model/report-model.js';
 import type { Renderer } from './renderer.js';
+import { renderEventsCsvInWorker } from './events-csv-thread.js';
 import { createTextBuffer } from '../util/text-buffer.js';
 import { eventColumns } from './xlsx/sheets/event-table.js';
 import { createWallClock } from './xlsx/wall-clock.js';
@@ -37,24 +38,31 @@ function textOf(col: Column<AuditEvent>, e: AuditEvent, wallClock: (t: number) =
  * list in sheets/event-table.ts), RFC 4180 (CRLF line ends, a header line), UTF-8 without a byte
  * order mark, gzip. For audit-analytics tools, and for populations past Excel's row limit.
  */
-export async function renderEventsCsv(model: ReportModel, path: string): Promise<{ rows: number }> {
-  const columns = eventColumns(model.period.timeZone);
-  const wallClock = createWallClock(model.period.timeZone);
+export async function renderEventsCsv(model: ReportModel, path: string, opts: { signal?: AbortSignal } = {}): Promise<{ rows: number }> {
+  // Spilled events are written by a thread of their own, beside the workbook and the PDF.
+  if (model.events.files) return renderEventsCsvInWorker(model.events.files, model.period.timeZone, path, opts.signal);
+  return writeEventsCsv(model.events.open(), model.period.timeZone, path);
+}
+
+/** The rows, in the order given, as events.csv.gz at path. */
+export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, timeZone: string, path: string): Promise<{ rows: number }> {
+  const columns = eventColumns(timeZone);
+  const wallClock = createWallClock(timeZone);
   // A deep input buffer: the thread pool compresses while this thread builds the next lines.
   const gzip = createGzip({ level: 6, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
   const done = pipeline(gzip, createWriteStream(path));
   done.catch(() => undefined);
   const text = createTextBuffer(FLUSH_BYTES + 64 * 1024);
   text.put(columns.map((c) => csvField(c.header)).join(',') + '\r\n');
-  let rows = 0;
+  let n = 0;
   try {
-    for await (const e of model.events.open()) {
+    for await (const e of rows) {
       for (let c = 0; c < columns.length; c++) {
         if (c) text.put(',');
         text.put(csvField(textOf(columns[c], e, wallClock)));
       }
       text.put('\r\n');
-      rows++;
+      n++;
       if (text.size >= FLUSH_BYTES) {
         const more = gzip.write(text.take());
         if (!more) await Promise.race([once(gzip, 'drain'), done]);
@@ -66,15 +74,17 @@ export async function renderEventsCsv(model: ReportModel, path: string): Promise
     gzip.destroy();
     throw e;
   }
-  return { rows };
+  return { rows: n };
 }
 
 export const eventsCsvRenderer: Renderer = {
   name: 'events-csv',
   file: 'events.csv.gz',
-  async render(model, path) {
+  // Its work is in a worker thread when the events were spilled: it runs beside the other renderers.
+  concurrent: true,
+  async render(model, path, opts) {
     // Written with the Events sheet: a template without the population has neither.
     if (!model.sections.includes('events')) return { rows: 0 };
-    return renderEventsCsv(model, path);
+    return renderEventsCsv(model, path, opts);
   },
 };

@@ -8,7 +8,12 @@ export interface Renderer {
   name: string;
   /** File name inside the pack. */
   file: string;
-  render(model: ReportModel, path: string): Promise<unknown>;
+  render(model: ReportModel, path: string, opts?: { signal?: AbortSignal }): Promise<unknown>;
+  /**
+   * Its work runs in another thread, so the pack starts it before the others and waits for it
+   * last; its output must not depend on theirs.
+   */
+  concurrent?: boolean;
   /** A digest of the file's content that ignores container noise (zip entry times), for the manifest. */
   contentDigest?(path: string): Promise<string>;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,10 @@ import type { AuditEvent } from '../../src/model/audit-event.js';
 import { syntheticModel } from '../../src/model/synthetic-model.js';
 import { eventsCsvRenderer } from '../../src/render/events-csv.js';
 import { renderXlsx } from '../../src/render/xlsx/render-xlsx.js';
+import { createSpillStore } from '../../src/pipeline/spill-store.js';
+import { eventCodec } from '../../src/pipeline/event-codec.js';
+import { compareEvents } from '../../src/model/event-order.js';
+import type { ReportModel } from '../../src/model/report-model.js';
 
 let dir: string;
 const awkward = ['plain', 'a,b', 'say "hi"', 'two\r\nlines', 'Zoë 東京 🙂', '=HYPERLINK("http://x","y")', ''];
@@ -60,5 +64,51 @@ describe('events.csv.gz', () => {
     const p = join(dir, 'none.csv.gz');
     await eventsCsvRenderer.render(m, p);
     expect(() => readFileSync(p)).toThrow();
+  });
+
+  /** The synthetic model's events, shuffled, spilled to disk over several day buckets in runs of 7 rows. */
+  async function spilledModel(name: string): Promise<{ model: ReportModel; sorted: AuditEvent[] }> {
+    const m = syntheticModel({ events: 400, exceptions: 0 });
+    const events: AuditEvent[] = [];
+    for await (const e of m.events.open()) events.push(e);
+    // Ties on time: the order then comes from the other keys, as in the pack.
+    const rows = events.map((e, i) => (i % 5 === 0 ? { ...e, time: events[0].time } : e));
+    const shuffled = rows.map((e, i) => ({ e, k: (i * 7919) % 401 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    const store = createSpillStore<AuditEvent>({ dir: join(dir, name), name: 'events', codec: eventCodec, bucketOf: (e) => Math.floor(e.time / 86_400_000), compare: compareEvents, runRows: 7 });
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, name), { recursive: true }));
+    for (const e of shuffled) store.add(e);
+    m.events = store.seal();
+    return { model: m, sorted: [...rows].sort(compareEvents) };
+  }
+
+  it('from spilled events, written by a worker thread, is byte-for-byte the file written in this thread, and the Events sheet read beside it gets the same order', async () => {
+    const { model, sorted } = await spilledModel('spilled');
+    expect(model.events.files!.buckets().length).toBeGreaterThan(1);
+    const inThread = join(dir, 'in-thread.csv.gz');
+    const { writeEventsCsv } = await import('../../src/render/events-csv.js');
+    await writeEventsCsv(sorted, model.period.timeZone, inThread);
+
+    const viaWorker = join(dir, 'worker.csv.gz');
+    const rendering = eventsCsvRenderer.render(model, viaWorker);
+    // Read while the worker sorts: each bucket waits for the worker's sort instead of sorting it too.
+    const readBeside: string[] = [];
+    for await (const e of model.events.open()) readBeside.push(e.id);
+    expect(await rendering).toEqual({ rows: sorted.length });
+    expect(gunzipSync(readFileSync(viaWorker)).equals(gunzipSync(readFileSync(inThread)))).toBe(true);
+    expect(readBeside).toEqual(sorted.map((e) => e.id));
+    // The buckets are in row order on disk now: a later read streams them as they are.
+    expect(model.events.files!.buckets().every((b) => b.sorted)).toBe(true);
+  });
+
+  it('fails with IO_FAILED when its worker cannot read a bucket, and a read waiting on that bucket fails too instead of waiting forever', async () => {
+    const { model } = await spilledModel('broken');
+    const buckets = model.events.files!.buckets();
+    rmSync(buckets[1].file);
+    const rendering = eventsCsvRenderer.render(model, join(dir, 'broken.csv.gz'));
+    const reading = (async () => {
+      for await (const _ of model.events.open()) void _;
+    })();
+    await expect(rendering).rejects.toMatchObject({ code: 'IO_FAILED', message: expect.stringContaining('events.csv.gz could not be written') });
+    await expect(reading).rejects.toMatchObject({ code: 'IO_FAILED' });
   });
 });
