@@ -1,5 +1,8 @@
 import type { AuditEvent } from './audit-event.js';
 
+/** The fields the canonical order reads: what a sort needs to hold of each event (src/pipeline/event-codec.ts decodes just these). */
+export type EventOrderKey = Pick<AuditEvent, 'time' | 'source' | 'id' | 'operation' | 'responseCode' | 'service'> & { requester: Pick<AuditEvent['requester'], 'id'> };
+
 /**
  * The canonical order of events: the order of the Events sheet, of events.csv.gz, and the order
  * sample positions count in (src/rules/sampling.ts, method v2). Defined by plain columns so a SQL
@@ -11,7 +14,7 @@ import type { AuditEvent } from './audit-event.js';
  * UTF-16 code unit, which is byte order for the ASCII of ids and names). Event ids are unique
  * within a source, so the keys after event_id only decide between records that reuse an id.
  */
-export function compareEvents(a: AuditEvent, b: AuditEvent): number {
+export function compareEvents(a: EventOrderKey, b: EventOrderKey): number {
   return (
     a.time - b.time ||
     ordinal(a.source, b.source) ||

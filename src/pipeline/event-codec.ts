@@ -1,5 +1,6 @@
 import type { AuditEvent, ClientRef, Requester, ResourceRef } from '../model/audit-event.js';
-import type { Covers, RecordCodec, RecordReader, RecordWriter } from './record-codec.js';
+import { compareEvents, type EventOrderKey } from '../model/event-order.js';
+import type { Covers, RecordCodec, RecordReader, RecordWriter, SortKey } from './record-codec.js';
 
 /** Every source type, by its number in a record (new ones at the end). A type missing here fails to compile (`allTypes`). */
 const SOURCE_TYPES = ['smapi', 'cloudtrail', 'cloudtrail-files', 'trail-logs', 'amplitude', 'cloudtrail-athena'] as const satisfies readonly AuditEvent['sourceType'][];
@@ -88,7 +89,25 @@ export function decodeEvent(r: RecordReader): AuditEvent {
   return e;
 }
 
+/**
+ * Only the fields of the canonical order (src/model/event-order.ts), which are the record's first:
+ * what a sort holds of each event while it sorts a run, instead of the whole event.
+ */
+export function decodeEventKey(r: RecordReader): EventOrderKey {
+  const id = r.str();
+  const time = r.f64();
+  const source = r.str();
+  r.uint();
+  const service = r.str();
+  const operation = r.str();
+  const responseCode = r.str();
+  return { id, time, source, service, operation, responseCode, requester: { id: r.str() } };
+}
+
 export const eventCodec: RecordCodec<AuditEvent> = { encode: encodeEvent, decode: decodeEvent };
+
+/** How the spill sorts events: by the canonical order, holding only its fields. */
+export const eventSortKey: SortKey<EventOrderKey> = { decode: decodeEventKey, compare: compareEvents };
 
 /** A flat string map: 0 when absent, else 1 + the number of entries, then key, value pairs. */
 export function writeStringMap(w: RecordWriter, m: Record<string, string> | undefined | null): void {

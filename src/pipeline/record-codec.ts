@@ -187,6 +187,12 @@ export function createRecordReader(): RecordCursor {
 }
 
 /** How rows of one kind are stored: written field by field, read back in the same order. */
+/** What a sort reads of each record and how it orders them: a key smaller than the row, decoded alone. */
+export interface SortKey<K> {
+  decode(r: RecordReader): K;
+  compare(a: K, b: K): number;
+}
+
 export interface RecordCodec<T> {
   encode(row: T, w: RecordWriter): void;
   decode(r: RecordReader): T;

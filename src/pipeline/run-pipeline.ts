@@ -15,7 +15,7 @@ import type { Logger } from '../util/logger.js';
 import { createSpillStore, type SpillStore } from './spill-store.js';
 import { pullSources, type EventSink, type PullProgress } from './pull-sources.js';
 import { compareEvents } from '../model/event-order.js';
-import { eventCodec } from './event-codec.js';
+import { eventCodec, eventSortKey } from './event-codec.js';
 import { createExceptionCodec } from './exception-codec.js';
 import type { AggregateSink } from './query-window.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
@@ -146,9 +146,10 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     // A day bucket per event day (a few dozen): larger appends, fewer file opens.
     flushBytes: 256 * 1024,
     compare: compareEvents,
+    sortKey: eventSortKey,
   });
   const sampler = input.sampler?.((population) =>
-    createSpillStore<AuditEvent>({ dir: spillDir, name: `sample-${population}`, codec: eventCodec, bucketOf: (e) => Math.floor(e.time / DAY), compare: compareEvents }),
+    createSpillStore<AuditEvent>({ dir: spillDir, name: `sample-${population}`, codec: eventCodec, bucketOf: (e) => Math.floor(e.time / DAY), compare: compareEvents, sortKey: eventSortKey }),
   ) ?? null;
   const exceptions = createSpillStore<ExceptionRow>({
     dir: spillDir,

@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RowStream, SpillBucket } from '../model/report-model.js';
-import { createRecordBuilder, createRecordReader, type RecordCodec } from './record-codec.js';
+import { createRecordBuilder, createRecordReader, type RecordCodec, type SortKey } from './record-codec.js';
 
 /**
  * Rows that may not fit in memory (every event, every exception) go to disk in ordered buckets
@@ -24,6 +24,11 @@ export interface SpillOptions<T> {
   codec: RecordCodec<T>;
   bucketOf(row: T): number;
   compare(a: T, b: T): number;
+  /**
+   * What a sort holds of each row, when that is less than the row (events: the canonical order's
+   * fields); the order must be `compare`'s. Without it a sort holds whole rows.
+   */
+  sortKey?: SortKey<unknown>;
   /** Bytes buffered per bucket before an append. */
   flushBytes?: number;
   /**
@@ -124,11 +129,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
           },
         },
         async *open() {
-          const reader = createRecordReader();
-          const rowOf = (r: RecordSpan): T => {
-            reader.load(r.buf, r.start + HEADER);
-            return opts.codec.decode(reader);
-          };
+          const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);
           for (const b of buckets) {
             // Streamed, not read whole: rows die young instead of a day's rows being held (and
             // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
@@ -137,10 +138,10 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
               sorted.add(b);
             }
             if (sorted.has(b)) {
-              for (const r of readRecords(fileOf(b), CHUNK)) yield rowOf(r);
+              for (const r of readRecords(fileOf(b), CHUNK)) yield reading.row(r, null);
               continue;
             }
-            yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, rowOf, opts.compare, runRowsOf(b));
+            yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, reading, runRowsOf(b));
             sorted.add(b);
           }
         },
@@ -156,8 +157,36 @@ export interface RecordSpan {
   end: number;
 }
 
-interface Held<T> extends RecordSpan {
-  row: T;
+interface Held<K> extends RecordSpan {
+  key: K;
+}
+
+/**
+ * How a sort reads records: the key it holds and orders by, and the row it yields. With no sort
+ * key the key is the row itself, decoded once.
+ */
+export interface RowReading<T, K> {
+  key(r: RecordSpan): K;
+  /** The row of a record; `key` is its key when the caller holds it (null when not). */
+  row(r: RecordSpan, key: K | null): T;
+  compare(a: K, b: K): number;
+}
+
+export function rowReading<T>(codec: RecordCodec<T>, sortKey: SortKey<unknown> | null, compare: (a: T, b: T) => number): RowReading<T, unknown> {
+  const reader = createRecordReader();
+  const decode = (r: RecordSpan): T => {
+    reader.load(r.buf, r.start + HEADER);
+    return codec.decode(reader);
+  };
+  if (!sortKey) return { key: decode, row: (r, key) => (key === null ? decode(r) : (key as T)), compare: compare as (a: unknown, b: unknown) => number };
+  return {
+    key(r) {
+      reader.load(r.buf, r.start + HEADER);
+      return sortKey.decode(reader);
+    },
+    row: decode,
+    compare: sortKey.compare,
+  };
 }
 
 /**
@@ -166,33 +195,33 @@ interface Held<T> extends RecordSpan {
  * sort, and the earlier run first), as sorting the whole file would. `tmp` names this read's own
  * temporary files: two streams may sort the same bucket at once, and either result is the same.
  */
-export function* sortingRead<T>(file: string, tmp: string, rowOf: (r: RecordSpan) => T, compare: (a: T, b: T) => number, runRows: number): Generator<T> {
+export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReading<T, K>, runRows: number): Generator<T> {
   const runs: string[] = [];
   const out = `${tmp}.sorted`;
   let complete = false;
   try {
-    let rows: Held<T>[] = [];
-    const byRow = (x: Held<T>, y: Held<T>) => compare(x.row, y.row);
+    let held: Held<K>[] = [];
+    const byKey = (x: Held<K>, y: Held<K>) => reading.compare(x.key, y.key);
     for (const r of readRecords(file, CHUNK)) {
-      rows.push({ row: rowOf(r), buf: r.buf, start: r.start, end: r.end });
-      if (rows.length >= runRows) {
+      held.push({ key: reading.key(r), buf: r.buf, start: r.start, end: r.end });
+      if (held.length >= runRows) {
         runs.push(`${tmp}.run-${runs.length}`);
-        writeRecords(runs[runs.length - 1], rows.sort(byRow));
-        rows = [];
+        writeRecords(runs[runs.length - 1], held.sort(byKey));
+        held = [];
       }
     }
     if (runs.length === 0) {
       // One run: sorted in memory, and read from there this once.
-      rows.sort(byRow);
-      writeRecords(out, rows);
-      for (const r of rows) yield r.row;
+      held.sort(byKey);
+      writeRecords(out, held);
+      for (const h of held) yield reading.row(h, h.key);
     } else {
-      if (rows.length > 0) {
+      if (held.length > 0) {
         runs.push(`${tmp}.run-${runs.length}`);
-        writeRecords(runs[runs.length - 1], rows.sort(byRow));
+        writeRecords(runs[runs.length - 1], held.sort(byKey));
       }
-      rows = [];
-      yield* mergeRuns(runs, out, rowOf, compare);
+      held = [];
+      yield* mergeRuns(runs, out, reading);
     }
     renameSync(out, file);
     complete = true;
@@ -202,10 +231,10 @@ export function* sortingRead<T>(file: string, tmp: string, rowOf: (r: RecordSpan
   }
 }
 
-function* mergeRuns<T>(runs: string[], out: string, rowOf: (r: RecordSpan) => T, compare: (a: T, b: T) => number): Generator<T> {
-  interface Head extends Held<T> { run: number; rest: Iterator<RecordSpan> }
+function* mergeRuns<T, K>(runs: string[], out: string, reading: RowReading<T, K>): Generator<T> {
+  interface Head extends Held<K> { run: number; rest: Iterator<RecordSpan> }
   const before = (x: Head, y: Head) => {
-    const c = compare(x.row, y.row);
+    const c = reading.compare(x.key, y.key);
     return c < 0 || (c === 0 && x.run < y.run);
   };
   // A binary min-heap of each run's next row.
@@ -239,7 +268,7 @@ function* mergeRuns<T>(runs: string[], out: string, rowOf: (r: RecordSpan) => T,
   };
   const next = (run: number, rest: Iterator<RecordSpan>) => {
     const n = rest.next();
-    if (!n.done) push({ row: rowOf(n.value), buf: n.value.buf, start: n.value.start, end: n.value.end, run, rest });
+    if (!n.done) push({ key: reading.key(n.value), buf: n.value.buf, start: n.value.start, end: n.value.end, run, rest });
   };
   const readers = runs.map((file) => readRecords(file, RUN_CHUNK));
   const writer = recordWriter(out);
@@ -248,7 +277,7 @@ function* mergeRuns<T>(runs: string[], out: string, rowOf: (r: RecordSpan) => T,
     while (heap.length > 0) {
       const h = pop();
       writer.add(h);
-      yield h.row;
+      yield reading.row(h, h.key);
       next(h.run, h.rest);
     }
   } finally {

@@ -43,7 +43,9 @@ export function renderEventsCsvInWorker(files: SpillFiles, timeZone: string, pat
   const waits = new Map(buckets.filter((b) => !b.sorted).map((b) => [b.file, pending()]));
   files.sortedElsewhere((file) => waits.get(file)?.promise ?? Promise.resolve());
   const task: EventsCsvTask = { buckets, timeZone, path };
-  const worker = new Worker(compiledModuleUrl('./events-csv-worker.js', import.meta.url), { workerData: task });
+  // A small young generation, as the parse workers have: its rows die young, and a larger one only
+  // grows the process's peak memory while the workbook is written beside it.
+  const worker = new Worker(compiledModuleUrl('./events-csv-worker.js', import.meta.url), { workerData: task, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   return new Promise<{ rows: number }>((resolve, reject) => {
     let settled = false;
     const fail = (e: unknown) => {

@@ -1,9 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditEvent } from '../model/audit-event.js';
 import { compareEvents } from '../model/event-order.js';
-import { eventCodec } from '../pipeline/event-codec.js';
-import { createRecordReader } from '../pipeline/record-codec.js';
-import { CHUNK, HEADER, readRecords, sortingRead, type RecordSpan } from '../pipeline/spill-store.js';
+import { eventCodec, eventSortKey } from '../pipeline/event-codec.js';
+import { CHUNK, readRecords, rowReading, sortingRead } from '../pipeline/spill-store.js';
 import type { EventsCsvMessage, EventsCsvTask } from './events-csv-thread.js';
 import { writeEventsCsv } from './events-csv.js';
 
@@ -12,17 +11,14 @@ const task = workerData as EventsCsvTask;
 const say = (m: EventsCsvMessage) => parentPort!.postMessage(m);
 
 function* rows(): Generator<AuditEvent> {
-  const reader = createRecordReader();
-  const rowOf = (r: RecordSpan): AuditEvent => {
-    reader.load(r.buf, r.start + HEADER);
-    return eventCodec.decode(reader);
-  };
+  // The spill's own reading of events (run-pipeline.ts), so the order is the same.
+  const reading = rowReading(eventCodec, eventSortKey, compareEvents);
   for (const b of task.buckets) {
     if (b.sorted) {
-      for (const r of readRecords(b.file, CHUNK)) yield rowOf(r);
+      for (const r of readRecords(b.file, CHUNK)) yield reading.row(r, null);
       continue;
     }
-    yield* sortingRead(b.file, `${b.file}.csv`, rowOf, compareEvents, b.runRows);
+    yield* sortingRead(b.file, `${b.file}.csv`, reading, b.runRows);
     say({ kind: 'sorted', file: b.file });
   }
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSpillStore } from '../../src/pipeline/spill-store.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec } from '../../src/pipeline/record-codec.js';
-import { eventCodec } from '../../src/pipeline/event-codec.js';
+import { eventCodec, eventSortKey } from '../../src/pipeline/event-codec.js';
+import { compareEvents } from '../../src/model/event-order.js';
 import { createExceptionCodec } from '../../src/pipeline/exception-codec.js';
 import type { AuditEvent } from '../../src/model/audit-event.js';
 import type { ExceptionRow } from '../../src/model/exception.js';
@@ -144,6 +145,31 @@ describe('event codec', () => {
     expect(JSON.parse(JSON.stringify(roundTrip(eventCodec, bare)))).toEqual(bare);
     for (const client of [{ name: 'only name' }, { id: 'only id' }, {}]) {
       expect(JSON.parse(JSON.stringify(roundTrip(eventCodec, { ...bare, client })))).toEqual({ ...bare, client });
+    }
+    // The sort key is the canonical order's fields of the same record.
+    const key = roundTrip({ encode: eventCodec.encode, decode: eventSortKey.decode }, full);
+    expect(key).toEqual({ id: full.id, time: full.time, source: full.source, service: full.service, operation: full.operation, responseCode: full.responseCode, requester: { id: full.requester.id } });
+  });
+
+  it('sorted by key (holding only the order\'s fields), events come out as a sort of whole events puts them, in one run and merged from runs', async () => {
+    const events: AuditEvent[] = [];
+    for (let i = 0; i < 500; i++) {
+      // Few distinct times and ids: most order is decided by the later keys, ties included.
+      events.push({
+        id: `e${i % 37}`, time: 1_790_000_000_000 + (i % 11) * 1000, source: i % 3 ? 'a' : 'b', sourceType: 'cloudtrail-files', service: `s${i % 2}`, operation: `op${i % 5}`,
+        outcome: 'success', responseCode: String(200 + (i % 4)), requester: { id: `u${i % 7}`, name: `n${i}` }, resources: [], attributes: { i: String(i) },
+      });
+    }
+    const expected = [...events].sort(compareEvents).map((e) => e.attributes!.i);
+    for (const runRows of [1000, 16]) {
+      const store = createSpillStore<AuditEvent>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-key-')), name: 'e', codec: eventCodec, bucketOf: () => 0, compare: compareEvents, sortKey: eventSortKey, runRows });
+      for (const e of events) store.add(e);
+      const sealed = store.seal();
+      for (let read = 0; read < 2; read++) {
+        const got: string[] = [];
+        for await (const e of sealed.open()) got.push(e.attributes!.i);
+        expect(got).toEqual(expected);
+      }
     }
   });
 });
