@@ -190,12 +190,13 @@ export function rowReading<T>(codec: RecordCodec<T>, sortKey: SortKey<unknown> |
 }
 
 /**
- * Rows of a bucket file in order, rewriting the file sorted as they go (only once the last row is
- * out): runs of `runRows` rows sorted in memory, then merged. Ties keep arrival order (a stable
- * sort, and the earlier run first), as sorting the whole file would. `tmp` names this read's own
+ * Rows of a bucket file in order, rewriting the file sorted (`onSorted` says when it is: before the
+ * first row when the bucket is one run, after the last when runs are merged): runs of `runRows`
+ * rows sorted in memory by their keys, then merged. Ties keep arrival order (a stable sort, and
+ * the earlier run first), as sorting the whole file would. `tmp` names this read's own
  * temporary files: two streams may sort the same bucket at once, and either result is the same.
  */
-export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReading<T, K>, runRows: number): Generator<T> {
+export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReading<T, K>, runRows: number, onSorted?: () => void): Generator<T> {
   const runs: string[] = [];
   const out = `${tmp}.sorted`;
   let complete = false;
@@ -211,9 +212,13 @@ export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReadin
       }
     }
     if (runs.length === 0) {
-      // One run: sorted in memory, and read from there this once.
+      // One run: sorted in memory, in place on disk at once (a reader elsewhere may go on), then
+      // read from memory this once.
       held.sort(byKey);
       writeRecords(out, held);
+      renameSync(out, file);
+      complete = true;
+      onSorted?.();
       for (const h of held) yield reading.row(h, h.key);
     } else {
       if (held.length > 0) {
@@ -222,9 +227,10 @@ export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReadin
       }
       held = [];
       yield* mergeRuns(runs, out, reading);
+      renameSync(out, file);
+      complete = true;
+      onSorted?.();
     }
-    renameSync(out, file);
-    complete = true;
   } finally {
     for (const r of runs) rmSync(r, { force: true });
     if (!complete) rmSync(out, { force: true });
