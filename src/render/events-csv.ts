@@ -8,7 +8,7 @@ import type { Renderer } from './renderer.js';
 import { renderEventsCsvInWorker } from './events-csv-thread.js';
 import { createTextBuffer } from '../util/text-buffer.js';
 import { eventColumns } from './xlsx/sheets/event-table.js';
-import { createWallClock } from './xlsx/wall-clock.js';
+import { createIsoText, createLocalTime } from './xlsx/wall-clock.js';
 import type { Column } from './xlsx/table-sheet.js';
 
 const FLUSH_BYTES = 256 * 1024;
@@ -23,14 +23,20 @@ export function csvField(s: string): string {
 }
 
 /** How a column's value reads as text: times as ISO-like strings, numbers plain. */
-function textOf(col: Column<AuditEvent>, e: AuditEvent, wallClock: (t: number) => Date): string {
+function textOf(col: Column<AuditEvent>, e: AuditEvent, times: CsvTimes): string {
   const v = col.value(e);
   if (v === null || v === undefined) return '';
   if (col.kind === 'time' && typeof v === 'number') {
     // Local: the report zone's wall clock, "2026-10-01 00:00:00.000"; UTC: ISO 8601 with Z.
-    return col.clock === 'utc' ? new Date(v).toISOString() : wallClock(v).toISOString().slice(0, 23).replace('T', ' ');
+    return col.clock === 'utc' ? times.utc(v) : times.local(times.localTime(v));
   }
   return String(v);
+}
+
+interface CsvTimes {
+  utc(t: number): string;
+  local(t: number): string;
+  localTime(t: number): number;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function renderEventsCsv(model: ReportModel, path: string, opts: { 
 /** The rows, in the order given, as events.csv.gz at path. */
 export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, timeZone: string, path: string): Promise<{ rows: number }> {
   const columns = eventColumns(timeZone);
-  const wallClock = createWallClock(timeZone);
+  const times: CsvTimes = { utc: createIsoText('T', 'Z'), local: createIsoText(' ', ''), localTime: createLocalTime(timeZone) };
   // A deep input buffer: the thread pool compresses while this thread builds the next lines.
   const gzip = createGzip({ level: 6, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
   const done = pipeline(gzip, createWriteStream(path));
@@ -59,7 +65,7 @@ export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<
     for await (const e of rows) {
       for (let c = 0; c < columns.length; c++) {
         if (c) text.put(',');
-        text.put(csvField(textOf(columns[c], e, wallClock)));
+        text.put(csvField(textOf(columns[c], e, times)));
       }
       text.put('\r\n');
       n++;

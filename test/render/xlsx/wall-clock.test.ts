@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWallClock } from '../../../src/render/xlsx/wall-clock.js';
+import { createIsoText, createLocalTime, createWallClock } from '../../../src/render/xlsx/wall-clock.js';
 
 /** The wall clock Intl shows for an instant, as "YYYY-MM-DD HH:MM:SS". */
 function intlWallClock(zone: string): (t: number) => string {
@@ -43,4 +43,23 @@ describe('createWallClock', () => {
       expect(wrong).toEqual([]);
     },
   );
+});
+
+describe('ISO text without a Date per value', () => {
+  it('is toISOString for any ms (before 1970, at day and second edges, far years), and the wall clock with a space and no Z', () => {
+    const iso = createIsoText('T', 'Z');
+    const local = createIsoText(' ', '');
+    const wall = createWallClock('America/New_York');
+    const localTime = createLocalTime('America/New_York');
+    const times = [0, -1, 1, 86_399_999, 86_400_000, -86_400_001, Date.UTC(2026, 10, 1, 5, 59, 59, 999), Date.UTC(2026, 2, 8, 7, 0, 0, 0), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(1899, 11, 30)];
+    let x = 12345;
+    for (let i = 0; i < 2000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      times.push(Date.UTC(2026, 0, 1) + (x % (400 * 86_400_000)) - 200 * 86_400_000 + (i % 7));
+    }
+    for (const t of times) {
+      expect(iso(t)).toBe(new Date(t).toISOString());
+      expect(local(localTime(t))).toBe(wall(t).toISOString().slice(0, 23).replace('T', ' '));
+    }
+  });
 });
