@@ -54,6 +54,13 @@ export interface WindowRunDeps extends SourceRunDeps {
 
 /** Records normalized and counted between two turns of the event loop (about a millisecond's work). */
 const SLICE = 40;
+/**
+ * Pages a window fetches ahead of the one being worked on. With one, a window whose page waited
+ * behind other windows' pages on the main thread sent its next request only once that page was
+ * done: a burst of work stalled the window's requests (bench/smapi-pull.ts). Each page ahead is
+ * held parsed, so few.
+ */
+const PAGES_AHEAD = 2;
 
 /** Counts the window keeps while records pass through it. */
 interface WindowTally {
@@ -110,7 +117,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
   try {
     try {
       if (!source.pull) throw new Error(`${source.name} pulls whole periods (pullPeriod), not windows`);
-      for await (const item of readAhead(source.pull(window, ctx))) {
+      for await (const item of readAhead(source.pull(window, ctx), PAGES_AHEAD)) {
         if (item.kind === 'restart') {
           deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
           tally.beforeRestart = new Set(tally.keptHere);
