@@ -139,8 +139,8 @@ export function generateDataset(opts: DatasetOptions): SmapiDataset {
     );
   };
 
-  // Pages are served as text assembled from JSON fragments made once per table entry: a page of
-  // 200 records costs well under a millisecond, so the emulator never dominates a benchmark.
+  // A record's text is assembled from JSON fragments made once per table entry; the emulator
+  // serializes each record once, when it starts (createWire in emulator.ts), and pages are slices.
   const opJson = OPERATION_VARIANTS.map((v) => JSON.stringify({ name: v.name, version: v.version }));
   const requesterJson = SMAPI_REQUESTERS.map((r) => JSON.stringify({ userId: r.userId }));
   const clientJson = SMAPI_CLIENTS.map((c) => JSON.stringify({ id: c.id, name: c.name }));

@@ -119,6 +119,7 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
   const codec = createTokenCodec(`smapi-next-token:${seed}:${vendorId}`);
   const tokenFaults = createFaults();
   const matches = createMatchCache(ds);
+  const wire = createWire(ds);
   let tokensPresented = 0;
   const stats: SmapiEmulatorStats = { apiRequests: 0, pagesServed: 0, tokenRequests: 0, tokenGrants: 0, rejectedNextTokens: 0, expiredNextTokens: 0, unauthorized: 0 };
 
@@ -198,8 +199,7 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
     const from = Math.min(state.offset, all.length);
     const count = variants.shortPages ? shortPageSize(queryHash, from, state.page, q.maxResults) : q.maxResults;
     const to = Math.min(all.length, from + count);
-    const auditLogs: string[] = [];
-    for (let k = from; k < to; k++) auditLogs.push(ds.recordJson(all[k]));
+    const auditLogs = wire.records(all, from, to);
     // Short pages: a token even when this page reached the end, so the last page is an empty one.
     const more = variants.shortPages ? from < all.length : to < all.length;
     stats.pagesServed++;
@@ -211,7 +211,7 @@ export async function startSmapiEmulator(options: SmapiEmulatorOptions = {}): Pr
         ...(nextToken ? { next: { href: `${SMAPI_QUERY_PATH}?nextToken=${encodeURIComponent(nextToken)}` } } : {}),
       },
     });
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: `${head.slice(0, -1)},"auditLogs":[${auditLogs.join(',')}]}` };
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.concat([Buffer.from(`${head.slice(0, -1)},"auditLogs":[`), auditLogs, END_OF_PAGE]) };
   };
 
   const server: RunningEmulator = await startEmulator(
@@ -276,6 +276,51 @@ function shortPageSize(queryHash: string, offset: number, page: number, max: num
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   const n = (h >>> 0) % Math.max(1, max);
   return n === 0 && page % 3 === 2 ? 1 : n;
+}
+
+const END_OF_PAGE = Buffer.from(']}');
+
+/**
+ * Every record's JSON, serialized once when the emulator starts, each followed by a comma, back to
+ * back in data-set order (by time): a page's records are one slice of it when they are consecutive
+ * there (a query without filters, by time ascending), else a gather of slices. Built record by
+ * record for every page, the records' strings made the emulator's garbage collection and page
+ * building cost a third of a core in bench/smapi-pull.ts, on the two cores it shares with the
+ * client measured. The bytes are the same.
+ */
+function createWire(ds: SmapiDataset): { records(indices: Int32Array, from: number, to: number): Buffer } {
+  const ends = new Float64Array(ds.size + 1);
+  let bytes = Buffer.allocUnsafeSlow(Math.max(1024, ds.size * 512));
+  let size = 0;
+  for (let i = 0; i < ds.size; i++) {
+    const json = `${ds.recordJson(i)},`;
+    const need = size + Buffer.byteLength(json);
+    if (need > bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
+      bytes.copy(grown, 0, 0, size);
+      bytes = grown;
+    }
+    size += bytes.write(json, size);
+    ends[i + 1] = size;
+  }
+  return {
+    records(indices, from, to) {
+      if (to <= from) return Buffer.alloc(0);
+      const first = indices[from];
+      const last = indices[to - 1];
+      // Without the comma after the last record.
+      if (last - first === to - 1 - from && ascending(indices, from, to)) return bytes.subarray(ends[first], ends[last + 1] - 1);
+      const parts: Buffer[] = [];
+      for (let k = from; k < to; k++) parts.push(bytes.subarray(ends[indices[k]], ends[indices[k] + 1]));
+      const joined = Buffer.concat(parts);
+      return joined.subarray(0, joined.length - 1);
+    },
+  };
+}
+
+function ascending(indices: Int32Array, from: number, to: number): boolean {
+  for (let k = from + 1; k < to; k++) if (indices[k] !== indices[k - 1] + 1) return false;
+  return true;
 }
 
 /**
