@@ -96,8 +96,12 @@ function errorMessageOf(body: unknown): string | undefined {
 }
 
 function header(headers: Record<string, unknown>, name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() === name) return Array.isArray(v) ? str(v[0]) : str(v);
+  // Keys compared by length first: lower-casing every key of every record, three times, was a
+  // fifth of normalizing one.
+  for (const k in headers) {
+    if (k.length !== name.length || !Object.hasOwn(headers, k) || k.toLowerCase() !== name) continue;
+    const v = headers[k];
+    return Array.isArray(v) ? str(v[0]) : str(v);
   }
   return undefined;
 }

@@ -15,6 +15,9 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}([T ].*)?$/;
 
 function isIdSegment(raw: string): boolean {
+  // Every test below needs 8 characters or more, or a digit-only segment, `%`, `@` or `:`: a short
+  // plain word (`v1`, `keys`) is no id, found without a pattern.
+  if (raw.length < 8 && isShortWord(raw)) return false;
   let s = raw;
   try {
     s = decodeURIComponent(raw);
@@ -33,4 +36,15 @@ function isIdSegment(raw: string): boolean {
   const digits = s.replace(/\D/g, '').length;
   if (s.length >= 16 && /^[A-Za-z0-9_.:=~+-]+$/.test(s) && digits >= 2 && /[A-Za-z]/.test(s)) return true;
   return false;
+}
+
+/** Not all digits, and no `%` (an escape), `@` or `:`. */
+function isShortWord(s: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 || c === 0x40 || c === 0x3a) return false;
+    if (c >= 0x30 && c <= 0x39) digits++;
+  }
+  return digits < s.length;
 }

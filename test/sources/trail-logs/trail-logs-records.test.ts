@@ -26,6 +26,8 @@ describe('collapseRoute', () => {
     ['/v1/keys?page=2', '/v1/keys'],
     ['/', '/'],
     ['/oauth2/token', '/oauth2/token'],
+    // Short segments: digits only, an escaped @, an @ and a did: are ids; a short word with a colon is not.
+    ['/v1/7/ab%40c/a@b/did:x:1/x:y', '/v1/:id/:id/:id/:id/x:y'],
   ])('%s → %s', (path, route) => {
     expect(collapseRoute(path)).toBe(route);
   });
@@ -145,6 +147,12 @@ describe('normalizeTrailRecord', () => {
       resources: [{ id: '/v1/keys', type: 'path' }],
     });
     expect(e.attributes).toMatchObject({ scope: 'management', route: '/v1/keys', httpMethod: 'POST', authMethod: 'apiKey' });
+  });
+
+  it('reads headers whatever their case, the first of a name in the record\'s order', () => {
+    const r = record();
+    (r.request as { headers: Record<string, string> }).headers = { 'X-Real-IP': '198.51.100.1', 'User-Agent': 'first/1', 'user-agent': 'second/2' };
+    expect(normalizeTrailRecord(r, 't')).toMatchObject({ sourceIp: '198.51.100.1', userAgent: 'first/1' });
   });
 
   it('hashes the content when the record has no id, stably', () => {
