@@ -67,7 +67,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     const counted = { rows: (n: number) => progress.rows?.(n) };
     const model = buildReportModel({ ...input.model, result: { ...result, events: abortable(result.events, signal, counted), exceptions: abortable(result.exceptions, signal, counted) } });
     // A renderer whose work is in another thread starts first and is waited for last.
-    const beside = input.renderers.filter((r) => r.concurrent).map((r) => stage(r.file, () => r.render(model, join(staging, r.file), { signal })));
+    const beside = input.renderers.filter((r) => r.concurrent).map((r) => stage(`${r.file} (in a thread of its own, beside the others)`, () => r.render(model, join(staging, r.file), { signal })));
     // Its failure is seen when it is waited for, not as an unhandled rejection meanwhile.
     for (const b of beside) b.catch(() => undefined);
     try {
