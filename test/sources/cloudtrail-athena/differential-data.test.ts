@@ -43,11 +43,15 @@ describe('cloudtrail-athena against cloudtrail-files: synthetic trails, a DST mo
     const period = parsePeriod({ from: '2026-11-01', to: '2026-11-30', timeZone: 'America/New_York', now: NOW });
     const accounts = ['111122223333', '444455556666'];
     const regions = ['us-east-1', 'eu-west-1'];
-    // A day either side of the period (records outside it), hourly files per account and region.
+    // A day either side of the period (records outside it), a file every three hours per account and
+    // region. Both paths' time goes with the number of files (each is listed, fetched and parsed):
+    // hourly files made ~2,900 of them at one event each; three-hourly ones carry the same events in
+    // ~1,000, and late deliveries still cross the weekly windows' edges.
     const span = { start: period.start - DAY, end: period.end + DAY };
-    const slots = (span.end - span.start) / 3_600_000;
+    const FILE_MINUTES = 180;
+    const slots = (span.end - span.start) / (FILE_MINUTES * 60_000);
     const truth = writeCloudTrailLogFolder({
-      dir, accounts, regions, period: span, seed: 'athena-diff', eventsPerFile: Math.max(1, Math.round(EVENTS / slots / 4)), fileEveryMinutes: 60,
+      dir, accounts, regions, period: span, seed: 'athena-diff', eventsPerFile: Math.max(1, Math.round(EVENTS / slots / 4)), fileEveryMinutes: FILE_MINUTES,
       duplicates: 60, lateDeliveryMinutes: 150, lateEvery: 23, insights: false,
     });
     // Ids reused by other content: one copy in another window (a week later, failed), one in the same hour (another source IP).
