@@ -57,10 +57,12 @@ describe('the npm package', () => {
     expect(help.stdout).toMatch(/Exit codes:/);
     const templates = await run(bin, ['templates'], { cwd: app, env });
     expect(templates.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0])).toEqual(['auditor-handoff', 'failed-operations', 'soc2-monthly']);
-    // Dated after last month's end and the sources' delivery delays (an earlier pack is INCOMPLETE).
-    const now = new Date();
-    const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 3, 9)).toISOString();
-    const demo = await run(bin, ['demo', '--template', 'soc2-monthly', '--out', 'reports', '--generated-at', at], { cwd: app, env, maxBuffer: 16 << 20 });
+    // One ended day, not the default month: what is checked is that the installed package runs the
+    // whole demo (every emulator, pull, render, seal), which a day shows at a fraction of the work.
+    const day = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    // Dated after the day and the sources' delivery delays (an earlier pack is INCOMPLETE).
+    const at = `${new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)}T09:00:00Z`;
+    const demo = await run(bin, ['demo', '--template', 'soc2-monthly', '--period', day, '--tz', 'UTC', '--out', 'reports', '--generated-at', at], { cwd: app, env, maxBuffer: 16 << 20 });
     expect(demo.stdout).toMatch(/auditpack demo: \d+ emulated sources/);
     // stderr is a pipe here, as in CI: a plain progress line at each stage change (issue: `auditpack demo 2>log`).
     expect(demo.stderr).toMatch(/^progress: pull · windows 0\/\d+/m);
