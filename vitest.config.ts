@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -16,6 +17,8 @@ export default defineConfig({
     // client, emulator and temp folder, and the one that sets AWS_* variables restores them), so a
     // worker reuses its modules from one file to the next.
     isolate: false,
+    // The longest files first, so the short ones fill in around them (see the sequencer).
+    sequence: { sequencer: SlowFirstSequencer },
     // One line per real-data fixture set absent from this machine (its tests are skipped).
     globalSetup: ['test/support/global-setup.ts'],
     // The AWS SDK warns on every import under Node 20, which auditpack supports; the CLI silences it too (src/cli/main.ts).
