@@ -56,7 +56,8 @@ export function renderEventsCsvInWorker(files: SpillFiles, timeZone: string, pat
       void worker.terminate();
       reject(e);
     };
-    const onAbort = () => fail(signal!.reason ?? new Error('aborted'));
+    // The same error as the pack's other stages give at Ctrl-C (exit 130), whatever the signal's reason.
+    const onAbort = () => fail(new AuditpackError('ABORTED', 'interrupted while writing events.csv.gz', { hint: 'run the same command again to resume: the windows pulled are kept' }));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     let error: unknown = null;
