@@ -111,4 +111,12 @@ describe('events.csv.gz', () => {
     await expect(rendering).rejects.toMatchObject({ code: 'IO_FAILED', message: expect.stringContaining('events.csv.gz could not be written') });
     await expect(reading).rejects.toMatchObject({ code: 'IO_FAILED' });
   });
+
+  it('stops its worker at Ctrl-C with ABORTED, as every other stage of the pack does', async () => {
+    const { model } = await spilledModel('aborted');
+    const controller = new AbortController();
+    const rendering = eventsCsvRenderer.render(model, join(dir, 'aborted.csv.gz'), { signal: controller.signal });
+    controller.abort(new Error('some other reason'));
+    await expect(rendering).rejects.toMatchObject({ code: 'ABORTED' });
+  });
 });
