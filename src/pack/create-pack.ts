@@ -14,6 +14,7 @@ import { acquirePackLock, type PackLock } from './pack-lock.js';
 import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE, manifestSeal, sha256File, type Manifest } from './manifest.js';
 import type { SigningKey } from './sign-manifest.js';
 import { writePackIndex } from './pack-index.js';
+import { collectGarbage } from '../util/collect-garbage.js';
 
 export interface CreatePackInput {
   /** Final folder of the pack. */
@@ -61,6 +62,9 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
     const stage = stageTimer(input.timing);
     // Rules and aggregation run inside the pull, event by event, as do the spill's writes.
     const pulled = await stage('pull, rules and aggregation', () => runPipeline({ ...input.pipeline, packDir: staging, stateDir }));
+    // The pull's structures (the de-duplication set above all) are garbage now: returned before
+    // rendering, so the two stages' memory does not add up in the run's peak.
+    collectGarbage();
     const late = deliveryLedgers(input.pipeline.sources, input.pipeline.period.end, Date.parse(input.model.meta.generatedAt));
     const result: PipelineResult = { ...pulled, coverage: withDeliveryCheck(pulled.coverage, late) };
     const progress = input.pipeline.progress;
