@@ -10,6 +10,10 @@ export interface RecordSpans {
   end: number[];
   /** Whether the record's bytes hold whitespace outside its strings (a pretty-printed file). */
   spaced: boolean[];
+  /** Where the records' array opens (`[`) and closes (`]`), and how many arrays under the key the document has (JSON.parse keeps the last). */
+  open: number;
+  close: number;
+  arrays: number;
 }
 
 /**
@@ -47,7 +51,7 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
   let inRecords = false;
   let elementStart = -1;
   let spaced = false;
-  let spans: RecordSpans = { start: [], end: [], spaced: [] };
+  let spans: RecordSpans = { start: [], end: [], spaced: [], open: -1, close: -1, arrays: 0 };
   const close = (at: number) => {
     let end = at;
     while (end > elementStart && isSpace(buf[end - 1])) end--;
@@ -89,12 +93,13 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
         expectKey = true;
       } else if (depth === 2 && c === OPEN_ARRAY && recordsKey) {
         inRecords = true;
-        spans = { start: [], end: [], spaced: [] };
+        spans = { start: [], end: [], spaced: [], open: i, close: -1, arrays: spans.arrays + 1 };
       }
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (depth === 2 && inRecords) {
         if (elementStart >= 0) close(i);
         inRecords = false;
+        spans.close = i;
       }
       depth--;
     } else if (c === COMMA) {

@@ -6,7 +6,7 @@ import { createRecordBuilder } from '../../pipeline/record-codec.js';
 import { fingerprintBytes, fingerprintSpacedBytes, idIsContent, recordFingerprint } from '../../util/content-fingerprint.js';
 import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import { archivableAsIs, parseLogFile } from './read-gzip.js';
-import { recordSpans, TooDeepError } from '../../util/json-record-spans.js';
+import { recordSpans, TooDeepError, type RecordSpans } from '../../util/json-record-spans.js';
 
 /** What a parse worker is asked: one log file's bytes as stored. */
 export interface ParseTask {
@@ -65,37 +65,66 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
     }
     return { ok: false, code: 'DATA_INVALID', message: `${task.key} is not a valid gzip file (${e instanceof Error ? e.message : String(e)})` };
   }
+  let spans: RecordSpans | null = null;
+  let tooDeep: TooDeepError | null = null;
+  try {
+    spans = recordSpans(content);
+  } catch (e) {
+    if (!(e instanceof TooDeepError)) throw e;
+    tooDeep = e;
+  }
+  const sha256 = task.hash ? createHash('sha256').update(content).digest('hex') : undefined;
+  const common = { compressed, content, sourceName: task.sourceName, uncompressedBytes: content.length, ...(sha256 ? { sha256 } : {}) };
+  // Record by record where the file is the usual one array under "Records": each record dies
+  // young, instead of the whole file's records living (and being promoted to old space) until the
+  // file is done. Anything else, and any record that is not JSON, takes the whole-file parse,
+  // which says what is wrong as it always did.
+  const skeleton = spans && !tooDeep ? fileWithoutRecords(task.key, content, spans) : null;
+  if (spans && skeleton) {
+    const bySpan = spans;
+    try {
+      return readRecords(common, skeleton, bySpan.start.length, (i) => parseRecord(content, bySpan, i), bySpan);
+    } catch (e) {
+      if (!(e instanceof NotJsonError)) throw e;
+    }
+  }
   let file: ReturnType<typeof parseLogFile>;
   try {
     file = parseLogFile(task.key, content);
   } catch (e) {
     return { ok: false, code: 'DATA_INVALID', message: e instanceof Error ? e.message : String(e) };
   }
-  const asIs = archivableAsIs(compressed, content, file);
-  const sha256 = task.hash ? createHash('sha256').update(content).digest('hex') : undefined;
-  const uncompressedBytes = content.length;
+  if (tooDeep) return { ok: false, code: 'DATA_INVALID', message: `${task.key} holds JSON ${tooDeep.message}; not read` };
   const records = file.Records;
   // Each record's fingerprint from its bytes as received; from the parsed record where the
   // file's shape is one the scan does not follow (the counts then disagree).
-  let spans: ReturnType<typeof recordSpans>;
-  try {
-    spans = recordSpans(content);
-  } catch (e) {
-    if (!(e instanceof TooDeepError)) throw e;
-    return { ok: false, code: 'DATA_INVALID', message: `${task.key} holds JSON ${e.message}; not read` };
-  }
   const bySpan = spans !== null && spans.start.length === records.length ? spans : null;
+  return readRecords(common, file, records.length, (i) => records[i], bySpan);
+}
+
+interface FileBytes {
+  compressed: Buffer;
+  content: Buffer;
+  sourceName: string;
+  uncompressedBytes: number;
+  sha256?: string;
+}
+
+/** The file's records normalized, encoded and fingerprinted, and what goes to the raw archive. */
+function readRecords(f: FileBytes, file: Record<string, unknown>, count: number, recordAt: (i: number) => unknown, bySpan: RecordSpans | null): ParseResult {
+  const { compressed, content } = f;
+  const asIs = archivableAsIs(compressed, content, file);
   const lines: string[] = [];
   const out = eventsOut();
   const contents: number[] = [];
   const invalid: { index: number; message: string }[] = [];
   let notEvents = 0;
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i];
+  for (let i = 0; i < count; i++) {
+    const record = recordAt(i);
     if (!asIs) lines.push(JSON.stringify(record) ?? 'null');
     let event;
     try {
-      event = normalizeCloudTrailRecord(record, task.sourceName, 'cloudtrail-files');
+      event = normalizeCloudTrailRecord(record, f.sourceName, 'cloudtrail-files');
     } catch (e) {
       invalid.push({ index: i, message: e instanceof Error ? e.message : String(e) });
       continue;
@@ -110,7 +139,49 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
     else contents.push(bySpan.spaced[i] ? fingerprintSpacedBytes(content, bySpan.start[i], bySpan.end[i]) : fingerprintBytes(content, bySpan.start[i], bySpan.end[i]));
   }
   const archive = asIs ? compressed : gzipSync(lines.join('\n') + '\n', { level: 1 });
-  return { ok: true, events: out.bytes(), contents: Float64Array.from(contents), records: records.length, notEvents, invalid, archive, ...(sha256 ? { sha256 } : {}), uncompressedBytes };
+  return {
+    ok: true, events: out.bytes(), contents: Float64Array.from(contents), records: count, notEvents, invalid, archive,
+    ...(f.sha256 ? { sha256: f.sha256 } : {}), uncompressedBytes: f.uncompressedBytes,
+  };
+}
+
+class NotJsonError extends Error {}
+
+function parseRecord(content: Buffer, spans: RecordSpans, i: number): unknown {
+  try {
+    return JSON.parse(content.toString('utf8', spans.start[i], spans.end[i]));
+  } catch {
+    throw new NotJsonError();
+  }
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * The file with its one records' array emptied, parsed, when the rest of the file is valid JSON
+ * and the bytes between the records are exactly the separators JSON allows (so the file is valid
+ * JSON if each record is); null otherwise.
+ */
+function fileWithoutRecords(key: string, content: Buffer, spans: RecordSpans): Record<string, unknown> | null {
+  if (spans.arrays !== 1 || spans.open < 0 || spans.close < 0) return null;
+  const blank = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (!isSpace(content[i])) return false;
+    return true;
+  };
+  const n = spans.start.length;
+  if (!blank(spans.open + 1, n ? spans.start[0] : spans.close)) return null;
+  for (let i = 1; i < n; i++) {
+    let comma = spans.end[i - 1];
+    while (comma < spans.start[i] && isSpace(content[comma])) comma++;
+    if (content[comma] !== 0x2c || !blank(comma + 1, spans.start[i])) return null;
+  }
+  if (n && !blank(spans.end[n - 1], spans.close)) return null;
+  try {
+    const file = parseLogFile(key, Buffer.concat([content.subarray(0, spans.open + 1), content.subarray(spans.close)]));
+    return file.Records.length === 0 ? file : null;
+  } catch {
+    return null;
+  }
 }
 
 const builder = createRecordBuilder();
