@@ -14,6 +14,12 @@ export interface RecordSpans {
   open: number;
   close: number;
   arrays: number;
+  /**
+   * Whether the bytes between the array's elements are exactly JSON's separators (whitespace, one
+   * comma between two elements, none before the first or after the last). Two values with no
+   * comma between them fall in one span, which does not parse.
+   */
+  separated: boolean;
 }
 
 /**
@@ -51,7 +57,9 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
   let inRecords = false;
   let elementStart = -1;
   let spaced = false;
-  let spans: RecordSpans = { start: [], end: [], spaced: [], open: -1, close: -1, arrays: 0 };
+  /** In the records' array, a comma was the last thing seen: an element must follow. */
+  let afterComma = false;
+  let spans: RecordSpans = { start: [], end: [], spaced: [], open: -1, close: -1, arrays: 0, separated: true };
   const close = (at: number) => {
     let end = at;
     while (end > elementStart && isSpace(buf[end - 1])) end--;
@@ -76,6 +84,7 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
         expectKey = false;
       } else if (inRecords && depth === 2 && elementStart < 0) {
         elementStart = s;
+        afterComma = false;
         spaced = false;
       }
       continue;
@@ -85,6 +94,7 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (inRecords && depth === 2 && elementStart < 0) {
         elementStart = i;
+        afterComma = false;
         spaced = false;
       }
       if (++depth > MAX_DEPTH) throw new TooDeepError(`nested more than ${MAX_DEPTH} levels deep`);
@@ -93,21 +103,30 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
         expectKey = true;
       } else if (depth === 2 && c === OPEN_ARRAY && recordsKey) {
         inRecords = true;
-        spans = { start: [], end: [], spaced: [], open: i, close: -1, arrays: spans.arrays + 1 };
+        spans = { start: [], end: [], spaced: [], open: i, close: -1, arrays: spans.arrays + 1, separated: true };
+        afterComma = false;
       }
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (depth === 2 && inRecords) {
         if (elementStart >= 0) close(i);
+        else if (afterComma) spans.separated = false;
         inRecords = false;
         spans.close = i;
       }
       depth--;
     } else if (c === COMMA) {
       if (depth === 1) expectKey = true;
-      else if (depth === 2 && inRecords && elementStart >= 0) close(i);
+      else if (depth === 2 && inRecords) {
+        if (elementStart >= 0) close(i);
+        else spans.separated = false;
+        afterComma = true;
+      }
+    } else if (c === COLON && inRecords && depth === 2 && elementStart < 0) {
+      spans.separated = false;
     } else if (c !== COLON && inRecords && depth === 2 && elementStart < 0) {
       // A number, true, false or null as an element.
       elementStart = i;
+      afterComma = false;
       spaced = false;
     }
     i++;

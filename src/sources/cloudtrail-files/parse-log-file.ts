@@ -155,27 +155,13 @@ function parseRecord(content: Buffer, spans: RecordSpans, i: number): unknown {
   }
 }
 
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
 /**
  * The file with its one records' array emptied, parsed, when the rest of the file is valid JSON
- * and the bytes between the records are exactly the separators JSON allows (so the file is valid
- * JSON if each record is); null otherwise.
+ * and the bytes between the records are JSON's separators (`RecordSpans.separated`), so that the
+ * file is valid JSON if each record is; null otherwise: the file is then read whole.
  */
-function fileWithoutRecords(key: string, content: Buffer, spans: RecordSpans): Record<string, unknown> | null {
-  if (spans.arrays !== 1 || spans.open < 0 || spans.close < 0) return null;
-  const blank = (from: number, to: number) => {
-    for (let i = from; i < to; i++) if (!isSpace(content[i])) return false;
-    return true;
-  };
-  const n = spans.start.length;
-  if (!blank(spans.open + 1, n ? spans.start[0] : spans.close)) return null;
-  for (let i = 1; i < n; i++) {
-    let comma = spans.end[i - 1];
-    while (comma < spans.start[i] && isSpace(content[comma])) comma++;
-    if (content[comma] !== 0x2c || !blank(comma + 1, spans.start[i])) return null;
-  }
-  if (n && !blank(spans.end[n - 1], spans.close)) return null;
+export function fileWithoutRecords(key: string, content: Buffer, spans: RecordSpans): Record<string, unknown> | null {
+  if (spans.arrays !== 1 || !spans.separated || spans.open < 0 || spans.close < 0) return null;
   try {
     const file = parseLogFile(key, Buffer.concat([content.subarray(0, spans.open + 1), content.subarray(spans.close)]));
     return file.Records.length === 0 ? file : null;

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseLogFileBytes, type ParseResult } from '../../../src/sources/cloudtrail-files/parse-log-file.js';
+import { fileWithoutRecords, parseLogFileBytes, type ParseResult } from '../../../src/sources/cloudtrail-files/parse-log-file.js';
+import { recordSpans } from '../../../src/util/json-record-spans.js';
 
 const parse = (text: string | Buffer): ParseResult => parseLogFileBytes({ key: 'k.json.gz', sourceName: 'ct', compressed: gzipSync(text), hash: false, maxBytes: 1 << 24 });
 
@@ -30,7 +31,13 @@ describe('a log file read record by record', () => {
       `{"Other":{"Records":[1]},"Records":[${records.join(',')}],"z":[]}`,
       `{"Records":[]}`,
     ];
-    for (const text of texts) same(parse(text), parse(wholeFile(text)));
+    for (const text of texts) {
+      // Read record by record (the file without its records is whole JSON), and equal to the whole-file read.
+      const content = Buffer.from(text);
+      expect(fileWithoutRecords('k', content, recordSpans(content)!)).not.toBeNull();
+      expect(fileWithoutRecords('k', Buffer.from(wholeFile(text)), recordSpans(Buffer.from(wholeFile(text)))!)).toBeNull();
+      same(parse(text), parse(wholeFile(text)));
+    }
     expect(parse(texts[0])).toMatchObject({ ok: true, records: 5 });
   });
 
@@ -47,6 +54,7 @@ describe('a log file read record by record', () => {
       `{"Records":[${a}] "x":1}`,
       `\ufeff{"Records":[${a}]}`,
       `{"Records":[{"eventID":tru}]}`,
+      `{"Records":[${a}, : ${b}]}`,
     ];
     for (const text of bad) {
       let expected: string;
@@ -58,6 +66,8 @@ describe('a log file read record by record', () => {
       }
       const r = parse(text);
       expect(r).toMatchObject({ ok: false, code: 'DATA_INVALID' });
+      // Bad separators are seen by the scan itself, before any record is parsed.
+      if (/,,|\[,|,\]/.test(text)) expect(recordSpans(Buffer.from(text))?.separated).toBe(false);
       expect(r.ok ? '' : r.message).toContain(expected);
     }
   });
