@@ -28,7 +28,7 @@ function textOf(col: Column<AuditEvent>, e: AuditEvent, times: CsvTimes): string
   if (v === null || v === undefined) return '';
   if (col.kind === 'time' && typeof v === 'number') {
     // Local: the report zone's wall clock, "2026-10-01 00:00:00.000"; UTC: ISO 8601 with Z.
-    return col.clock === 'utc' ? times.utc(v) : times.local(times.localTime(v));
+    return col.clock === 'utc' ? times.utc(v) : times.local(v);
   }
   return String(v);
 }
@@ -36,7 +36,6 @@ function textOf(col: Column<AuditEvent>, e: AuditEvent, times: CsvTimes): string
 interface CsvTimes {
   utc(t: number): string;
   local(t: number): string;
-  localTime(t: number): number;
 }
 
 /**
@@ -53,7 +52,9 @@ export async function renderEventsCsv(model: ReportModel, path: string, opts: { 
 /** The rows, in the order given, as events.csv.gz at path. */
 export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, timeZone: string, path: string): Promise<{ rows: number }> {
   const columns = eventColumns(timeZone);
-  const times: CsvTimes = { utc: createIsoText('T', 'Z'), local: createIsoText(' ', ''), localTime: createLocalTime(timeZone) };
+  const localTime = createLocalTime(timeZone);
+  const localText = createIsoText(' ', '');
+  const times: CsvTimes = { utc: createIsoText('T', 'Z'), local: (t) => localText(localTime(t)) };
   // A deep input buffer: the thread pool compresses while this thread builds the next lines.
   const gzip = createGzip({ level: 6, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
   const done = pipeline(gzip, createWriteStream(path));

@@ -54,7 +54,8 @@ export function createLocalTime(zone: string): (epochMs: number) => number {
 }
 
 const DAY_MS = 86_400_000;
-const PAD = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 /**
  * `Date.prototype.toISOString` of epoch ms, with `sep` between date and time and `end` after the
@@ -77,6 +78,6 @@ export function createIsoText(sep: string, end: string): (epochMs: number) => st
     r = (r - sec) / 60;
     const min = r % 60;
     const hour = (r - min) / 60;
-    return prefix + PAD[hour].slice(1) + ':' + PAD[min].slice(1) + ':' + PAD[sec].slice(1) + '.' + PAD[ms] + end;
+    return prefix + PAD2[hour] + ':' + PAD2[min] + ':' + PAD2[sec] + '.' + PAD3[ms] + end;
   };
 }
