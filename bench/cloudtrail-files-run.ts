@@ -134,7 +134,7 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   const result = created.result;
   if (sampler) {
     clearInterval(sampler);
-    console.error(`RSS peaked ${stageNow === '' ? '' : ''}${top.stage}:`, JSON.stringify(Object.fromEntries(Object.entries(top.usage).map(([k, v]) => [k, Math.round(v / 1048576)]))), 'MiB');
+    console.error(`RSS peaked ${top.stage}:`, JSON.stringify(Object.fromEntries(Object.entries(top.usage).map(([k, v]) => [k, Math.round(v / 1048576)]))), 'MiB');
   }
   const pullSeconds = Object.entries(stages).find(([k]) => k.startsWith('pull'))?.[1] ?? NaN;
   const renderSeconds = Object.fromEntries(Object.entries(stages).filter(([k]) => !k.startsWith('pull')));
