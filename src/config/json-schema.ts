@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { businessHoursSchema } from '../rules/business-hours.js';
-import type { SourceRegistry } from './load-config.js';
+import { loadSourceDefinitions, type AnySourceDefinition, type SourceRegistry } from './load-config.js';
 import { configSchema } from './config-schema.js';
 
 /** Where the schema ships in the package, and what `$schema` names in a config beside a local install. */
@@ -16,7 +16,7 @@ type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSc
  * check a config with it; checks zod makes in code (one of two keys, a time after another) are
  * only in zod.
  */
-export function configJsonSchema(registry: SourceRegistry): JsonSchema {
+export function configJsonSchema(definitions: Readonly<Record<string, AnySourceDefinition>>): JsonSchema {
   const input = (schema: z.ZodType): JsonSchema => {
     const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
     return rest;
@@ -25,13 +25,13 @@ export function configJsonSchema(registry: SourceRegistry): JsonSchema {
   const props = top.properties!;
   props.$schema = { type: 'string', description: 'This schema, for editors: ' + SCHEMA_REF };
   props.businessHours = { ...input(businessHoursSchema), description: 'Working hours in the report time zone, for the outside-business-hours rules' };
-  const types = Object.keys(registry).sort();
+  const types = Object.keys(definitions).sort();
   props.sources = {
     type: 'array',
     minItems: 1,
     description: `The audit-log APIs to pull from: ${types.join(', ')}`,
     items: {
-      oneOf: types.map((type) => ({ title: type, ...input(registry[type].configSchema) })),
+      oneOf: types.map((type) => ({ title: type, ...input(definitions[type].configSchema) })),
     },
   };
   return {
@@ -42,7 +42,7 @@ export function configJsonSchema(registry: SourceRegistry): JsonSchema {
   };
 }
 
-/** The schema as the shipped file holds it: stable key order, two-space indent, final newline. */
-export function configJsonSchemaText(registry: SourceRegistry): string {
-  return JSON.stringify(configJsonSchema(registry), null, 2) + '\n';
+/** The schema as the shipped file holds it (every registered type): stable key order, two-space indent, final newline. */
+export async function configJsonSchemaText(registry: SourceRegistry): Promise<string> {
+  return JSON.stringify(configJsonSchema(await loadSourceDefinitions(registry)), null, 2) + '\n';
 }

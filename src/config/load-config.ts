@@ -7,7 +7,7 @@ import { describeZodError } from './zod-error.js';
 import { jsonErrorLocation } from '../templates/format-issue.js';
 
 export interface SourceEntry {
-  definition: SourceDefinition<{ type: string; name?: string }, AnySource>;
+  definition: AnySourceDefinition;
   /** The entry as validated by its type's schema. */
   config: { type: string; name?: string };
   /** Unique name: the entry's `name`, else its type (type#2, type#3 for repeats). */
@@ -24,7 +24,17 @@ export interface LoadedConfig {
   text: string;
 }
 
-export type SourceRegistry = Readonly<Record<string, SourceDefinition<{ type: string; name?: string }, AnySource>>>;
+export type AnySourceDefinition = SourceDefinition<{ type: string; name?: string }, AnySource>;
+
+/** Source types by name, each with the loader of its module (loaded only when a config names the type). */
+export type SourceRegistry = Readonly<Record<string, () => Promise<AnySourceDefinition>>>;
+
+/** The definitions of the named types (default: every registered type), each module loaded once. */
+export async function loadSourceDefinitions(registry: SourceRegistry, types: readonly string[] = Object.keys(registry)): Promise<Record<string, AnySourceDefinition>> {
+  const unique = [...new Set(types)];
+  const loaded = await Promise.all(unique.map((type) => registry[type]()));
+  return Object.fromEntries(unique.map((type, i) => [type, loaded[i]]));
+}
 
 export async function loadConfig(file: string, registry: SourceRegistry): Promise<LoadedConfig> {
   const path = resolve(file);
@@ -37,7 +47,7 @@ export async function loadConfig(file: string, registry: SourceRegistry): Promis
   return parseConfig(text, path, registry);
 }
 
-function parseConfig(text: string, path: string, registry: SourceRegistry): LoadedConfig {
+async function parseConfig(text: string, path: string, registry: SourceRegistry): Promise<LoadedConfig> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -50,11 +60,13 @@ function parseConfig(text: string, path: string, registry: SourceRegistry): Load
   }
   const top = configSchema.safeParse(json);
   if (!top.success) throw new AuditpackError('CONFIG_INVALID', `${path}: ${describeZodError(top.error)}`);
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const known = (type: string) => Object.hasOwn(registry, type);
+  const definitions = await loadSourceDefinitions(registry, top.data.sources.map((entry) => entry.type).filter(known));
   const names = new Map<string, number>();
   const sources: SourceEntry[] = top.data.sources.map((entry, i) => {
     const at = `sources[${i}]`;
-    // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
-    const definition = Object.hasOwn(registry, entry.type) ? registry[entry.type] : undefined;
+    const definition = known(entry.type) ? definitions[entry.type] : undefined;
     if (!definition) {
       throw new AuditpackError('CONFIG_INVALID', `${path}: ${at}.type: unknown source type ${JSON.stringify(entry.type)}`, {
         hint: `use one of: ${Object.keys(registry).join(', ')}`,

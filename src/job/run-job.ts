@@ -15,7 +15,6 @@ import { createSampler, DEFAULT_SAMPLE_METHOD, sampleMethodSummary } from '../ru
 import { compareWithPrevious, exceptionSubjectsSchema } from '../rules/month-over-month.js';
 import { businessHoursSchema } from '../rules/business-hours.js';
 import { describeZodError } from '../config/zod-error.js';
-import { renderersFor } from '../render/registry.js';
 import { toolVersion } from '../package-info.js';
 import type { AnySource } from '../sources/source.js';
 import { prepareRun, type PrepareOptions, type PreparedRun } from './prepare-run.js';
@@ -77,6 +76,9 @@ export async function runJob(opts: RunJobOptions): Promise<RunJobResult> {
     }
     return c;
   };
+  // The renderers (pdfkit, exceljs) load once the inputs are accepted: a bad config, period,
+  // template or missing secret is reported without them.
+  const { renderersFor } = await import('../render/registry.js');
   try {
     const created = await createPack({
       packDir,

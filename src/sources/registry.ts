@@ -1,18 +1,17 @@
 import type { SourceRegistry } from '../config/load-config.js';
 import type { AggregatingSource, SourceDefinition } from './source.js';
-import { amplitudeSource } from './amplitude/index.js';
-import { cloudtrailAthenaSource } from './cloudtrail-athena/index.js';
-import { cloudtrailFilesSource } from './cloudtrail-files/index.js';
-import { cloudtrailSource } from './cloudtrail/index.js';
-import { smapiSource } from './smapi/index.js';
-import { trailLogsSource } from './trail-logs/index.js';
 
-/** Every source type a config may name. Adding a source is one folder and one line here. */
+/**
+ * Every source type a config may name, each with the loader of its module: a run loads only the
+ * types its config names (an SMAPI run never loads the AWS SDK). Adding a source is one folder and
+ * one line here.
+ */
 export const sourceRegistry: SourceRegistry = {
-  smapi: smapiSource as unknown as SourceDefinition,
-  cloudtrail: cloudtrailSource as unknown as SourceDefinition,
-  'cloudtrail-files': cloudtrailFilesSource as unknown as SourceDefinition,
-  'cloudtrail-athena': cloudtrailAthenaSource as unknown as SourceDefinition<{ type: string; name?: string }, AggregatingSource>,
-  'trail-logs': trailLogsSource as unknown as SourceDefinition,
-  amplitude: amplitudeSource as unknown as SourceDefinition,
+  smapi: async () => (await import('./smapi/index.js')).smapiSource as unknown as SourceDefinition,
+  cloudtrail: async () => (await import('./cloudtrail/index.js')).cloudtrailSource as unknown as SourceDefinition,
+  'cloudtrail-files': async () => (await import('./cloudtrail-files/index.js')).cloudtrailFilesSource as unknown as SourceDefinition,
+  'cloudtrail-athena': async () =>
+    (await import('./cloudtrail-athena/index.js')).cloudtrailAthenaSource as unknown as SourceDefinition<{ type: string; name?: string }, AggregatingSource>,
+  'trail-logs': async () => (await import('./trail-logs/index.js')).trailLogsSource as unknown as SourceDefinition,
+  amplitude: async () => (await import('./amplitude/index.js')).amplitudeSource as unknown as SourceDefinition,
 };

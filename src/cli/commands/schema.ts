@@ -11,7 +11,7 @@ export function registerSchema<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> 
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
       await runCommand(ctx, async () => {
         const [{ configJsonSchemaText }, { sourceRegistry }] = await Promise.all([import('../../config/json-schema.js'), import('../../sources/registry.js')]);
-        ctx.stdout(configJsonSchemaText(sourceRegistry));
+        ctx.stdout(await configJsonSchemaText(sourceRegistry));
         return EXIT.ok;
       });
     },
