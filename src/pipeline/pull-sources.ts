@@ -98,7 +98,10 @@ async function windowSource(
   const resume = await state.check(source.name, plan);
   const resumeLine = describeResume(source.name, plan.length, resume);
   if (resumeLine) input.log.warn(resumeLine);
-  const results = await mapPool(plan, source.policy.concurrency, async (window) => {
+  // A window holds its slot while it sends requests: once its last page is in, the next window
+  // starts while it archives and counts its last pages and commits its archive (an fsync), so
+  // `concurrency` request chains keep going across window changes (bench/smapi-pull.ts).
+  const results = await mapPool(plan, source.policy.concurrency, async (window, _, release) => {
     if (signal.aborted) return null;
     input.progress.windowStarted(source.name, window);
     try {
@@ -107,10 +110,10 @@ async function windowSource(
       if (previous) {
         cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { ...shared, strays });
       } else {
-        // Held open: at most `concurrency` windows are pulled at once.
+        // Held open until committed: `concurrency` windows sending requests, and those finishing.
         const archive = await state.openRaw(source.name, window, { holdOpen: true });
         try {
-          cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays });
+          cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays, fetched: release });
           await state.finish(source.name, window, archive, cov);
         } finally {
           await archive.close();

@@ -50,6 +50,11 @@ export interface WindowRunDeps extends SourceRunDeps {
   archive: RawWindowWriter;
   /** Keyed by id and content; see Stray. */
   strays: Map<string, Stray>;
+  /**
+   * Called once the window sends no more requests (its last page received, or its pull ended in
+   * failure), while its last pages may still be archived and counted: the next window can start.
+   */
+  fetched?(): void;
 }
 
 /** Records normalized and counted between two turns of the event loop (about a millisecond's work). */
@@ -117,7 +122,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
   try {
     try {
       if (!source.pull) throw new Error(`${source.name} pulls whole periods (pullPeriod), not windows`);
-      for await (const item of readAhead(source.pull(window, ctx), PAGES_AHEAD)) {
+      for await (const item of readAhead(endsWith(source.pull(window, ctx), deps.fetched), PAGES_AHEAD)) {
         if (item.kind === 'restart') {
           deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
           tally.beforeRestart = new Set(tally.keptHere);
@@ -144,6 +149,15 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
     deadline.clear();
   }
   return coverageOf(source, window, stats, tally, error, false);
+}
+
+/** `items`, with `end` called once they are exhausted, failed or closed early. */
+async function* endsWith<T>(items: AsyncIterable<T>, end: (() => void) | undefined): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } finally {
+    end?.();
+  }
 }
 
 /**
