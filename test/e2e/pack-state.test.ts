@@ -32,11 +32,12 @@ describe('crash-safe resume state', () => {
   it('a torn checkpoint and a changed raw archive are detected, those windows pulled again, and the rest reused', async () => {
     const out = join(tempDir(), 'pack');
     const stop = new AbortController();
-    let done = 0;
+    // Interrupted as the fourth window starts: the third has all its pages then and still finishes.
+    let started = 0;
     await expect(
       runPack({
         configFile: fx.configFile, env: fx.env, from: '2026-10-01', to: '2026-10-04', tz: 'UTC', out, signal: stop.signal,
-        progress: { windowStarted() {}, update() {}, windowDone() { if (++done === 3) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); } },
+        progress: { windowStarted() { if (++started === 4) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); }, update() {}, windowDone() {} },
       }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     const staging = join(out, '..', '.pack.partial');

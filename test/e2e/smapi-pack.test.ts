@@ -133,10 +133,11 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     fixture = await smapiFixture({ seed: 'resume', period: { start: FROM - 86_400_000, end: TO + 86_400_000 }, eventCount: 1500, sourceExtra: { pageSize: 40, concurrency: 1 } });
     const out = join(tempDir(), 'pack');
     const stop = new AbortController();
-    let done = 0;
+    // Interrupted as the fourth window starts: the third has all its pages then and still finishes.
+    let started = 0;
     const args = { configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out };
     await expect(
-      runPack({ ...args, signal: stop.signal, progress: { windowStarted() {}, update() {}, windowDone() { if (++done === 3) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); } } }),
+      runPack({ ...args, signal: stop.signal, progress: { windowStarted() { if (++started === 4) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); }, update() {}, windowDone() {} } }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     expect(existsSync(out)).toBe(false);
     const requestsBefore = fixture.emulator.stats().apiRequests;
