@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { EXIT } from '../../errors.js';
-import { verifyPack } from '../../pack/verify-pack.js';
 import { createCliContext, runCommand } from '../context.js';
 
 interface VerifyArgs {
@@ -23,6 +22,7 @@ export function registerVerify<T>(yargs: Argv<T>, signal: AbortSignal): Argv<T> 
     async (argv) => {
       const ctx = createCliContext(argv, signal, process.argv.slice(2));
       await runCommand(ctx, async () => {
+        const { verifyPack } = await import('../../pack/verify-pack.js');
         const r = await verifyPack(argv.pack ?? '.', argv.key ? { key: argv.key } : {});
         if (argv.json) {
           const { manifest: _m, ...rest } = r;
