@@ -87,7 +87,8 @@ describe('the demo pack over all five sources', () => {
 describe('the demo runs the same whenever it runs', () => {
   it('a second run on the same emulators writes the same ledger and summary (nothing in them depends on scheduling)', async () => {
     const again = join(tempDir(), 'pack');
-    const second = await runPack({ configFile: stack.configFile, env: stack.env, period: 'last-month', tz: period.timeZone, out: again });
+    // Only the files compared are rendered (the first run rendered every file).
+    const second = await runPack({ configFile: stack.configFile, env: stack.env, period: 'last-month', tz: period.timeZone, out: again, files: 'json' });
     const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
     expect(read(again, 'coverage.json')).toBe(read(out, 'coverage.json'));
     expect(read(again, 'summary.json')).toBe(read(out, 'summary.json'));

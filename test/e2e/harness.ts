@@ -11,6 +11,7 @@ import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { createRedactor } from '../../src/util/redactor.js';
 import type { ProgressReporter } from '../../src/pipeline/run-pipeline.js';
+import { coverageJsonRenderer, networkJsonRenderer, summaryJsonRenderer } from '../../src/render/summary-json.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
@@ -63,6 +64,12 @@ export interface JobArgs {
   force?: boolean;
   previous?: string;
   progress?: ProgressReporter;
+  /**
+   * 'json': only summary.json, coverage.json and network.json (and the raw archives, manifest and
+   * README), for a test that reads nothing else: the PDF is most of a small pack's time.
+   * Default 'all', every file a pack gets.
+   */
+  files?: 'all' | 'json';
 }
 
 /**
@@ -95,6 +102,7 @@ export function runPack(a: JobArgs): Promise<RunJobResult> {
     registry: sourceRegistry,
     signal: a.signal ?? new AbortController().signal,
     progress: () => a.progress ?? quietProgress,
+    renderers: a.files === 'json' ? () => [summaryJsonRenderer, coverageJsonRenderer, networkJsonRenderer] : undefined,
   });
 }
 
