@@ -160,19 +160,39 @@ export function recordLines(body: Uint8Array, arrayKey: string, count: number): 
     throw e;
   }
   if (spans === null || spans.start.length !== count || spans.spaced.includes(true)) return null;
+  const src = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const start = new Uint32Array(count);
+  const end = new Uint32Array(count);
+  if (count > 0 && commaSeparated(spans)) {
+    // The usual answer (compact, one comma between records): the records as one copy, each comma
+    // made the newline that ends a line. A copy per record (a Buffer view for each) cost ~4× the scan.
+    const from = spans.start[0];
+    const bytes = Buffer.allocUnsafeSlow(spans.end[count - 1] - from + 1);
+    src.copy(bytes, 0, from, spans.end[count - 1]);
+    for (let i = 0; i < count; i++) {
+      start[i] = spans.start[i] - from;
+      end[i] = spans.end[i] - from;
+      bytes[end[i]] = 0x0a;
+    }
+    return { bytes, start, end };
+  }
   let size = 0;
   for (let i = 0; i < count; i++) size += spans.end[i] - spans.start[i] + 1;
   // Its own memory, not a slice of Node's shared pool: it is handed to the archive's gzip job.
   const bytes = Buffer.allocUnsafeSlow(size);
-  const start = new Uint32Array(count);
-  const end = new Uint32Array(count);
   let at = 0;
   for (let i = 0; i < count; i++) {
     start[i] = at;
-    bytes.set(body.subarray(spans.start[i], spans.end[i]), at);
+    src.copy(bytes, at, spans.start[i], spans.end[i]);
     at += spans.end[i] - spans.start[i];
     end[i] = at;
     bytes[at++] = 0x0a;
   }
   return { bytes, start, end };
+}
+
+/** Each record ends right before the comma that precedes the next. */
+function commaSeparated(spans: RecordSpans): boolean {
+  for (let i = 1; i < spans.start.length; i++) if (spans.start[i] !== spans.end[i - 1] + 1) return false;
+  return true;
 }

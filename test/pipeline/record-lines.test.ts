@@ -18,6 +18,14 @@ describe('recordLines: an API page\'s records as received, one per line', () => 
     expect(Array.from(lines.start).map((s, i) => Buffer.from(lines.bytes).toString('utf8', s, lines.end[i]))).toEqual(recs.map((r) => JSON.stringify(r)));
   });
 
+  it('the same lines whether the records are comma-separated (one copy) or spaced apart (a copy per record)', () => {
+    const compact = recordLines(Buffer.from(JSON.stringify({ auditLogs: recs })), 'auditLogs', recs.length)!;
+    const spaced = recordLines(Buffer.from(`{"auditLogs": [ ${recs.map((r) => JSON.stringify(r)).join(',\n  ')}]}`), 'auditLogs', recs.length)!;
+    expect(text(spaced)).toBe(recs.map((r) => JSON.stringify(r) + '\n').join(''));
+    expect(Buffer.from(spaced.bytes).equals(Buffer.from(compact.bytes))).toBe(true);
+    expect([Array.from(spaced.start), Array.from(spaced.end)]).toEqual([Array.from(compact.start), Array.from(compact.end)]);
+  });
+
   it('fingerprints from the lines equal those of the parsed records (what a resumed run computes from the archive)', () => {
     const lines = recordLines(Buffer.from(JSON.stringify({ auditLogs: recs })), 'auditLogs', recs.length)!;
     const fromBytes = recs.map((_, i) => fingerprintBytes(lines.bytes, lines.start[i], lines.end[i]));
