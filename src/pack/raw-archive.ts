@@ -5,7 +5,9 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { isStackOverflow, nestedTooDeep } from '../errors.js';
+import type { ArchiveGzip } from './archive-gzip.js';
 
+const GZIP_LEVEL = 1;
 /** Ends the line of a page archived as received (its own member: the page may not end with one). */
 const NEWLINE_MEMBER = gzipSync('\n');
 /** A window with no records (or one that failed before its first page) is still a valid gzip file. */
@@ -50,7 +52,10 @@ export interface CommittableRawWriter extends RawWindowWriter {
  * request of its window (bench/smapi-pull.ts). Without it (a source pulling a whole period: every
  * window's archive is open at once) each append opens the file.
  */
-export async function createRawWindowWriter(path: string, opts: { holdOpen?: boolean } = {}): Promise<CommittableRawWriter> {
+/**
+ * `gzip`: compresses a page's lines elsewhere (src/pack/archive-gzip.ts), the same bytes as here.
+ */
+export async function createRawWindowWriter(path: string, opts: { holdOpen?: boolean; gzip?: ArchiveGzip } = {}): Promise<CommittableRawWriter> {
   await mkdir(dirname(path), { recursive: true });
   const part = `${path}.part`;
   const fh: FileHandle | null = opts.holdOpen ? await open(part, 'w') : null;
@@ -73,10 +78,11 @@ export async function createRawWindowWriter(path: string, opts: { holdOpen?: boo
     await fh?.close();
   };
   const appendLines = async (lines: string | Uint8Array, count: number) => {
-    // On this thread, not libuv's pool: zlib's asynchronous gzip of 500 SMAPI pages of 92 KB cost as
-    // much of this thread's time as gzipping them here (150 vs 170 ms), and 2.4× the CPU in all.
-    // Level 1, zlib's fastest: on the real CloudTrail fixtures ~30% larger than level 6, in under half the time.
-    await append(gzipSync(lines, { level: 1 }));
+    // Here or in the caller's gzip thread, not libuv's pool: zlib's asynchronous gzip of 500 SMAPI
+    // pages of 92 KB cost as much of this thread's time as gzipping them here (150 vs 170 ms), and
+    // 2.4× the CPU in all. Level 1, zlib's fastest: on the real CloudTrail fixtures ~30% larger
+    // than level 6, in under half the time.
+    await append(opts.gzip && typeof lines !== 'string' ? await opts.gzip(lines, GZIP_LEVEL) : gzipSync(lines, { level: GZIP_LEVEL }));
     records += count;
   };
   // A window with no records (or one that failed before its first page) is still a valid gzip file.

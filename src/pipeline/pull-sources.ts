@@ -5,6 +5,7 @@ import { windowKey, type TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
 import { isAggregating, type AggregatingSource, type AnySource, type PushdownRequest, type Source } from '../sources/source.js';
 import { readRawWindow, type CommittableRawWriter } from '../pack/raw-archive.js';
+import { createArchiveGzipThread } from '../pack/archive-gzip.js';
 import { createResumeState, describeResume, type ResumeState } from '../pack/resume-state.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
@@ -101,6 +102,7 @@ async function windowSource(
   // A window holds its slot while it sends requests: once its last page is in, the next window
   // starts while it archives and counts its last pages and commits its archive (an fsync), so
   // `concurrency` request chains keep going across window changes (bench/smapi-pull.ts).
+  const gzip = createArchiveGzipThread();
   const results = await mapPool(plan, source.policy.concurrency, async (window, _, release) => {
     if (signal.aborted) return null;
     input.progress.windowStarted(source.name, window);
@@ -111,7 +113,7 @@ async function windowSource(
         cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { ...shared, strays });
       } else {
         // Held open until committed: `concurrency` windows sending requests, and those finishing.
-        const archive = await state.openRaw(source.name, window, { holdOpen: true });
+        const archive = await state.openRaw(source.name, window, { holdOpen: true, gzip: gzip.gzip });
         try {
           cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays, fetched: release });
           await state.finish(source.name, window, archive, cov);
@@ -125,7 +127,7 @@ async function windowSource(
       onFatal(e);
       return null;
     }
-  });
+  }).finally(() => gzip.close());
   const done = results.filter((r): r is WindowCoverage => r !== null);
   settleStrays(strays, done, shared);
   return done;
