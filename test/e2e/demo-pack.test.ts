@@ -5,7 +5,7 @@ import { startDemoStack, type DemoStack } from '../../src/demo/demo-stack.js';
 import { parsePeriod } from '../../src/period/parse-period.js';
 import type { PeriodInfo } from '../../src/model/report-model.js';
 import type { RunJobResult } from '../../src/job/run-job.js';
-import { runPack, tempDir } from './harness.js';
+import { JSON_FILES, runPack, tempDir } from './harness.js';
 import { packTexts } from './pack-texts.js';
 
 let stack: DemoStack;
@@ -88,7 +88,7 @@ describe('the demo runs the same whenever it runs', () => {
   it('a second run on the same emulators writes the same ledger and summary (nothing in them depends on scheduling)', async () => {
     const again = join(tempDir(), 'pack');
     // Only the files compared are rendered (the first run rendered every file).
-    const second = await runPack({ configFile: stack.configFile, env: stack.env, period: 'last-month', tz: period.timeZone, out: again, files: 'json' });
+    const second = await runPack({ configFile: stack.configFile, env: stack.env, period: 'last-month', tz: period.timeZone, out: again, files: JSON_FILES });
     const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
     expect(read(again, 'coverage.json')).toBe(read(out, 'coverage.json'));
     expect(read(again, 'summary.json')).toBe(read(out, 'summary.json'));

@@ -11,7 +11,8 @@ import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { createRedactor } from '../../src/util/redactor.js';
 import type { ProgressReporter } from '../../src/pipeline/run-pipeline.js';
-import { coverageJsonRenderer, networkJsonRenderer, summaryJsonRenderer } from '../../src/render/summary-json.js';
+import { renderersFor } from '../../src/render/registry.js';
+import type { Template } from '../../src/templates/template.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 
@@ -65,11 +66,23 @@ export interface JobArgs {
   previous?: string;
   progress?: ProgressReporter;
   /**
-   * 'json': only summary.json, coverage.json and network.json (and the raw archives, manifest and
-   * README), for a test that reads nothing else: the PDF is most of a small pack's time.
-   * Default 'all', every file a pack gets.
+   * The rendered files to write (the raw archives, manifest and README always are), for a test
+   * that reads nothing else: the PDF is most of a small pack's time. Default: every file.
    */
-  files?: 'all' | 'json';
+  files?: readonly string[];
+}
+
+/** The pack's JSON files: what a test of counts and the ledger reads. */
+export const JSON_FILES = ['summary.json', 'coverage.json', 'network.json'] as const;
+
+/** The renderers of the named files; a name that is no renderer's file is an error of the test. */
+function renderersOf(files: readonly string[]): (template: Template) => ReturnType<typeof renderersFor> {
+  return (template) => {
+    const all = renderersFor(template);
+    const unknown = files.filter((f) => !all.some((r) => r.file === f));
+    if (unknown.length) throw new Error(`runPack: no renderer writes ${unknown.join(', ')}`);
+    return all.filter((r) => files.includes(r.file));
+  };
 }
 
 /**
@@ -102,7 +115,7 @@ export function runPack(a: JobArgs): Promise<RunJobResult> {
     registry: sourceRegistry,
     signal: a.signal ?? new AbortController().signal,
     progress: () => a.progress ?? quietProgress,
-    renderers: a.files === 'json' ? () => [summaryJsonRenderer, coverageJsonRenderer, networkJsonRenderer] : undefined,
+    renderers: a.files ? renderersOf(a.files) : undefined,
   });
 }
 

@@ -6,7 +6,7 @@ import type { SmapiVariants } from '../../src/emulators/smapi/index.js';
 import type { NetworkLog } from '../../src/model/network-log.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
 import type { Manifest } from '../../src/pack/manifest.js';
-import { readJson, runPack, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
+import { JSON_FILES, readJson, runPack, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
 
 interface Summary {
   complete: boolean;
@@ -26,14 +26,14 @@ afterEach(async () => {
 });
 
 /**
- * A week's pack. Most tests here read only its JSON files and render only those ('json'); the
+ * A week's pack. Most tests here read only its JSON files and render only those; the
  * plain pack and the failed one render every file, so a renderer that breaks on either shows here too.
  */
-async function packFor(opts: { faults?: (f: SmapiFixture) => void; variants?: Partial<SmapiVariants>; files?: 'all' | 'json' } = {}) {
+async function packFor(opts: { faults?: (f: SmapiFixture) => void; variants?: Partial<SmapiVariants>; allFiles?: boolean } = {}) {
   fixture = await smapiFixture({ seed: 'e2e', period: { start: FROM - 86_400_000, end: TO + 86_400_000 }, eventCount: 1500, variants: opts.variants, sourceExtra: { pageSize: 40 } });
   opts.faults?.(fixture);
   const out = join(tempDir(), 'pack');
-  const result = await runPack({ configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: opts.files ?? 'json' });
+  const result = await runPack({ configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: opts.allFiles ? undefined : JSON_FILES });
   const summary = await readJson<Summary>(join(out, 'summary.json'));
   const coverage = await readJson<CoverageLedger>(join(out, 'coverage.json'));
   const network = await readJson<NetworkLog>(join(out, 'network.json'));
@@ -57,7 +57,7 @@ const faultModes: [string, (f: SmapiFixture) => void][] = [
 
 describe('SMAPI evidence pack against the emulator: every event exactly once', () => {
   it.each(faultModes)('%s', async (name, faults) => {
-    const { summary, coverage, network, truth, result } = await packFor({ faults, files: name === 'no fault' ? 'all' : 'json' });
+    const { summary, coverage, network, truth, result } = await packFor({ faults, allFiles: name === 'no fault' });
     expect(coverage.windows).toHaveLength(7);
     expect(coverage.windows.every((w) => w.status === 'complete')).toBe(true);
     expect(summary.complete).toBe(true);
@@ -96,7 +96,7 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
   });
 
   it('a window that keeps failing makes the pack INCOMPLETE everywhere, and it says which', async () => {
-    const { summary, coverage, result, out } = await packFor({ faults: (f) => f.emulator.faults.every(1, retryAfter0(503)), files: 'all' });
+    const { summary, coverage, result, out } = await packFor({ faults: (f) => f.emulator.faults.every(1, retryAfter0(503)), allFiles: true });
     expect(summary.complete).toBe(false);
     expect(coverage.complete).toBe(false);
     expect(coverage.windows.every((w) => w.status === 'failed' && w.error?.code === 'HTTP_STATUS')).toBe(true);
@@ -118,7 +118,7 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     fixture = await smapiFixture({ seed: 'e2e', period: { start: FROM - 86_400_000, end: TO + 86_400_000 }, eventCount: 1500, now, accessTokenTtlSeconds: 30 * 86_400, sourceExtra: { pageSize: 40 } });
     emulator = fixture.emulator;
     const out = join(tempDir(), 'pack');
-    const result = await runPack({ configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: 'json' });
+    const result = await runPack({ configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: JSON_FILES });
     const summary = await readJson<Summary>(join(out, 'summary.json'));
     const coverage = await readJson<CoverageLedger>(join(out, 'coverage.json'));
     const truth = fixture.emulator.truth.count({ start: FROM, end: TO });
@@ -139,7 +139,7 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
     const stop = new AbortController();
     // Interrupted as the fourth window starts: the third has all its pages then and still finishes.
     let started = 0;
-    const args = { configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: 'json' as const };
+    const args = { configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: JSON_FILES };
     await expect(
       runPack({ ...args, signal: stop.signal, progress: { windowStarted() { if (++started === 4) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); }, update() {}, windowDone() {} } }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
@@ -196,7 +196,7 @@ describe('a DST month', () => {
     const end = Date.parse('2026-04-01T04:00:00Z');
     fixture = await smapiFixture({ seed: 'dst', period: { start: start - 86_400_000, end: end + 86_400_000 }, eventCount: 3000, sourceExtra: { pageSize: 200 } });
     const out = join(tempDir(), 'pack');
-    const result = await runPack({ configFile: fixture.configFile, env: fixture.env, period: '2026-03', tz: 'America/New_York', out, files: 'json' });
+    const result = await runPack({ configFile: fixture.configFile, env: fixture.env, period: '2026-03', tz: 'America/New_York', out, files: JSON_FILES });
     const coverage = await readJson<CoverageLedger>(join(out, 'coverage.json'));
     const hours = coverage.windows.map((w) => (Date.parse(w.window.end) - Date.parse(w.window.start)) / 3_600_000);
     expect(hours).toHaveLength(31);

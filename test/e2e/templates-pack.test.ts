@@ -9,7 +9,7 @@ import type { RunJobResult } from '../../src/job/run-job.js';
 import { loadTemplate } from '../../src/templates/load-template.js';
 import { templatesDir } from '../../src/package-info.js';
 import { readPdf, pageText } from '../render/pdf/read-pdf.js';
-import { cli, readJson, runPack, tempDir } from './harness.js';
+import { cli, JSON_FILES, readJson, runPack, tempDir } from './harness.js';
 
 /**
  * Issue #6's end-to-end check: each built-in template on the demo data produces the sections it
@@ -20,7 +20,7 @@ let stack: DemoStack;
 let period: PeriodInfo;
 const packs: Record<string, { out: string; result: RunJobResult }> = {};
 
-async function pack(name: string, template: string, extra: { previous?: string } = {}) {
+async function pack(name: string, template: string, extra: { previous?: string; files?: readonly string[] } = {}) {
   const out = join(tempDir(), name);
   const result = await runPack({ configFile: stack.configFile, env: stack.env, period: period.label, tz: period.timeZone, out, template, ...extra });
   packs[name] = { out, result };
@@ -72,7 +72,8 @@ beforeAll(async () => {
   await pack('handoff', 'auditor-handoff');
   await pack('failed', 'failed-operations');
   // Last month's pack, for the trend: the failure review's exceptions are a subset of the handoff's.
-  await pack('handoff-again', 'auditor-handoff', { previous: packs.failed.out });
+  // The trend packs are read from their workbook and manifest only: no PDF (the most of a pack's time).
+  await pack('handoff-again', 'auditor-handoff', { previous: packs.failed.out, files: [...JSON_FILES, 'report.xlsx'] });
   // A made-up last month: the SOC 2 pack's exceptions plus two that did not come back, one for a
   // rule failed-operations runs and one for a rule it does not have.
   const previous = join(tempDir(), 'previous');
@@ -83,7 +84,7 @@ beforeAll(async () => {
     { ruleId: 'smapi-deletion', subject: 'amzn1.account.GONE | deleteSkill', title: 'SMAPI deletion', severity: 'medium', control: 'CC8.1', count: 1 },
   );
   writeFileSync(join(previous, 'summary.json'), JSON.stringify(summary));
-  await pack('failed-vs-soc2', 'failed-operations', { previous });
+  await pack('failed-vs-soc2', 'failed-operations', { previous, files: [...JSON_FILES, 'report.xlsx'] });
 }, 300_000);
 afterAll(async () => {
   await stack?.close();
