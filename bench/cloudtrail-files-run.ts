@@ -88,7 +88,7 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let pullCpu = 0;
-  const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
+  const prepared = await prepareRun({ ...(process.env.BENCH_WORKERS ? { workers: Number(process.env.BENCH_WORKERS) } : {}), configFile, period: '2026-10', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
   const sampling: SamplingInfo | null = prepared.template.samples.length ? { method: DEFAULT_SAMPLE_METHOD, seed: 'bench', seedSource: 'given' } : null;
   // The pack as `auditpack run` writes it (createPack: pull, renderers, manifest); its stage timer
   // gives the figures, and the peak RSS when the pull ended is read as the pull's stage ends.
@@ -192,7 +192,7 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   } else {
     // BENCH_EVENTS / BENCH_FILES run one size for quick iterations; by default the issue's 1M events
     // in 300 files, after 300k in 90 files, so the peak RSS can be seen flat from one to the other.
-    // BENCH_KEEP keeps the temporary folders.
+    // BENCH_KEEP keeps the temporary folders; BENCH_WORKERS sets --workers.
     const sizes = process.env.BENCH_EVENTS
       ? [[Number(process.env.BENCH_EVENTS), Number(process.env.BENCH_FILES ?? Math.max(1, Math.round(Number(process.env.BENCH_EVENTS) / 3333)))]]
       : [[300_000, 90], [1_000_000, 300]];

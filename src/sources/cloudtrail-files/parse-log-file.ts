@@ -46,7 +46,22 @@ export type ParseResult =
 const MiB = 1024 * 1024;
 
 /**
- * Gunzips (1 MiB output chunks: a fraction of the inflate calls of the 16 KiB default), parses and
+ * Output chunk size for a file's inflate: the size its gzip trailer states (ISIZE, the last
+ * member's size mod 2^32: https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1) and a little room,
+ * so a usual file inflates into one buffer that is the content itself, neither chunks nor their
+ * concatenation left for the GC (several MiB a file, which held tens of MiB per worker until a
+ * full collection); 1 MiB chunks where the trailer cannot be trusted (several members, a size past
+ * the cap): a fraction of the inflate calls of the 16 KiB default.
+ */
+export function inflateChunkSize(compressed: Uint8Array, maxBytes: number): number {
+  if (compressed.length < 18) return MiB;
+  const at = compressed.length - 4;
+  const stated = (compressed[at] | (compressed[at + 1] << 8) | (compressed[at + 2] << 16)) + compressed[at + 3] * 2 ** 24;
+  return stated + 64 <= maxBytes ? Math.max(64 * 1024, stated + 64) : MiB;
+}
+
+/**
+ * Gunzips (into one buffer: inflateChunkSize), parses and
  * normalizes one log file. Runs in a worker thread (parse-worker.ts); never throws: a file that is
  * not a CloudTrail log, or decompresses past the cap, is a failed result naming it.
  */
@@ -54,7 +69,7 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
   const compressed = Buffer.from(task.compressed.buffer, task.compressed.byteOffset, task.compressed.byteLength);
   let content: Buffer;
   try {
-    content = gunzipSync(compressed, { chunkSize: MiB, maxOutputLength: task.maxBytes });
+    content = gunzipSync(compressed, { chunkSize: inflateChunkSize(compressed, task.maxBytes), maxOutputLength: task.maxBytes });
   } catch (e) {
     if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       return {
@@ -171,10 +186,12 @@ export function fileWithoutRecords(key: string, content: Buffer, spans: RecordSp
 }
 
 const builder = createRecordBuilder();
+/** The events of the file being read, before their copy to transfer: one buffer for the thread's life, not a new one (and its doublings) per file. */
+let eventsBuf = Buffer.allocUnsafeSlow(1 << 20);
 
-/** Events appended as spill records into one buffer of their own (to be transferred). */
+/** Events appended as spill records, then copied into one buffer of their own (to be transferred). */
 function eventsOut() {
-  let buf = Buffer.allocUnsafeSlow(1 << 20);
+  let buf = eventsBuf;
   let size = 0;
   return {
     add(event: AuditEvent) {
@@ -185,6 +202,7 @@ function eventsOut() {
         const next = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, size + 4 + bytes.length));
         buf.copy(next, 0, 0, size);
         buf = next;
+        eventsBuf = next;
       }
       buf.writeUInt32LE(bytes.length, size);
       bytes.copy(buf, size + 4);
