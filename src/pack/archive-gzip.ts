@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { AuditpackError } from '../errors.js';
 import { compiledModuleUrl, createWorkerPool, WorkerStoppedError, type WorkerPool } from '../util/worker-pool.js';
 
 /** Compresses a page's lines into one gzip member for the raw archive (src/pack/raw-archive.ts). */
@@ -25,7 +26,8 @@ const IN_PLACE_BYTES = 4 * 1024 * 1024;
  * page (~0.5 ms for 100 KB at level 1) delayed the responses of the other windows waiting behind
  * it, and the requests they lead to (bench/smapi-pull.ts). Zlib's own asynchronous gzip is no
  * substitute: building a stream per page costs the main thread more than compressing there. The
- * same zlib, the same level: the same bytes. Should the thread stop, pages are compressed here.
+ * same zlib, the same level: the same bytes. Should the thread stop, later pages are compressed
+ * here; the page it held fails its window (IO_FAILED), unless the thread had a copy of it.
  */
 export function createArchiveGzipThread(opts: { inPlaceBytes?: number } = {}): ArchiveGzipThread {
   const inPlace = opts.inPlaceBytes ?? IN_PLACE_BYTES;
@@ -38,14 +40,18 @@ export function createArchiveGzipThread(opts: { inPlaceBytes?: number } = {}): A
       seen += lines.byteLength;
       if (stopped || seen <= inPlace) return here(lines, level);
       pool ??= createWorkerPool<GzipTask, Uint8Array>({ script: compiledModuleUrl('./gzip-worker.js', import.meta.url), size: 1, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
-      // A copy the thread owns (the caller still reads the lines: content fingerprints).
-      const bytes = new Uint8Array(lines);
+      // Moved to the thread where the lines own their memory whole (RawWindowWriter.writeLines: the
+      // caller is done with them); a slice of a larger buffer is copied.
+      const size = lines.byteLength;
+      const bytes = lines.byteOffset === 0 && lines.byteLength === lines.buffer.byteLength && !(lines.buffer instanceof SharedArrayBuffer) ? lines : new Uint8Array(lines);
       try {
-        return await pool.run({ bytes, level }, [bytes.buffer]);
+        return await pool.run({ bytes, level }, [bytes.buffer as ArrayBuffer]);
       } catch (e) {
         if (!(e instanceof WorkerStoppedError)) throw e;
         stopped = true;
-        return here(lines, level);
+        // Lines copied for the thread, or not yet sent, are still here; moved ones went with it: their window fails.
+        if (lines.byteLength === size) return here(lines, level);
+        throw new AuditpackError('IO_FAILED', `a page could not be archived: the archive's gzip thread stopped (${e.message})`, { cause: e });
       }
     },
     async close() {

@@ -27,7 +27,11 @@ const EMPTY_MEMBER = gzipSync('');
  */
 export interface RawWindowWriter {
   writePage(records: readonly unknown[]): Promise<void>;
-  /** A page's records already one JSON document per line (UTF-8, each line ending in a newline): as received. */
+  /**
+   * A page's records already one JSON document per line (UTF-8, each line ending in a newline): as
+   * received. The writer may hand the bytes to another thread (a buffer owned whole is moved, not
+   * copied): the caller must not read them afterwards.
+   */
   writeLines?(lines: Uint8Array, records: number): Promise<void>;
   /** A page as received: a gzip member whose content is one line `{"Records": [...]}`. */
   writeGzipPage?(gzip: Uint8Array, records: number): Promise<void>;

@@ -129,6 +129,8 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           continue;
         }
         const { gzip, lines, records } = item;
+        // Taken before the archive gets the lines: it may hand their bytes to its gzip thread.
+        const contents = lines ? lineFingerprints(lines) : undefined;
         if (gzip && deps.archive.writeGzipPage) await archive.write(() => deps.archive.writeGzipPage!(gzip, records.length));
         else if (lines && deps.archive.writeLines) await archive.write(() => deps.archive.writeLines!(lines.bytes, records.length));
         else await archive.write(() => deps.archive.writePage(records));
@@ -136,7 +138,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           // Back to the event loop between slices: a response that arrived meanwhile is read and the
           // next request of its window sent now, not after the whole page (bench/smapi-pull.ts).
           if (from > 0) await yieldToLoop();
-          processRecords(source, window, records, from, Math.min(records.length, from + SLICE), lines, stats, tally, deps);
+          processRecords(source, window, records, from, Math.min(records.length, from + SLICE), contents, stats, tally, deps);
         }
       }
     } finally {
@@ -213,14 +215,21 @@ export async function replayWindow(
   return coverageOf(source, window, stats, tally, previous.error, true);
 }
 
-/** Records [from, to) of a page; `lines`: their bytes as received, which their fingerprints are taken from. */
+/** The content fingerprint of each record of a page, from its bytes as received. */
+function lineFingerprints(lines: RecordLines): Float64Array {
+  const out = new Float64Array(lines.start.length);
+  for (let i = 0; i < out.length; i++) out[i] = fingerprintBytes(lines.bytes, lines.start[i], lines.end[i]);
+  return out;
+}
+
+/** Records [from, to) of a page; `contents`: their fingerprints from their bytes as received (else taken from the parsed records). */
 function processRecords(
   source: Source,
   window: TimeWindow,
   records: readonly unknown[],
   from: number,
   to: number,
-  lines: RecordLines | undefined,
+  contents: Float64Array | undefined,
   stats: WindowStats,
   tally: WindowTally,
   deps: SourceRunDeps & { strays: Map<string, Stray> },
@@ -243,7 +252,7 @@ function processRecords(
       tally.nonEvents++;
       continue;
     }
-    const content = lines === undefined ? recordFingerprint(event.id, raw) : idIsContent(event.id) ? 0 : fingerprintBytes(lines.bytes, lines.start[i], lines.end[i]);
+    const content = contents === undefined ? recordFingerprint(event.id, raw) : idIsContent(event.id) ? 0 : contents[i];
     if (event.time >= deps.period.start && event.time < deps.period.end && !(event.time >= window.start && event.time < window.end)) {
       // Inside the period, outside this window (an API whose end bound is inclusive returns the
       // boundary event to both windows): its own window reads it. Held in case it never does.
