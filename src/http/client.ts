@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, util as undiciUtil, type Dispatcher } from 'undici';
 import { AuditpackError, isAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -56,15 +56,8 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
       rec.attempts++;
       const deadline = startDeadline(requestTimeoutMs, req.signal);
       try {
-        const res = await undiciRequest(url, {
-          method: req.method,
-          headers: { 'user-agent': userAgent, ...lowerKeys(req.headers) },
-          body: req.body,
-          signal: deadline.signal,
-          dispatcher: agent,
-        });
-        const bytes = await readBody(res, maxBytes, t);
-        return { status: res.statusCode, headers: flattenHeaders(res.headers), text: bytes.toString('utf8'), bytes };
+        const res = await exchange(agent, url, { method: req.method, headers: { 'user-agent': userAgent, ...lowerKeys(req.headers) }, body: req.body }, deadline.signal, maxBytes, t);
+        return { status: res.status, headers: res.headers, text: res.bytes.toString('utf8'), bytes: res.bytes };
       } catch (e) {
         if (deadline.expired()) throw new DeadlinePassed(requestTimeoutMs, e);
         throw e;
@@ -144,30 +137,71 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
 }
 
 /**
- * The body's bytes, refusing them past `maxBytes` (a declared Content-Length at once, otherwise as
- * soon as the bytes read pass it): a response that large is not a page, and holding it would
- * exhaust memory before anything could say so.
+ * One request through the agent, its body collected as it arrives and refused past `maxBytes` (a
+ * declared Content-Length at once, otherwise as soon as the bytes read pass it: a response that
+ * large is not a page, and holding it would exhaust memory before anything could say so). A
+ * dispatch handler, not undici's request(): its body stream, async iterator and per-request
+ * resources cost the main thread ~0.1 ms a page, between a response and the next request
+ * (bench/smapi-pull.ts). Errors are undici's, as request() gives them; an abort rejects with the
+ * signal's reason.
  */
-async function readBody(res: Dispatcher.ResponseData, maxBytes: number, t: Target): Promise<Buffer> {
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    // Nobody reads the body any more: its abort error has no one else to go to.
-    res.body.on('error', () => undefined);
-    res.body.destroy();
-    throw tooLarge(t, maxBytes, `${declared} bytes declared`);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      res.body.on('error', () => undefined);
-      res.body.destroy();
-      throw tooLarge(t, maxBytes, `more than ${maxBytes} bytes received`);
+function exchange(
+  agent: Agent, url: URL, req: { method: string; headers: Record<string, string>; body: string | undefined }, signal: AbortSignal, maxBytes: number, t: Target,
+): Promise<{ status: number; headers: Record<string, string>; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
     }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    let abort: ((reason: Error) => void) | null = null;
+    let abortedEarly: Error | null = null;
+    const onAbort = () => {
+      const reason = signal.reason as Error;
+      if (abort) abort(reason);
+      else abortedEarly = reason;
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let status = 0;
+    let headers: Record<string, string> = {};
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(a) {
+        if (abortedEarly) a(abortedEarly);
+        else abort = a;
+      },
+      onHeaders(statusCode, rawHeaders) {
+        // 1xx: informational, the response follows.
+        if (statusCode < 200) return true;
+        status = statusCode;
+        headers = flattenHeaders(undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>);
+        const declared = Number(headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          abort?.(tooLarge(t, maxBytes, `${declared} bytes declared`));
+          return false;
+        }
+        return true;
+      },
+      onData(chunk) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          abort?.(tooLarge(t, maxBytes, `more than ${maxBytes} bytes received`));
+          return false;
+        }
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ status, headers, bytes: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) });
+      },
+      onError(err) {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    };
+    agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body }, handler);
+  });
 }
 
 function tooLarge(t: Target, maxBytes: number, what: string): AuditpackError {
