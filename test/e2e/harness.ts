@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { startSmapiEmulator, demoSmapiSetup, smapiDemoDirectory, type SmapiEmulator, type SmapiEmulatorOptions } from '../../src/emulators/smapi/index.js';
 import { runJob, type RunJobResult } from '../../src/job/run-job.js';
 import { sourceRegistry } from '../../src/sources/registry.js';
@@ -137,17 +136,80 @@ export function splitProgress(stderr: string): { stderr: string; progress: strin
   return { stderr: lines.filter((l) => !l.startsWith('progress: ')).join('\n'), progress: lines.filter((l) => l.startsWith('progress: ')) };
 }
 
+/** A CLI run not yet ended: what a failed (timed-out) test reports with `describeRunningClis`. */
+interface RunningCli {
+  args: string[];
+  child: ChildProcess;
+  startedAt: number;
+  stderr(): string;
+}
+const runningClis = new Set<RunningCli>();
+/** Where a CLI run writes its Node.js diagnostic report when sent SIGUSR2 (never otherwise). */
+const REPORT_DIR = mkdtempSync(join(tmpdir(), 'ap-cli-reports-'));
+
 /** Runs the built CLI as a user would, with its own environment. */
-export async function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env },
-      cwd: opts.cwd,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, ...splitProgress(stderr) };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', ...splitProgress(err.stderr ?? '') };
+export function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolveResult) => {
+    let stderr = '';
+    const child = execFile(
+      process.execPath,
+      // A diagnostic report on SIGUSR2 only: a test that times out asks each run still going what it waits on.
+      ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${REPORT_DIR}`, CLI, ...args],
+      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...opts.env }, cwd: opts.cwd, timeout: 120_000 },
+      (error, out, err) => {
+        runningClis.delete(running);
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolveResult({ code, stdout: out, ...splitProgress(err) });
+      },
+    );
+    child.stderr?.on('data', (d: Buffer | string) => (stderr += d.toString()));
+    const running: RunningCli = { args, child, startedAt: Date.now(), stderr: () => stderr };
+    runningClis.add(running);
+  });
+}
+
+/** The parts of a Node.js diagnostic report (https://nodejs.org/api/report.html) shown. */
+interface NodeReport {
+  javascriptStack?: { message?: string; stack?: string[] };
+  libuv?: { type?: string; is_active?: boolean; is_referenced?: boolean }[];
+  workers?: unknown[];
+}
+
+/**
+ * What each CLI run still going is doing: its arguments, how long it has run, the end of its
+ * stderr, and from its Node.js report (SIGUSR2) the JavaScript stack and the handles keeping it
+ * alive. For a test that timed out (`afterEach`), so a hang that is seldom seen leaves evidence.
+ * The runs are then killed. The report's other parts (the environment: demo secrets) are not shown.
+ */
+export async function describeRunningClis(): Promise<string> {
+  const parts: string[] = [];
+  for (const r of [...runningClis]) {
+    const pid = r.child.pid;
+    r.child.kill('SIGUSR2');
+    let report = null as NodeReport | null;
+    for (let i = 0; i < 50 && !report; i++) {
+      await new Promise((w) => setTimeout(w, 100));
+      const file = readdirSync(REPORT_DIR).find((f) => f.includes(`.${pid}.`) && f.endsWith('.json'));
+      if (file) {
+        try {
+          report = JSON.parse(readFileSync(join(REPORT_DIR, file), 'utf8')) as NodeReport;
+          rmSync(join(REPORT_DIR, file), { force: true });
+        } catch {
+          // Still being written: read it on the next turn.
+        }
+      }
+    }
+    const handles = (report?.libuv ?? []).filter((h) => h.is_active && h.is_referenced && h.type !== 'loop');
+    parts.push(
+      [
+        `auditpack ${r.args.join(' ')} (pid ${pid}) still running after ${((Date.now() - r.startedAt) / 1000).toFixed(1)} s`,
+        `stderr (last 20 lines):\n${r.stderr().split('\n').slice(-20).join('\n')}`,
+        report
+          ? `JavaScript stack: ${report.javascriptStack?.message ?? ''}\n${(report.javascriptStack?.stack ?? []).join('\n')}\nworkers: ${report.workers?.length ?? 0}\nactive handles:\n${handles.map((h) => JSON.stringify(h)).join('\n')}`
+          : 'no diagnostic report within 5 s',
+      ].join('\n'),
+    );
+    r.child.kill('SIGKILL');
   }
+  return parts.join('\n\n');
 }

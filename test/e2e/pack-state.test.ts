@@ -4,13 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withErrorBoundary } from '../../src/cli/error-boundary.js';
 import { EXIT } from '../../src/errors.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
 import { createRedactor } from '../../src/util/redactor.js';
 import { expectCleanFailure } from './expect-clean-failure.js';
-import { CLI, cli, readJson, runPack, smapiFixture, tempDir, type CliResult, type SmapiFixture, splitProgress } from './harness.js';
+import { CLI, cli, describeRunningClis, readJson, runPack, smapiFixture, tempDir, type CliResult, type SmapiFixture, splitProgress } from './harness.js';
 
 /** The state an interrupted run leaves, the pack folder's neighbours, and who may write there. */
 let fx: SmapiFixture;
@@ -23,6 +23,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fx.close();
+});
+// A test here once timed out at 60 s (normally 5-10 s) and was never reproduced: a failed test
+// prints what each CLI run still going was doing, and what the emulator had served.
+afterEach(async ({ task }) => {
+  if (task.result?.state !== 'fail') return;
+  console.error(`${await describeRunningClis()}\nSMAPI emulator: ${JSON.stringify(fx.emulator.stats())}`);
 });
 
 const run = (out: string, extra: string[] = [], opts: { cwd?: string; env?: Record<string, string> } = {}) =>
