@@ -53,11 +53,18 @@ export function createIdSet(): IdSet {
     contents = new Float64Array(capacity);
     used = new Uint8Array(capacity);
     const k = new Int32Array(4);
+    // Word by word: a typed-array view per id (subarray) cost more than the rehash itself.
     for (let i = 0; i < oldCap; i++) {
       if (!oldUsed[i]) continue;
-      k.set(oldWords.subarray(i * 4, i * 4 + 4));
+      k[0] = oldWords[i * 4];
+      k[1] = oldWords[i * 4 + 1];
+      k[2] = oldWords[i * 4 + 2];
+      k[3] = oldWords[i * 4 + 3];
       const s = slotOf(k, words, used, capacity);
-      words.set(k, s * 4);
+      words[s * 4] = k[0];
+      words[s * 4 + 1] = k[1];
+      words[s * 4 + 2] = k[2];
+      words[s * 4 + 3] = k[3];
       contents[s] = oldContents[i];
       used[s] = 1;
     }
