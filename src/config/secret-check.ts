@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { AuditpackError } from '../errors.js';
 import type { SourceEntry } from './load-config.js';
+import { describeEnvVariable, describeSecretFile, ENV_NAME, isConventionalEnvName } from './env-name.js';
 
 /** A secret a source's config names: an environment variable (`…Env`) or a file (`…File`). */
 export interface NamedSecret {
@@ -49,9 +50,6 @@ function unwrapObject(schema: z.ZodType): z.ZodObject | null {
   return null;
 }
 
-/** An environment variable's name as a shell would accept it; anything else may be a pasted secret. */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 /**
  * Checks, before any request, that every named secret is there: the variable is set and not
  * blank, the file is a readable, non-empty regular file. Values are not read (a file's size and
@@ -60,19 +58,25 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export function checkSecretsPresent(secrets: readonly NamedSecret[], env: NodeJS.ProcessEnv, baseDir: string): void {
   const problems: string[] = [];
+  let unshownName = false;
   for (const s of secrets) {
     if (s.env !== undefined) {
       if (!ENV_NAME.test(s.env)) problems.push(`${s.at} does not hold the name of an environment variable (its value is not shown: it may be a secret)`);
-      else if ((env[s.env] ?? '').trim() === '') problems.push(`environment variable ${s.env} (named by ${s.at}) is not set`);
+      else if ((env[s.env] ?? '').trim() === '') {
+        problems.push(`${describeEnvVariable(s.env, s.at)} is not set`);
+        unshownName ||= !isConventionalEnvName(s.env);
+      }
     } else if (s.file !== undefined) {
       const path = isAbsolute(s.file) ? s.file : join(baseDir, s.file);
       const problem = fileProblem(path);
-      if (problem) problems.push(`the secret file ${s.file} (named by ${s.at}) ${problem}`);
+      if (problem) problems.push(`${describeSecretFile(s.file, s.at)} ${problem}`);
     }
   }
   if (problems.length === 0) return;
   throw new AuditpackError('SECRET_MISSING', problems.length === 1 ? problems[0] : `${problems.length} secrets are missing: ${problems.join('; ')}`, {
-    hint: 'export each variable (or name a file instead) before running; nothing was requested yet',
+    hint: unshownName
+      ? 'check that each ...Env field holds the NAME of an environment variable (such as API_KEY), not the secret itself; export each variable (or name a file instead) before running; nothing was requested yet'
+      : 'export each variable (or name a file instead) before running; nothing was requested yet',
   });
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AuditpackError } from '../errors.js';
 import type { Redactor } from '../util/redactor.js';
+import { describeEnvVariable, describeSecretFile, missingEnvHint, pathMayBeSecret } from './env-name.js';
 
 /** Where a secret comes from: the name of an environment variable, or a file the user names. */
 export interface SecretRef {
@@ -23,8 +24,8 @@ export function createSecretResolver(env: NodeJS.ProcessEnv, redactor: Redactor,
     if (ref.env) {
       const v = env[ref.env];
       if (v === undefined || v.trim() === '') {
-        throw new AuditpackError('SECRET_MISSING', `environment variable ${ref.env} (named by ${at}) is not set`, {
-          hint: `export ${ref.env}=... before running, or name a file instead`,
+        throw new AuditpackError('SECRET_MISSING', `${describeEnvVariable(ref.env, at)} is not set`, {
+          hint: missingEnvHint(ref.env, at),
         });
       }
       redactor.add(v.trim());
@@ -35,12 +36,14 @@ export function createSecretResolver(env: NodeJS.ProcessEnv, redactor: Redactor,
       try {
         v = readFileSync(ref.file.startsWith('/') ? ref.file : `${baseDir}/${ref.file}`, 'utf8').trim();
       } catch (cause) {
-        throw new AuditpackError('SECRET_MISSING', `cannot read the secret file ${ref.file} (named by ${at})`, {
-          cause,
+        // The system error repeats the path (shown with --verbose): kept only when the path cannot be a secret.
+        const code = (cause as NodeJS.ErrnoException).code;
+        throw new AuditpackError('SECRET_MISSING', `cannot read ${describeSecretFile(ref.file, at)}${code ? ` (${code})` : ''}`, {
+          ...(pathMayBeSecret(ref.file) ? {} : { cause }),
           hint: 'check the path and its permissions',
         });
       }
-      if (!v) throw new AuditpackError('SECRET_MISSING', `the secret file ${ref.file} (named by ${at}) is empty`);
+      if (!v) throw new AuditpackError('SECRET_MISSING', `${describeSecretFile(ref.file, at)} is empty`);
       redactor.add(v);
       return v;
     }

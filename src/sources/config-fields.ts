@@ -2,26 +2,15 @@ import { z } from 'zod';
 import type { SourceLedger } from '../model/coverage.js';
 import type { SourceType } from '../model/audit-event.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS } from '../http/defaults.js';
+import { looksLikeSecret } from '../config/env-name.js';
+
+export { looksLikeSecret };
 
 /**
  * Config fields every API source shares: where secrets come from (`...Env`, `...File`), endpoints
  * (no credentials in them, TLS unless the source says otherwise), and the network limits
  * (deadlines, body cap). One schema, so every source refuses the same mistakes the same way.
  */
-
-/** What a shell accepts as a variable name (POSIX: letters, digits, underscore; not a digit first). */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * True when `value`, given where the NAME of an environment variable belongs, is more likely the
- * secret itself: not a variable name at all, or a long run mixing letters and digits the way keys
- * and tokens do ("AKIA…", "ghp_…", a 32-character hex key). Conventional names (`SMAPI_CLIENT_SECRET`,
- * `AMPLITUDE_API_KEY_2`) pass.
- */
-export function looksLikeSecret(value: string): boolean {
-  if (!ENV_NAME.test(value)) return true;
-  return value.split('_').some((part) => part.length >= 16 && /[0-9]/.test(part) && /[A-Za-z]/.test(part));
-}
 
 /**
  * The name of an environment variable holding a secret. The value is never repeated in a message:
