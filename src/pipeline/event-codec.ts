@@ -58,7 +58,7 @@ export function encodeEvent(e: AuditEvent, w: RecordWriter): void {
 }
 
 export function decodeEvent(r: RecordReader): AuditEvent {
-  const id = r.str();
+  const id = r.uniqueStr();
   const time = r.f64();
   const source = r.str();
   const kind = r.uint();
@@ -94,7 +94,7 @@ export function decodeEvent(r: RecordReader): AuditEvent {
  * what a sort holds of each event while it sorts a run, instead of the whole event.
  */
 export function decodeEventKey(r: RecordReader): EventOrderKey {
-  const id = r.str();
+  const id = r.uniqueStr();
   const time = r.f64();
   const source = r.str();
   r.uint();

@@ -16,6 +16,8 @@ export interface RecordReader {
   f64(): number;
   uint(): number;
   str(): string;
+  /** A string that rarely repeats (an event id): read without the reader's cache, whose slots it would only take from the strings that do repeat. */
+  uniqueStr(): string;
   optStr(): string | null;
 }
 
@@ -178,6 +180,14 @@ export function createRecordReader(): RecordCursor {
     uint,
     str() {
       return slice(uint());
+    },
+    uniqueStr() {
+      const n = uint();
+      const start = pos;
+      const end = pos + n;
+      if (end > buf.length) throw new Error('spill record cut short: a string runs past its end');
+      pos = end;
+      return buf.utf8Slice(start, end);
     },
     optStr() {
       const n = uint();
