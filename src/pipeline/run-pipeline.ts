@@ -95,7 +95,14 @@ type ExceptionCounts = PipelineResult['exceptionCounts'];
 /** The run's stages, in order; each is one function below. */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const stores = await createStores(input);
-  const pulled = await pullSources(input, stores.sink, stores.aggregateSink);
+  let pulled: Awaited<ReturnType<typeof pullSources>>;
+  try {
+    pulled = await pullSources(input, stores.sink, stores.aggregateSink);
+  } catch (e) {
+    // Spill stores hold bucket files open until sealed: a failed pull closes them.
+    stores.close();
+    throw e;
+  }
   const coverage = await buildCoverage(input, pulled.windows, pulled.idCollisions);
   for (const r of input.rules.finish(coverage)) stores.addException(r);
   const exceptionSubjects = stores.subjects.list();
@@ -130,6 +137,8 @@ interface Stores {
   /** Where an aggregating source's results go: the same aggregate and rules. */
   aggregateSink: AggregateSink;
   rulesNotEvaluated(): PipelineResult['rulesNotEvaluated'];
+  /** Closes every spill store's open files (a pull that failed). */
+  close(): void;
 }
 
 /** The aggregator and the spill stores every kept event feeds, and the sink that feeds them. */
@@ -148,9 +157,12 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     compare: compareEvents,
     sortKey: eventSortKey,
   });
-  const sampler = input.sampler?.((population) =>
-    createSpillStore<AuditEvent>({ dir: spillDir, name: `sample-${population}`, codec: eventCodec, bucketOf: (e) => Math.floor(e.time / DAY), compare: compareEvents, sortKey: eventSortKey }),
-  ) ?? null;
+  const sampleStores: SpillStore<AuditEvent>[] = [];
+  const sampler = input.sampler?.((population) => {
+    const store = createSpillStore<AuditEvent>({ dir: spillDir, name: `sample-${population}`, codec: eventCodec, bucketOf: (e) => Math.floor(e.time / DAY), compare: compareEvents, sortKey: eventSortKey });
+    sampleStores.push(store);
+    return store;
+  }) ?? null;
   const exceptions = createSpillStore<ExceptionRow>({
     dir: spillDir,
     name: 'exceptions',
@@ -209,7 +221,10 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     },
   };
   const rulesNotEvaluated = () => [...notEvaluated.values()].sort((a, b) => cmp(a.source, b.source) || cmp(a.ruleId, b.ruleId));
-  return { aggregator, events, exceptions, subjects, sampler, addException, sink, aggregateSink, rulesNotEvaluated };
+  const close = () => {
+    for (const store of [events, exceptions, ...sampleStores]) store.close();
+  };
+  return { aggregator, events, exceptions, subjects, sampler, addException, sink, aggregateSink, rulesNotEvaluated, close };
 }
 
 /** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */

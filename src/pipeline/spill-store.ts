@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RowStream, SpillBucket } from '../model/report-model.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec, type SortKey } from './record-codec.js';
@@ -15,6 +15,8 @@ export interface SpillStore<T> {
   readonly count: number;
   /** Flushes and returns a re-readable stream of all rows in bucket order, sorted within each, with its files. */
   seal(): RowStream<T> & Required<Pick<RowStream<T>, 'files'>>;
+  /** Closes the bucket files held open, for a store given up before its seal (a failed run). */
+  close(): void;
 }
 
 export interface SpillOptions<T> {
@@ -43,6 +45,9 @@ export interface SpillOptions<T> {
  * On disk a bucket is a sequence of records: a 4-byte little-endian length, then the codec's
  * bytes. Sorting moves records as bytes; only the rows themselves are decoded, never text parsed.
  */
+/** Bucket files a spill holds open for appends at once. */
+const OPEN_FILES = 16;
+
 export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
   // Per bucket: the bytes of the records waiting for an append, off the JS heap on purpose. Held
   // as JS values until their bucket filled, rows outlived young-generation collections: every
@@ -59,12 +64,34 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
   let reads = 0;
   let count = 0;
 
+  // Bucket files held open for appends, the least recently used closed past OPEN_FILES: opening
+  // and closing a file per 64 KiB flush was a tenth of a million-event pull's main thread. Rows
+  // come roughly in time order, so a few day buckets are hot at a time.
+  const open = new Map<number, number>();
+  const append = (bucket: number, bytes: Uint8Array) => {
+    let fd = open.get(bucket);
+    if (fd === undefined) {
+      if (open.size >= OPEN_FILES) {
+        const [oldest, oldFd] = open.entries().next().value as [number, number];
+        open.delete(oldest);
+        closeSync(oldFd);
+      }
+      fd = openSync(fileOf(bucket), 'a');
+    } else open.delete(bucket);
+    open.set(bucket, fd);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    sorted.delete(bucket);
+  };
+  const closeAll = () => {
+    for (const fd of open.values()) closeSync(fd);
+    open.clear();
+  };
+
   const flush = (bucket: number) => {
     const b = buffers.get(bucket);
     if (!b?.bytes || b.size === 0) return;
-    appendFileSync(fileOf(bucket), b.bytes.subarray(0, b.size));
+    append(bucket, b.bytes.subarray(0, b.size));
     b.size = 0;
-    sorted.delete(bucket);
   };
 
   return {
@@ -89,8 +116,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
         flush(bucket);
         const header = Buffer.allocUnsafe(HEADER);
         header.writeUInt32LE(payload.length, 0);
-        appendFileSync(fileOf(bucket), Buffer.concat([header, payload]));
-        sorted.delete(bucket);
+        append(bucket, Buffer.concat([header, payload]));
         return;
       }
       if (!b.bytes || b.size + need > b.bytes.length) {
@@ -110,12 +136,14 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
     get count() {
       return count;
     },
+    close: closeAll,
     seal() {
       for (const [bucket, b] of buffers) {
         flush(bucket);
         // The sealed stream keeps this scope alive while the pack renders: the buffers go now.
         b.bytes = null;
       }
+      closeAll();
       const buckets = [...buffers.keys()].sort((a, b) => a - b);
       const total = count;
       const runRowsOf = (b: number) => Math.max(runRows, Math.ceil((rowsIn.get(b) ?? 0) / MAX_RUNS));

@@ -26,7 +26,29 @@ const numbers = <R extends Record<string, number | string>>(keys: (keyof R & str
 const tCodec = numbers<{ t: number }>(['t']);
 const tsCodec = numbers<{ t: number; s: string }>(['t'], 's');
 
+const openFiles = () => (process.platform === 'linux' ? readdirSync('/proc/self/fd').length : null);
+
 describe('spill store', () => {
+  it('keeps every row when more buckets take rows in turn than it holds files open, and closes them at the seal or on close()', async () => {
+    const before = openFiles();
+    const make = () => createSpillStore<{ t: number }>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec: tCodec, bucketOf: (r) => r.t % 40, compare: (a, b) => a.t - b.t, flushBytes: 16 });
+    const store = make();
+    // 40 buckets in turn, a flush every row or two: each append may find its file closed by another's.
+    const times = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 2000);
+    for (const t of times) store.add({ t });
+    if (before !== null) expect(openFiles()).toBeGreaterThan(before);
+    const sealed = store.seal();
+    if (before !== null) expect(openFiles()).toBe(before);
+    const out: number[] = [];
+    for await (const r of sealed.open()) out.push(r.t);
+    expect(out).toEqual([...times].sort((a, b) => (a % 40) - (b % 40) || a - b));
+    // A store given up before its seal (a failed pull) closes its files too.
+    const dropped = make();
+    for (const t of times) dropped.add({ t });
+    dropped.close();
+    if (before !== null) expect(openFiles()).toBe(before);
+  });
+
   it('returns rows in bucket order, sorted within buckets, whatever the arrival order, and can be read twice', async () => {
     const store = createSpillStore<{ t: number }>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec: tCodec, bucketOf: (r) => Math.floor(r.t / 10), compare: (a, b) => a.t - b.t, flushBytes: 16 });
     const times = [35, 3, 21, 7, 30, 12, 0, 39, 25];
