@@ -1,11 +1,31 @@
 import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import type { GzipTask } from './archive-gzip.js';
+import type { ArchiveTask } from './archive-gzip.js';
+import { locatePage } from './locate-page.js';
 
-/** Worker thread entry (see src/util/worker-pool.ts): one buffer to gzip per message, one member back. */
-parentPort?.on('message', (task: GzipTask) => {
-  const member = gzipSync(task.bytes, { level: task.level });
-  // Transfer only a buffer the member owns whole: a small Buffer can be a slice of Node's shared pool.
-  const own = member.byteOffset === 0 && member.byteLength === member.buffer.byteLength ? member : new Uint8Array(member);
-  parentPort!.postMessage(own, [own.buffer as ArrayBuffer]);
+/** Worker thread entry (see src/util/worker-pool.ts): one task per message, one answer back, its buffers moved. */
+parentPort?.on('message', (task: ArchiveTask) => {
+  if (task.kind === 'gzip') {
+    const member = own(gzipSync(task.bytes, { level: task.level }));
+    parentPort!.postMessage(member, [member.buffer as ArrayBuffer]);
+    return;
+  }
+  let located: ReturnType<typeof locatePage> = null;
+  try {
+    located = locatePage(task.bytes, task.arrayKey, task.count);
+  } catch {
+    // Anything the scan did not foresee: the caller archives and fingerprints the parsed records.
+    located = null;
+  }
+  if (!located) {
+    parentPort!.postMessage(null);
+    return;
+  }
+  const member = own(located.member);
+  parentPort!.postMessage({ member, contents: located.contents }, [member.buffer as ArrayBuffer, located.contents.buffer as ArrayBuffer]);
 });
+
+/** A buffer owned whole, so it can be transferred: a small Buffer can be a slice of Node's shared pool. */
+function own(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
+}

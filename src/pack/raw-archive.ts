@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { isStackOverflow, nestedTooDeep } from '../errors.js';
 import type { ArchiveGzip } from './archive-gzip.js';
+import { ARCHIVE_GZIP_LEVEL } from './locate-page.js';
 
-const GZIP_LEVEL = 1;
 /** Ends the line of a page archived as received (its own member: the page may not end with one). */
 const NEWLINE_MEMBER = gzipSync('\n');
 /** A window with no records (or one that failed before its first page) is still a valid gzip file. */
@@ -33,6 +33,8 @@ export interface RawWindowWriter {
    * copied): the caller must not read them afterwards.
    */
   writeLines?(lines: Uint8Array, records: number): Promise<void>;
+  /** A page's records one per line as writeLines archives them, already compressed (src/pack/locate-page.ts). */
+  writeMember?(member: Uint8Array, records: number): Promise<void>;
   /** A page as received: a gzip member whose content is one line `{"Records": [...]}`. */
   writeGzipPage?(gzip: Uint8Array, records: number): Promise<void>;
   readonly records: number;
@@ -84,9 +86,8 @@ export async function createRawWindowWriter(path: string, opts: { holdOpen?: boo
   const appendLines = async (lines: string | Uint8Array, count: number) => {
     // Here or in the caller's gzip thread, not libuv's pool: zlib's asynchronous gzip of 500 SMAPI
     // pages of 92 KB cost as much of this thread's time as gzipping them here (150 vs 170 ms), and
-    // 2.4× the CPU in all. Level 1, zlib's fastest: on the real CloudTrail fixtures ~30% larger
-    // than level 6, in under half the time.
-    await append(opts.gzip && typeof lines !== 'string' ? await opts.gzip(lines, GZIP_LEVEL) : gzipSync(lines, { level: GZIP_LEVEL }));
+    // 2.4× the CPU in all.
+    await append(opts.gzip && typeof lines !== 'string' ? await opts.gzip(lines, ARCHIVE_GZIP_LEVEL) : gzipSync(lines, { level: ARCHIVE_GZIP_LEVEL }));
     records += count;
   };
   // A window with no records (or one that failed before its first page) is still a valid gzip file.
@@ -107,6 +108,11 @@ export async function createRawWindowWriter(path: string, opts: { holdOpen?: boo
     async writeLines(lines, count) {
       if (count === 0) return;
       await appendLines(lines, count);
+    },
+    async writeMember(member, count) {
+      if (count === 0) return;
+      await append(member);
+      records += count;
     },
     async writeGzipPage(member, count) {
       await append(Buffer.concat([member, NEWLINE_MEMBER]));

@@ -115,7 +115,7 @@ async function windowSource(
         // Held open until committed: `concurrency` windows sending requests, and those finishing.
         const archive = await state.openRaw(source.name, window, { holdOpen: true, gzip: gzip.gzip });
         try {
-          cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays, fetched: release });
+          cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays, fetched: release, locate: gzip.locate });
           await state.finish(source.name, window, archive, cov);
         } finally {
           await archive.close();

@@ -7,8 +7,9 @@ import type { RawWindowWriter } from '../pack/raw-archive.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { fingerprintBytes, idIsContent, recordFingerprint } from '../util/content-fingerprint.js';
-import type { RecordLines } from '../util/json-record-spans.js';
+import { idIsContent, recordFingerprint } from '../util/content-fingerprint.js';
+import type { LocatePage } from '../pack/archive-gzip.js';
+import { lineFingerprints, locatePage } from '../pack/locate-page.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
 import { windowError, windowRow } from './window-outcome.js';
@@ -50,6 +51,8 @@ export interface WindowRunDeps extends SourceRunDeps {
   archive: RawWindowWriter;
   /** Keyed by id and content; see Stray. */
   strays: Map<string, Stray>;
+  /** Where a page given as its bytes is located (src/pack/archive-gzip.ts); by default on this thread. */
+  locate?: LocatePage;
   /**
    * Called once the window sends no more requests (its last page received, or its pull ended in
    * failure), while its last pages may still be archived and counted: the next window can start.
@@ -128,11 +131,12 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           tally.beforeRestart = new Set(tally.keptHere);
           continue;
         }
-        const { gzip, lines, records } = item;
+        const { gzip, lines, received, records } = item;
         // Taken before the archive gets the lines: it may hand their bytes to its gzip thread.
-        const contents = lines ? lineFingerprints(lines) : undefined;
+        let contents = lines ? lineFingerprints(lines) : undefined;
         if (gzip && deps.archive.writeGzipPage) await archive.write(() => deps.archive.writeGzipPage!(gzip, records.length));
         else if (lines && deps.archive.writeLines) await archive.write(() => deps.archive.writeLines!(lines.bytes, records.length));
+        else if (received && records.length > 0 && deps.archive.writeMember) contents = await archiveReceived(received, records, deps, archive);
         else await archive.write(() => deps.archive.writePage(records));
         for (let from = 0; from < records.length; from += SLICE) {
           // Back to the event loop between slices: a response that arrived meanwhile is read and the
@@ -215,12 +219,26 @@ export async function replayWindow(
   return coverageOf(source, window, stats, tally, previous.error, true);
 }
 
-/** The content fingerprint of each record of a page, from its bytes as received. */
-function lineFingerprints(lines: RecordLines): Float64Array {
-  const out = new Float64Array(lines.start.length);
-  for (let i = 0; i < out.length; i++) out[i] = fingerprintBytes(lines.bytes, lines.start[i], lines.end[i]);
-  return out;
+/**
+ * A page given as its bytes: its records located in them (in the archive's thread when the pull has
+ * one), appended to the archive in page order, and their fingerprints returned; where they cannot
+ * be located, the parsed records are archived and fingerprinted (undefined) instead.
+ */
+async function archiveReceived(
+  received: { bytes: Uint8Array; arrayKey: string }, records: readonly unknown[], deps: WindowRunDeps, archive: ReturnType<typeof archiveQueue>,
+): Promise<Float64Array | undefined> {
+  const located = (deps.locate ?? locateHere)(received.bytes, received.arrayKey, records.length);
+  // A failure is the window's (the page's contents below), and the archive's at its next write.
+  located.catch(() => undefined);
+  await archive.write(async () => {
+    const page = await located;
+    if (page) await deps.archive.writeMember!(page.member, records.length);
+    else await deps.archive.writePage(records);
+  });
+  return (await located)?.contents;
 }
+
+const locateHere: LocatePage = async (bytes, arrayKey, count) => locatePage(bytes, arrayKey, count);
 
 /** Records [from, to) of a page; `contents`: their fingerprints from their bytes as received (else taken from the parsed records). */
 function processRecords(

@@ -60,6 +60,13 @@ export type PullItem =
        * these bytes instead of serializing each parsed record again.
        */
       lines?: RecordLines;
+      /**
+       * The page's bytes as received and the key of its records' array, where the source needs no
+       * redaction: the pipeline locates the records in them (off the main thread once a pull is
+       * large: src/pack/archive-gzip.ts) and archives and fingerprints them as it would `lines`.
+       * Handed over: the source must not read the bytes after yielding them.
+       */
+      received?: { bytes: Uint8Array; arrayKey: string };
     }
   | {
       /**

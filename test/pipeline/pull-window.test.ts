@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { pullPeriod, pullWindow, replayWindow } from '../../src/pipeline/pull-window.js';
 import { createRawWindowWriter, readRawWindow } from '../../src/pack/raw-archive.js';
 import { recordLines } from '../../src/util/json-record-spans.js';
+import { createArchiveGzipThread, type LocatePage } from '../../src/pack/archive-gzip.js';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { AuditpackError } from '../../src/errors.js';
@@ -48,13 +49,19 @@ const receivedPage = (...texts: string[]): PullItem => {
 };
 const noHttp = {} as HttpClient;
 
-async function run(script: (PullItem | Error)[], seen = createIdSet()) {
+/** The same page as its bytes as received (`received`): the pipeline locates its records itself. */
+const bytesPage = (...texts: string[]): PullItem => {
+  const body = Buffer.from(`{"next":"x","auditLogs":[${texts.join(',')}]}`);
+  return { kind: 'page', records: (JSON.parse(body.toString()) as { auditLogs: unknown[] }).auditLogs, received: { bytes: body, arrayKey: 'auditLogs' } };
+};
+
+async function run(script: (PullItem | Error)[], seen = createIdSet(), locate?: LocatePage) {
   const dir = mkdtempSync(join(tmpdir(), 'ap-pw-'));
   const kept: AuditEvent[] = [];
   const archive = await createRawWindowWriter(join(dir, 'raw.ndjson.gz'));
   const cov = await pullWindow(scriptedSource(script), { index: 0, start: 100, end: 200 }, {
     http: noHttp, signal: new AbortController().signal, log: silentLogger, clock: systemClock, archive, seen, strays: new Map(), period: { start: 0, end: 1000 },
-    sink: { accept: (e) => kept.push(e) }, progress: () => {},
+    sink: { accept: (e) => kept.push(e) }, progress: () => {}, locate,
   });
   await archive.commit();
   return { cov, kept, rawPath: join(dir, 'raw.ndjson.gz') };
@@ -123,6 +130,28 @@ describe('pullWindow', () => {
       seen: createIdSet(), strays: new Map(), period: { start: 0, end: 1000 }, sink: { accept: () => {} }, progress: () => {}, log: silentLogger,
     });
     expect(replayed).toMatchObject({ eventsKept: 3, idCollisions: 1, duplicates: 1, outsidePeriod: 1, recordsReceived: 5 });
+  });
+
+  it('a page given as its bytes is archived and counted as one given as its lines: located here, in the archive thread, or (pretty-printed) not at all', async () => {
+    const a = '{"t":110,"id":"a"}';
+    const texts = [[a, '{"t":120,"id":"b"}'], ['{"t":120,"id":"a"}', a, String.raw`{"t":5e3,"id":"l\u0061te"}`]];
+    const asLines = await run(texts.map((t) => receivedPage(...t)));
+    const here = await run(texts.map((t) => bytesPage(...t)));
+    const thread = createArchiveGzipThread({ inPlaceBytes: 0 });
+    try {
+      const there = await run(texts.map((t) => bytesPage(...t)), createIdSet(), thread.locate);
+      for (const r of [here, there]) {
+        expect(readFileSync(r.rawPath).equals(readFileSync(asLines.rawPath))).toBe(true);
+        expect(r.cov).toEqual(asLines.cov);
+        expect(r.kept).toEqual(asLines.kept);
+      }
+    } finally {
+      await thread.close();
+    }
+    const pretty = Buffer.from(`{"auditLogs": [\n  {"t": 110, "id": "a"},\n  {"t": 120, "id": "b"}\n]}`);
+    const spaced = await run([{ kind: 'page', records: (JSON.parse(pretty.toString()) as { auditLogs: unknown[] }).auditLogs, received: { bytes: pretty, arrayKey: 'auditLogs' } }]);
+    expect(gunzipSync(readFileSync(spaced.rawPath)).toString()).toBe(`${a}\n{"t":120,"id":"b"}\n`);
+    expect(spaced.cov).toMatchObject({ eventsKept: 2, recordsReceived: 2, status: 'complete' });
   });
 
   it('keeps both records of an id reused by other content and counts the collision; an identical copy is a duplicate; outside the period is never kept', async () => {

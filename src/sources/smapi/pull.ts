@@ -7,7 +7,6 @@ import type { SmapiFilters } from './config.js';
 import type { AccessTokenProvider } from './lwa-token-provider.js';
 import { parseTimestamp } from './normalize.js';
 import { buildQueryBody } from './query-body.js';
-import { recordLines, type RecordLines } from '../../util/json-record-spans.js';
 
 /** https://developer.amazon.com/docs/alexa/smapi/audit-logs-api.html: a nextToken expires after one hour. We stop using one a minute early. */
 export const NEXT_TOKEN_LIFETIME_MS = 3_600_000;
@@ -30,7 +29,7 @@ export interface SmapiPullDeps {
   redactor: Redactor;
 }
 
-type PageResult = { kind: 'page'; records: unknown[]; lines: RecordLines | null; nextToken?: string } | { kind: 'token-rejected'; reason: string };
+type PageResult = { kind: 'page'; records: unknown[]; bytes: Uint8Array; nextToken?: string } | { kind: 'token-rejected'; reason: string };
 
 /** How a pass ended: the window is done, or a token was refused and the pass must be resumed. */
 type PassEnd = { kind: 'done' } | { kind: 'token-lost'; reason: string; resumeAt: number };
@@ -95,7 +94,9 @@ async function* pageThrough(window: TimeWindow, from: number, ctx: PullContext, 
       if (first === undefined || last === undefined || first < lastTime || last < first) ordered = false;
       else lastTime = last;
     }
-    yield res.lines ? { kind: 'page', records: res.records, lines: res.lines } : { kind: 'page', records: res.records };
+    // The page's bytes as received (SMAPI records hold no secret): the pipeline archives and
+    // fingerprints the records as those bytes, located off this thread.
+    yield { kind: 'page', records: res.records, received: { bytes: res.bytes, arrayKey: 'auditLogs' } };
     ctx.progress({ pages: 1, records: res.records.length });
     if (!more) return { kind: 'done' };
     if (res.nextToken === nextToken) {
@@ -188,9 +189,7 @@ function readPage(body: unknown, bytes: Uint8Array, label: string): PageResult {
   const pc = typeof o.paginationContext === 'object' && o.paginationContext !== null ? (o.paginationContext as Record<string, unknown>) : {};
   const token = typeof pc.nextToken === 'string' && pc.nextToken !== '' ? pc.nextToken : undefined;
   const records = Array.isArray(o.auditLogs) ? (o.auditLogs as unknown[]) : [];
-  // The records' bytes as received: archived and fingerprinted as they are (SMAPI records hold no secret).
-  const lines = records.length > 0 ? recordLines(bytes, 'auditLogs', records.length) : null;
-  return { kind: 'page', records, lines, nextToken: token };
+  return { kind: 'page', records, bytes, nextToken: token };
 }
 
 /** ": <the server's message; violations>" for an error line, secrets removed, at most 300 characters. */
