@@ -31,7 +31,18 @@ export interface LogFolderOptions {
   /** Event sources drawn from (default: a4b, lex, s3, iam, signin). */
   eventSources?: string[];
   /** Write hourly digests signed with this key; the sidecar `<digest>.metadata.json` holds the signature. */
-  digests?: { privateKeyPem: string; trailName?: string; homeRegion?: string; until?: number };
+  digests?: {
+    privateKeyPem: string;
+    trailName?: string;
+    homeRegion?: string;
+    until?: number;
+    /**
+     * The trail delivered to another bucket until `until` (it was moved here then): the digests
+     * ending by then name that bucket and are not written to this folder, and the first one
+     * after links to the last of them there (`previousDigestS3Bucket`).
+     */
+    movedFrom?: { bucket: string; until: number };
+  };
   /** This many records are delivered a second time, in the next file. */
   duplicates?: number;
   /** Every `lateEvery`th record (default 7th) is delivered this many minutes after its eventTime. */
@@ -197,28 +208,30 @@ function writeDigests(
   const trail = opts.digests?.trailName ?? 'management-trail';
   const home = opts.digests?.homeRegion ?? 'us-east-1';
   const full = (key: string) => (opts.bucketPrefix ? `${opts.bucketPrefix}/${key}` : key);
-  let previous: { object: string; signature: string; hash: string } | null = null;
+  let previous: { object: string; signature: string; hash: string; bucket: string } | null = null;
+  const moved = opts.digests?.movedFrom;
   for (let start = opts.period.start - HOUR + DIGEST_OFFSET; start < d.until; start += HOUR) {
     const end = start + HOUR;
+    const bucket = moved && end <= moved.until ? moved.bucket : d.bucket;
     const inHour = files.filter((f) => f.deliveredAt >= start && f.deliveredAt < end);
     const key = `${p.root}CloudTrail-Digest/${p.region}/${dayFolders(end, end)[0]}/${p.account}_CloudTrail-Digest_${p.region}_${trail}_${home}_${formatCompactTime(end, true)}.json.gz`;
     const digest: SignedFields & Record<string, unknown> = {
       awsAccountId: p.account,
       digestStartTime: iso(start),
       digestEndTime: iso(end),
-      digestS3Bucket: d.bucket,
+      digestS3Bucket: bucket,
       digestS3Object: full(key),
       digestPublicKeyFingerprint: d.fingerprint,
       digestSignatureAlgorithm: 'SHA256withRSA',
       newestEventTime: inHour.length ? iso(Math.max(...inHour.map((f) => f.newest))) : null,
       oldestEventTime: inHour.length ? iso(Math.min(...inHour.map((f) => f.oldest))) : null,
-      previousDigestS3Bucket: previous ? d.bucket : null,
+      previousDigestS3Bucket: previous?.bucket ?? null,
       previousDigestS3Object: previous?.object ?? null,
       previousDigestHashValue: previous?.hash ?? null,
       previousDigestHashAlgorithm: previous ? 'SHA-256' : null,
       previousDigestSignature: previous?.signature ?? null,
       logFiles: inHour.map((f) => ({
-        s3Bucket: d.bucket,
+        s3Bucket: bucket,
         s3Object: full(f.key),
         hashValue: f.sha256,
         hashAlgorithm: 'SHA-256',
@@ -229,10 +242,12 @@ function writeDigests(
     const content = Buffer.from(JSON.stringify(digest));
     const hash = sha256(content);
     const signature: string = sign('sha256', Buffer.from(digestStringToSign(digest, hash)), d.privateKey).toString('hex');
-    writeFile(opts.dir, key, gzipSync(content));
-    writeFile(opts.dir, key + METADATA_SIDECAR_SUFFIX, Buffer.from(JSON.stringify({ signature, 'signature-algorithm': 'SHA256withRSA' })));
-    truth.digests.push({ key, start, end, account: p.account, region: p.region });
-    previous = { object: full(key), signature, hash };
+    if (bucket === d.bucket) {
+      writeFile(opts.dir, key, gzipSync(content));
+      writeFile(opts.dir, key + METADATA_SIDECAR_SUFFIX, Buffer.from(JSON.stringify({ signature, 'signature-algorithm': 'SHA256withRSA' })));
+      truth.digests.push({ key, start, end, account: p.account, region: p.region });
+    }
+    previous = { object: full(key), signature, hash, bucket };
   }
 }
 

@@ -57,6 +57,8 @@ interface Digest {
   signature: string;
   previousSignature: string | null;
   previousKey: string | null;
+  /** `previousDigestS3Object` as written: the key in its bucket (previousKey is the key in this store). */
+  previousObject: string | null;
   previousBucket: string | null;
   bucket: string;
   previousHash: string | null;
@@ -224,6 +226,7 @@ async function loadDigest(
     signature: (meta.signature ?? '').toLowerCase(),
     previousSignature: str(parsed.previousDigestSignature)?.toLowerCase() ?? null,
     previousKey: str(parsed.previousDigestS3Object) ? storeKeyOf(str(parsed.previousDigestS3Object) ?? '') : null,
+    previousObject: str(parsed.previousDigestS3Object) ?? null,
     previousBucket: str(parsed.previousDigestS3Bucket) ?? null,
     bucket,
     previousHash: str(parsed.previousDigestHashValue)?.toLowerCase() ?? null,
@@ -336,7 +339,8 @@ async function checkLinkIntoRange(
   if (first.previousBucket !== null && first.previousBucket !== first.bucket) {
     // The trail was moved to this bucket: the digest before lies in the old one, out of reach. The
     // first digest's own signature still holds, and any hours it does not cover are gaps below.
-    facts.previousDigestNotChecked = `${first.previousBucket}/${first.previousKey} (another bucket)`;
+    // Named as it lies in that bucket (with its key prefix), for whoever checks it there.
+    facts.previousDigestNotChecked = `${first.previousBucket}/${first.previousObject ?? first.previousKey} (another bucket)`;
     return;
   }
   const prevKey = first.previousKey;

@@ -22,17 +22,18 @@ describe('digest validation in an evidence pack', () => {
   const tmp = tempDir('digest-pack');
   afterAll(() => tmp.remove());
 
-  const trail = (label: string) => {
+  /** `trailStart`: when the trail began (default: the period's start); `movedFrom`: the bucket it delivered to before. */
+  const trail = (label: string, opts: { trailStart?: number; movedFrom?: { bucket: string; until: number } } = {}) => {
     const dir = join(tmp.dir, label, 'trail');
     const truth = writeCloudTrailLogFolder({
       dir,
       accounts: ['111122223333'],
       regions: ['us-east-1'],
-      period: { start: DAY_START, end: DAY_START + 24 * HOUR },
+      period: { start: opts.trailStart ?? DAY_START, end: DAY_START + 24 * HOUR },
       seed: `pack-${label}`,
       eventsPerFile: 2,
       fileEveryMinutes: 60,
-      digests: { privateKeyPem: privateKeyPem(), until: DAY_START + 26 * HOUR },
+      digests: { privateKeyPem: privateKeyPem(), until: DAY_START + 26 * HOUR, ...(opts.movedFrom ? { movedFrom: opts.movedFrom } : {}) },
     });
     const keys = join(tmp.dir, label, 'keys.json');
     writeFileSync(keys, truth.publicKeysJson ?? '');
@@ -62,6 +63,18 @@ describe('digest validation in an evidence pack', () => {
     const ledger = coverage.sources.find((s) => s.title === 'CloudTrail digest validation');
     expect(ledger?.status).toBe('complete');
     expect(ledger?.facts.logFilesValidated).toBe(t.truth.files.length);
+  });
+
+  it('states that the link into the bucket the trail was moved from was not followed, and is still COMPLETE', async () => {
+    const t = trail('moved', { trailStart: DAY_START - 3 * HOUR, movedFrom: { bucket: 'old-audit-bucket', until: DAY_START } });
+    const { result, summary, coverage } = await t.pack();
+    expect(result.manifest.status).toBe('COMPLETE');
+    expect(summary.complete).toBe(true);
+    const ledger = coverage.sources.find((s) => s.title === 'CloudTrail digest validation');
+    expect(ledger?.status).toBe('complete');
+    expect(ledger?.problems).toEqual([]);
+    expect(ledger?.facts).toMatchObject({ previousDigestsChecked: 0, digestsMissing: 0, chainBreaks: 0, hoursWithNoDigest: 0 });
+    expect(ledger?.facts.previousDigestNotChecked).toMatch(/^old-audit-bucket\/AWSLogs\/111122223333\/CloudTrail-Digest\/us-east-1\/2026\/06\/30\/111122223333_CloudTrail-Digest_us-east-1_management-trail_us-east-1_20260630T231307Z\.json\.gz \(another bucket\)$/);
   });
 
   it('is INCOMPLETE with an exception for each changed byte, deleted file and deleted digest', async () => {
