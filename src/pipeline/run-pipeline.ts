@@ -95,14 +95,17 @@ type ExceptionCounts = PipelineResult['exceptionCounts'];
 /** The run's stages, in order; each is one function below. */
 export async function runPipeline(input: PipelineInput): Promise<PipelineResult> {
   const stores = await createStores(input);
-  let pulled: Awaited<ReturnType<typeof pullSources>>;
   try {
-    pulled = await pullSources(input, stores.sink, stores.aggregateSink);
+    return await runStages(input, stores);
   } catch (e) {
-    // Spill stores hold bucket files open until sealed: a failed pull closes them.
+    // Spill stores hold bucket files open until sealed: a run that fails closes them.
     stores.close();
     throw e;
   }
+}
+
+async function runStages(input: PipelineInput, stores: Stores): Promise<PipelineResult> {
+  const pulled = await pullSources(input, stores.sink, stores.aggregateSink);
   const coverage = await buildCoverage(input, pulled.windows, pulled.idCollisions);
   for (const r of input.rules.finish(coverage)) stores.addException(r);
   const exceptionSubjects = stores.subjects.list();
