@@ -18,8 +18,9 @@ const BUCKET = 'auditpack-demo-trail';
  * cloudtrail-athena source in place of the cloudtrail-files one, over the same files.
  *
  * The emulator also serves the bucket read-only over the S3 API (src/emulators/athena/s3-read.ts):
- * the source reads and validates the trail's signed digests there (verifyDigests on) and proves
- * Athena read every log file they list, as it does against a real bucket.
+ * the source reads and validates the trail's signed digests there (verifyDigests on), checks each
+ * listed log file's SHA-256 (hashLogFiles on) and proves Athena read every log file they list, as
+ * it does against a real bucket.
  */
 export async function demoAthenaSetup(
   files: { sourceConfig: CloudtrailFilesConfigInput },
@@ -41,6 +42,8 @@ export async function demoAthenaSetup(
       regions: files.sourceConfig.regions ?? [],
       lateDeliveryMinutes: files.sourceConfig.lateDeliveryMinutes,
       verifyDigests: true,
+      // The demo's files are small: hash them too, so a file changed in place is caught as cloudtrail-files catches it.
+      hashLogFiles: true,
       ...(files.sourceConfig.publicKeysFile ? { publicKeysFile: files.sourceConfig.publicKeysFile } : {}),
       s3Endpoint: emulator.url,
       forcePathStyle: true,

@@ -52,6 +52,12 @@ export const cloudtrailAthenaConfigSchema = z
       .default('2013/11/01'),
     /** Fetch the period's digest files and compare the log files they list with the files Athena read. */
     verifyDigests: z.boolean().default(true),
+    /**
+     * With verifyDigests, also fetch every log file the digests list (from S3) and check its
+     * SHA-256 against its digest, as cloudtrail-files and `aws cloudtrail validate-logs` do: the
+     * only check that catches a file changed in place, at the cost of downloading the period's files.
+     */
+    hashLogFiles: z.boolean().default(false),
     /** Public keys for offline digest validation: `aws cloudtrail list-public-keys` JSON output, or PEM. */
     publicKeysFile: z.string().min(1).optional(),
     /** Athena endpoint instead of AWS's (an emulator, a VPC endpoint). */

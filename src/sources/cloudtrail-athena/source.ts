@@ -77,7 +77,7 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
     kind: 'aggregating',
     name,
     type: 'cloudtrail-athena',
-    description: `AWS CloudTrail log files in ${config.trailLocation} read by Amazon Athena (${config.database}.${config.table}, workgroup ${config.workgroup}; ${scope}${config.verifyDigests ? ', digests verified' : ''})`,
+    description: `AWS CloudTrail log files in ${config.trailLocation} read by Amazon Athena (${config.database}.${config.table}, workgroup ${config.workgroup}; ${scope}${config.verifyDigests ? `, digests verified${config.hashLogFiles ? ' and log files hashed' : ''}` : ''})`,
     policy: {
       maxWindowMs: wholeDays ? null : config.windowHours * HOUR,
       windowDays: wholeDays ? config.windowHours / 24 : undefined,
@@ -154,12 +154,14 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
           hashes: new Map(),
           keys,
           concurrency: config.concurrency * 2,
-          hashLogFiles: false,
+          hashLogFiles: config.hashLogFiles,
           listed,
         },
         ctx,
       );
       const range = { start: Date.parse(String(digests.facts.rangeStart)), end: Date.parse(String(digests.facts.rangeEnd)) };
+      // Said in the ledger, so logFilesValidated: 0 does not read as files that failed, nor as files checked.
+      if (!config.hashLogFiles) digests.facts.logFileHashes = 'not checked (hashLogFiles is off): a log file changed in place is not detected; files-read.csv gives each file\'s SHA-256 from its digest';
       return [digests, compareFilesWithDigests({ sourceName: name, range, listed, read: filesRead })];
     },
     populationLocation() {

@@ -31,6 +31,9 @@ describe('cloudtrail-athena completeness: digests vs the files Athena read', () 
     expect(vs?.facts).toMatchObject({ listedNotRead: 0, readNotListed: 0 });
     expect(Number(vs?.facts.filesListedInDigests)).toBeGreaterThan(20);
     expect(vs?.facts.filesReadByAthena).toBe(vs?.facts.filesListedInDigests);
+    // hashLogFiles is off by default: the ledger says the files' hashes were not checked.
+    const digests = ok.coverage.sources.find((s) => s.title === 'CloudTrail digest validation');
+    expect(digests?.facts).toMatchObject({ logFilesValidated: 0, logFileHashes: expect.stringMatching(/^not checked \(hashLogFiles is off\)/) });
   });
 
   it('a delivery-date partition the table does not project: INCOMPLETE, naming the files not read', async () => {

@@ -13,8 +13,8 @@ import { JSON_FILES, readJson, runPack } from '../../e2e/harness.js';
  * `auditpack demo --engine athena` as the demo sets it up (src/demo/athena-demo.ts): the demo's
  * signed trail served as a bucket by the Athena emulator, the table created, and a
  * cloudtrail-athena source whose config names only the bucket and the emulator's endpoint. Its
- * digests are fetched over the emulator's S3 API and verified; a deleted log file, a log file no
- * digest lists and a re-written digest each reach the pack.
+ * digests and log files are fetched over the emulator's S3 API and verified; a deleted log file, a
+ * log file no digest lists, one changed in place and a re-written digest each reach the pack.
  */
 const NOW = Date.parse('2026-11-03T00:00:00Z');
 // The AWS SDK signs every request; the emulator reads the credential scope only.
@@ -73,13 +73,16 @@ describe('the Athena demo verifies the trail’s digests', () => {
     expect(digests.problems).toEqual([]);
     // A day and the late-delivery margin: 24 hourly digests or more, each signature verified and chained.
     expect(Number(digests.facts.digestFiles)).toBeGreaterThanOrEqual(24);
-    expect(digests.facts).toMatchObject({ digestsValid: digests.facts.digestFiles, badSignatures: 0, chainBreaks: 0, hoursWithNoDigest: 0, digestsMissing: 0 });
+    expect(digests.facts).toMatchObject({ digestsValid: digests.facts.digestFiles, badSignatures: 0, chainBreaks: 0, hoursWithNoDigest: 0, digestsMissing: 0, badHashes: 0 });
+    // The demo hashes the log files too (hashLogFiles), fetched over S3.
+    expect(Number(digests.facts.logFilesValidated)).toBeGreaterThanOrEqual(12);
+    expect(digests.facts.logFileHashes).toBeUndefined();
     expect(vs.status).toBe('complete');
     expect(Number(vs.facts.filesListedInDigests)).toBeGreaterThanOrEqual(12);
     expect(vs.facts).toMatchObject({ filesReadByAthena: vs.facts.filesListedInDigests, listedNotRead: 0, readNotListed: 0 });
   });
 
-  it('a tampered trail: a deleted log file, a planted one and a re-written digest are each named, and the pack is INCOMPLETE', async () => {
+  it('a tampered trail: a deleted log file, a planted one, one changed in place and a re-written digest are each named, and the pack is INCOMPLETE', async () => {
     const d = await demo('tampered');
     const files = d.logFiles();
     const deleted = files[2];
@@ -87,6 +90,12 @@ describe('the Athena demo verifies the trail’s digests', () => {
     // A log file planted under a CloudTrail name (a copy of a real one, with its own name): no digest lists it.
     const planted = files[5].replace(/_[A-Za-z0-9]+\.json\.gz$/, '_PLANTED0000000000.json.gz');
     writeFileSync(d.logPath(planted), readFileSync(d.logPath(files[5])));
+    // A log file changed in place: same key, one character of a record changed.
+    const changed = files[7];
+    const text = gunzipSync(readFileSync(d.logPath(changed))).toString();
+    const edited = text.replace(/"sourceIPAddress":"[^"]*"/, (m) => m.replace(/[0-9]/, (c) => String((Number(c) + 1) % 10)));
+    expect(edited).not.toBe(text);
+    writeFileSync(d.logPath(changed), gzipSync(edited));
     // A digest re-written (a listed hash changed) without CloudTrail's key to sign it again.
     const rewritten = d.digestFiles()[10];
     const path = d.digestPath(rewritten);
@@ -101,6 +110,14 @@ describe('the Athena demo verifies the trail’s digests', () => {
     expect(digests.facts).toMatchObject({ badSignatures: 1, chainBreaks: 1 });
     const rewrittenKey = [...DIGEST_FOLDER, rewritten].join('/');
     expect(digests.problems.some((p) => p.item === rewrittenKey && /signature does not verify/.test(p.message))).toBe(true);
+    // Two hashes differ: the file changed in place, and the one whose hash the re-written digest zeroed.
+    expect(digests.facts).toMatchObject({ badHashes: 2, logFilesMissing: 1 });
+    expect(digests.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ item: [...DAY_FOLDER, changed].join('/'), code: 'INTEGRITY_FAILURE', message: expect.stringMatching(/changed since digest .* recorded it/) }),
+        expect.objectContaining({ item: [...DAY_FOLDER, deleted].join('/'), code: 'INTEGRITY_FAILURE' }),
+      ]),
+    );
     expect(vs.status).toBe('failed');
     expect(vs.facts).toMatchObject({ listedNotRead: 1, readNotListed: 1 });
     expect(vs.problems).toEqual(
