@@ -1,4 +1,5 @@
 import { readFile, rm, stat, mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { WindowCoverage } from '../model/coverage.js';
 import { windowKey, type TimeWindow } from '../model/window.js';
@@ -42,6 +43,24 @@ export interface ResumeState {
   openRaw(source: string, window: TimeWindow, opts?: { holdOpen?: boolean; gzip?: ArchiveGzip }): Promise<CommittableRawWriter>;
   /** After a pull: the raw archive into place; a complete window also gets its checkpoint. */
   finish(source: string, window: TimeWindow, raw: CommittableRawWriter, coverage: WindowCoverage): Promise<void>;
+}
+
+/**
+ * This run's identity: made by its first attempt, read back by an attempt that resumes it (the
+ * state folder goes when the pack is finished, or when a run with other parameters starts over).
+ * An aggregating source's query tokens include it, so that a resumed run gets its own queries'
+ * results back and a new run of the same period queries afresh: an idempotency token reused across
+ * runs would return the first run's results however the data changed since
+ * (https://docs.aws.amazon.com/athena/latest/APIReference/API_StartQueryExecution.html, ClientRequestToken).
+ */
+export async function runIdentity(stateDir: string): Promise<string> {
+  const file = join(stateDir, 'run-id');
+  const known = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f-]{36}$/.test(known)) return known;
+  const made = randomUUID();
+  await mkdir(stateDir, { recursive: true });
+  await writeFileAtomic(file, made);
+  return made;
 }
 
 export function createResumeState(packDir: string, stateDir: string): ResumeState {

@@ -6,7 +6,7 @@ import type { HttpClient } from '../http/types.js';
 import { isAggregating, type AggregatingSource, type AnySource, type PushdownRequest, type Source } from '../sources/source.js';
 import { readRawWindow, type CommittableRawWriter } from '../pack/raw-archive.js';
 import { createArchiveGzipThread } from '../pack/archive-gzip.js';
-import { createResumeState, describeResume, type ResumeState } from '../pack/resume-state.js';
+import { createResumeState, describeResume, runIdentity, type ResumeState } from '../pack/resume-state.js';
 import { toAuditpackError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -178,12 +178,13 @@ async function querySource(input: PullSourcesInput, source: AggregatingSource, s
   const plan = input.plans.get(source.name) ?? [];
   const pushdown = input.pushdown ?? { timeZone: input.period.timeZone ?? 'UTC', rules: [], directoryIds: null, businessHours: null };
   const idCollisions = new Map<string, number>();
+  const runId = await runIdentity(input.stateDir);
   const results = await mapPool(plan, source.policy.concurrency, async (window) => {
     if (signal.aborted) return null;
     input.progress.windowStarted(source.name, window);
     try {
       const cov = await queryWindow(source, window, {
-        signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end }, plan, pushdown, sink,
+        signal, log: input.log, clock: input.clock, period: { start: input.period.start, end: input.period.end }, plan, pushdown, sink, runId,
         evidencePath: join(input.packDir, 'raw', source.name, `${windowKey(window)}.json`),
         statePath: join(input.stateDir, 'windows', source.name, `${windowKey(window)}.aggregate.json`),
         progress: input.progress.update,

@@ -29,6 +29,8 @@ export interface QueryWindowDeps {
   period: { start: number; end: number };
   plan: readonly TimeWindow[];
   pushdown: PushdownRequest;
+  /** This run's identity, kept when it resumes (runIdentity in src/pack/resume-state.ts). */
+  runId: string;
   sink: AggregateSink;
   /** raw/<source>/<window>.json: the window's queries and what they read, for the auditor. */
   evidencePath: string;
@@ -71,7 +73,7 @@ export async function queryWindow(source: AggregatingSource, window: TimeWindow,
   } else {
     try {
       result = await source.queryWindow(window, {
-        signal: deps.signal, log: deps.log, clock: deps.clock, stats, period: deps.period, plan: deps.plan, pushdown: deps.pushdown,
+        signal: deps.signal, log: deps.log, clock: deps.clock, stats, period: deps.period, plan: deps.plan, pushdown: deps.pushdown, runId: deps.runId,
         progress: (u) => deps.progress(u),
       });
       await mkdir(dirname(deps.evidencePath), { recursive: true });

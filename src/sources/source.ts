@@ -196,6 +196,11 @@ export interface QueryWindowContext {
   /** Every window of the source's plan, in order (pulled now or resumed). */
   plan: readonly TimeWindow[];
   pushdown: PushdownRequest;
+  /**
+   * This run's identity, the same when an interrupted run resumes and new for every other run:
+   * what makes work submitted where the data lives (Athena's ClientRequestToken) this run's own.
+   */
+  runId: string;
 }
 
 /** The template's work the source must do where the data lives. */

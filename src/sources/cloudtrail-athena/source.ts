@@ -116,7 +116,8 @@ export function createAthenaSource(config: CloudtrailAthenaConfig, deps: SourceD
         lateMs,
         runner: parts.runner,
         filesRead,
-        idempotencyKey: `${name}|${fingerprint}`,
+        // The run's identity too: a token reused by a later run would return this run's results.
+        idempotencyKey: `${name}|${ctx.runId}|${fingerprint}`,
         identity(run, ledgers, sql) {
           if (!identity) {
             identityLedger = ledgers;

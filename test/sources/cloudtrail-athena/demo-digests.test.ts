@@ -29,11 +29,7 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/**
- * A demo trail and its own Athena emulator. Not shared between tests: a run with the same period
- * sends the same ClientRequestTokens, and the emulator (as Athena does for a repeated token)
- * returns the earlier executions and their results.
- */
+/** A demo trail and its own Athena emulator. */
 async function demo(label: string) {
   const dir = mkdtempSync(join(tmpdir(), `ap-athena-demo-${label}-`));
   dirs.push(dir);
@@ -51,8 +47,8 @@ async function demo(label: string) {
     digestFiles: () => readdirSync(join(trail, ...DIGEST_FOLDER)).filter((f) => f.endsWith('.json.gz')).sort(),
     logPath: (f: string) => join(trail, ...DAY_FOLDER, f),
     digestPath: (f: string) => join(trail, ...DIGEST_FOLDER, f),
-    async pack() {
-      const out = join(dir, 'pack');
+    async pack(name = 'pack') {
+      const out = join(dir, name);
       const result = await runPack({ configFile, env: ENV, from: '2026-11-01', to: '2026-11-01', tz: 'UTC', out, files: JSON_FILES });
       const coverage = await readJson<CoverageLedger>(join(out, 'coverage.json'));
       const section = (title: string) => {
@@ -127,5 +123,20 @@ describe('the Athena demo verifies the trail’s digests', () => {
       ]),
     );
     expect(result.manifest.incompleteReasons.join('\n')).toMatch(/digest validation/i);
+  });
+
+  it('a second run of the same period queries again: a file deleted and one planted since the first run are seen', async () => {
+    const d = await demo('rerun');
+    const first = await d.pack('first');
+    expect(first.result.manifest.status).toBe('COMPLETE');
+    const files = d.logFiles();
+    rmSync(d.logPath(files[3]));
+    writeFileSync(d.logPath(files[6].replace(/_[A-Za-z0-9]+\.json\.gz$/, '_PLANTED0000000001.json.gz')), readFileSync(d.logPath(files[6])));
+    // Athena returns a repeated ClientRequestToken's earlier execution: a token reused by this new
+    // run would give the first run's results, and neither change would be seen.
+    const second = await d.pack('second');
+    expect(second.result.manifest.status).toBe('INCOMPLETE');
+    expect(second.vs.facts).toMatchObject({ listedNotRead: 1, readNotListed: 1 });
+    expect(Number(second.vs.facts.filesReadByAthena)).toBe(Number(first.vs.facts.filesReadByAthena));
   });
 });
