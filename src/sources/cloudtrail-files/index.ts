@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { compiledModuleUrl, createWorkerPool } from '../../util/worker-pool.js';
 import type { ParseResult, ParseTask } from './parse-log-file.js';
 import { pullFilesPeriod } from './pull-period.js';
-import { createS3Store } from './s3-store.js';
+import { createDeferredS3Store } from './deferred-s3-store.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -38,7 +38,7 @@ export const cloudtrailFilesSource: SourceDefinition<CloudtrailFilesConfig> = {
     const credentials = credentialsFromEnv(deps);
     const store: LogStore =
       location.kind === 's3'
-        ? createS3Store({
+        ? createDeferredS3Store({
             bucket: location.bucket,
             prefix: location.prefix,
             region: config.s3Region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION ?? 'us-east-1',

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CloudTrailClient, ListPublicKeysCommand, type CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
+import type { CloudTrailClient, CloudTrailClientConfig } from '@aws-sdk/client-cloudtrail';
 import { AuditpackError } from '../../errors.js';
 import { isObject } from '../cloudtrail-common/values.js';
 
@@ -115,7 +115,9 @@ export function createPublicKeyProvider(opts: { file?: string; api: ListPublicKe
   }
   const clients = new Map<string, CloudTrailClient>();
   const cache = new Map<string, Promise<DigestPublicKey[]>>();
-  const clientFor = (region: string) => {
+  // The SDK is loaded when keys are first asked for: a run that reads no digest never loads it.
+  const clientFor = async (region: string) => {
+    const { CloudTrailClient } = await sdk();
     let c = clients.get(region);
     if (!c) {
       const config: CloudTrailClientConfig = {
@@ -135,7 +137,7 @@ export function createPublicKeyProvider(opts: { file?: string; api: ListPublicKe
       const cacheKey = `${region} ${from} ${to}`;
       let p = cache.get(cacheKey);
       if (!p) {
-        p = listKeys(clientFor(region), region, from, to);
+        p = clientFor(region).then((client) => listKeys(client, region, from, to));
         cache.set(cacheKey, p);
       }
       return p;
@@ -146,7 +148,11 @@ export function createPublicKeyProvider(opts: { file?: string; api: ListPublicKe
   };
 }
 
+let loading: Promise<typeof import('@aws-sdk/client-cloudtrail')> | null = null;
+const sdk = () => (loading ??= import('@aws-sdk/client-cloudtrail'));
+
 async function listKeys(client: CloudTrailClient, region: string, from: number, to: number): Promise<DigestPublicKey[]> {
+  const { ListPublicKeysCommand } = await sdk();
   const out: DigestPublicKey[] = [];
   let token: string | undefined;
   do {

@@ -5,7 +5,7 @@ import { AuditpackError } from '../../errors.js';
 import type { AttemptRecorder } from '../../http/types.js';
 import { isObject } from '../cloudtrail-common/values.js';
 import type { LogStore } from './log-store.js';
-import { s3Error } from './s3-store.js';
+import { s3Error } from './s3-error.js';
 
 const gunzipAsync = promisify(gunzip);
 
