@@ -136,11 +136,16 @@ export function createRecordReader(): RecordCursor {
       scale *= 128;
     }
   };
-  const slice = (n: number): string => {
+  /** Moves past the n bytes of a string; where they start. */
+  const skip = (n: number): number => {
     const start = pos;
-    const end = pos + n;
-    if (end > buf.length) throw new Error('spill record cut short: a string runs past its end');
-    pos = end;
+    if (start + n > buf.length) throw new Error('spill record cut short: a string runs past its end');
+    pos = start + n;
+    return start;
+  };
+  const slice = (n: number): string => {
+    const start = skip(n);
+    const end = pos;
     if (n === 0) return '';
     if (n > INTERN_MAX) return buf.utf8Slice(start, end);
     let h = n;
@@ -182,12 +187,8 @@ export function createRecordReader(): RecordCursor {
       return slice(uint());
     },
     uniqueStr() {
-      const n = uint();
-      const start = pos;
-      const end = pos + n;
-      if (end > buf.length) throw new Error('spill record cut short: a string runs past its end');
-      pos = end;
-      return buf.utf8Slice(start, end);
+      const start = skip(uint());
+      return buf.utf8Slice(start, pos);
     },
     optStr() {
       const n = uint();

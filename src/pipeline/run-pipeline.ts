@@ -140,7 +140,7 @@ interface Stores {
   /** Where an aggregating source's results go: the same aggregate and rules. */
   aggregateSink: AggregateSink;
   rulesNotEvaluated(): PipelineResult['rulesNotEvaluated'];
-  /** Closes every spill store's open files (a pull that failed). */
+  /** Closes every spill store's open files (a run that failed before its seals). */
   close(): void;
 }
 

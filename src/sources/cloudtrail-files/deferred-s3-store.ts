@@ -1,3 +1,4 @@
+import { formatS3Location } from './location.js';
 import type { LogStore } from './log-store.js';
 import type { S3StoreOptions } from './s3-store.js';
 
@@ -9,7 +10,7 @@ export function createDeferredS3Store(opts: S3StoreOptions): LogStore {
   let made: Promise<LogStore> | null = null;
   const store = () => (made ??= import('./s3-store.js').then((m) => m.createS3Store(opts)));
   return {
-    describe: `s3://${opts.bucket}${opts.prefix ? `/${opts.prefix}` : ''}`,
+    describe: formatS3Location(opts.bucket, opts.prefix),
     kind: 's3',
     async *listFolder(prefix, rec, signal) {
       yield* (await store()).listFolder(prefix, rec, signal);

@@ -4,6 +4,11 @@ import { AuditpackError } from '../../errors.js';
 
 export type ParsedLocation = { kind: 's3'; bucket: string; prefix: string } | { kind: 'local'; folder: string };
 
+/** An S3 location as written in a config: the inverse of parseLocation's s3:// form. */
+export function formatS3Location(bucket: string, prefix: string): string {
+  return `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
+}
+
 /** `s3://bucket[/prefix]`, `file:///path`, or a folder path (relative to the config file's folder). */
 export function parseLocation(location: string, configDir: string): ParsedLocation {
   const trimmed = location.trim();

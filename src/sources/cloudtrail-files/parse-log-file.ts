@@ -191,27 +191,25 @@ let eventsBuf = Buffer.allocUnsafeSlow(1 << 20);
 
 /** Events appended as spill records, then copied into one buffer of their own (to be transferred). */
 function eventsOut() {
-  let buf = eventsBuf;
   let size = 0;
   return {
     add(event: AuditEvent) {
       builder.reset();
       encodeEvent(event, builder);
       const bytes = builder.bytes();
-      if (size + 4 + bytes.length > buf.length) {
-        const next = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, size + 4 + bytes.length));
-        buf.copy(next, 0, 0, size);
-        buf = next;
+      if (size + 4 + bytes.length > eventsBuf.length) {
+        const next = Buffer.allocUnsafeSlow(Math.max(eventsBuf.length * 2, size + 4 + bytes.length));
+        eventsBuf.copy(next, 0, 0, size);
         eventsBuf = next;
       }
-      buf.writeUInt32LE(bytes.length, size);
-      bytes.copy(buf, size + 4);
+      eventsBuf.writeUInt32LE(bytes.length, size);
+      bytes.copy(eventsBuf, size + 4);
       size += 4 + bytes.length;
     },
     /** A copy the exact size of the events (a buffer owned whole, so it can be transferred). */
     bytes(): Uint8Array {
       const own = new Uint8Array(size);
-      own.set(buf.subarray(0, size));
+      own.set(eventsBuf.subarray(0, size));
       return own;
     },
   };

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type ListObjectsV2CommandInput, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { AttemptRecorder } from '../../http/types.js';
 import { StoreMissingError, type FolderPage, type LogStore } from './log-store.js';
+import { formatS3Location } from './location.js';
 import { metadataOf, nameOf, s3Error } from './s3-error.js';
 
 export interface S3StoreOptions {
@@ -35,7 +36,7 @@ export function createS3Store(opts: S3StoreOptions): LogStore {
   const client = new S3Client(config);
   const full = (key: string) => (opts.prefix ? `${opts.prefix}/${key}` : key);
   const relative = (key: string) => (opts.prefix && key.startsWith(`${opts.prefix}/`) ? key.slice(opts.prefix.length + 1) : key);
-  const where = `s3://${opts.bucket}${opts.prefix ? `/${opts.prefix}` : ''}`;
+  const where = formatS3Location(opts.bucket, opts.prefix);
   /** Set once the server has grouped deep keys into CommonPrefixes (AWS S3 always does). */
   let groupsDeepKeys = false;
 
