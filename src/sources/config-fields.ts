@@ -4,8 +4,6 @@ import type { SourceType } from '../model/audit-event.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS } from '../http/defaults.js';
 import { looksLikeSecret } from '../config/env-name.js';
 
-export { looksLikeSecret };
-
 /**
  * Config fields every API source shares: where secrets come from (`...Env`, `...File`), endpoints
  * (no credentials in them, TLS unless the source says otherwise), and the network limits
