@@ -42,10 +42,11 @@ function mixesCases(part: string): boolean {
  * secret: upper case, at most 64 characters, each underscore-separated part either short (up to
  * 8 characters: `S3`, `K8S`, `V2`) or an upper-case word of up to 14 letters with digits only at
  * its end (`AUTHENTICATION`, `TOKEN2`). A random key rarely fits: mixed case, or a long run with
- * a digit inside it, or a part longer than any word.
+ * a digit inside it, or a part longer than any word. (Every such name also passes
+ * `looksLikeSecret`: no part reaches its 16 characters.)
  */
 export function isConventionalEnvName(value: string): boolean {
-  if (value.length > 64 || !/^[A-Z_][A-Z0-9_]*$/.test(value) || looksLikeSecret(value)) return false;
+  if (value.length > 64 || !/^[A-Z_][A-Z0-9_]*$/.test(value)) return false;
   return value.split('_').every((part) => part.length <= 8 || (part.length <= 14 && /^[A-Z]+[0-9]*$/.test(part)));
 }
 
