@@ -218,6 +218,7 @@ async function loadDigest(
     problems.add('digest', { item: key, code: 'INTEGRITY_FAILURE', message: `integrity failure: digest ${key} is not a CloudTrail digest (fields missing)` });
     return null;
   }
+  const previousObject = str(parsed.previousDigestS3Object) ?? null;
   const digest: Digest = {
     key,
     start: Date.parse(startText),
@@ -225,8 +226,8 @@ async function loadDigest(
     backfill: parseDigestFileName(key)?.backfill ?? false,
     signature: (meta.signature ?? '').toLowerCase(),
     previousSignature: str(parsed.previousDigestSignature)?.toLowerCase() ?? null,
-    previousKey: str(parsed.previousDigestS3Object) ? storeKeyOf(str(parsed.previousDigestS3Object) ?? '') : null,
-    previousObject: str(parsed.previousDigestS3Object) ?? null,
+    previousKey: previousObject === null ? null : storeKeyOf(previousObject),
+    previousObject,
     previousBucket: str(parsed.previousDigestS3Bucket) ?? null,
     bucket,
     previousHash: str(parsed.previousDigestHashValue)?.toLowerCase() ?? null,
@@ -340,7 +341,7 @@ async function checkLinkIntoRange(
     // The trail was moved to this bucket: the digest before lies in the old one, out of reach. The
     // first digest's own signature still holds, and any hours it does not cover are gaps below.
     // Named as it lies in that bucket (with its key prefix), for whoever checks it there.
-    facts.previousDigestNotChecked = `${first.previousBucket}/${first.previousObject ?? first.previousKey} (another bucket)`;
+    facts.previousDigestNotChecked = `${first.previousBucket}/${first.previousObject} (another bucket)`;
     return;
   }
   const prevKey = first.previousKey;
