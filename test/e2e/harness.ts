@@ -21,6 +21,19 @@ export function tempDir(prefix = 'ap-e2e-'): string {
 
 export const quietProgress: ProgressReporter = { windowStarted() {}, windowDone() {}, update() {} };
 
+/**
+ * A run's signal and progress that abort it as window `n` starts (as Ctrl-C would): with one
+ * window at a time, the windows before it have all their pages then and still finish.
+ */
+export function interruptAtWindow(n: number): { signal: AbortSignal; progress: ProgressReporter } {
+  const stop = new AbortController();
+  let started = 0;
+  return {
+    signal: stop.signal,
+    progress: { ...quietProgress, windowStarted() { if (++started === n) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); } },
+  };
+}
+
 export interface SmapiFixture {
   emulator: SmapiEmulator;
   dir: string;

@@ -10,7 +10,7 @@ import { EXIT } from '../../src/errors.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
 import { createRedactor } from '../../src/util/redactor.js';
 import { expectCleanFailure } from './expect-clean-failure.js';
-import { CLI, cli, describeRunningClis, readJson, runPack, smapiFixture, tempDir, type CliResult, type SmapiFixture, splitProgress } from './harness.js';
+import { CLI, cli, describeRunningClis, interruptAtWindow, readJson, runPack, smapiFixture, tempDir, type CliResult, type SmapiFixture, splitProgress } from './harness.js';
 
 /** The state an interrupted run leaves, the pack folder's neighbours, and who may write there. */
 let fx: SmapiFixture;
@@ -37,14 +37,8 @@ const run = (out: string, extra: string[] = [], opts: { cwd?: string; env?: Reco
 describe('crash-safe resume state', () => {
   it('a torn checkpoint and a changed raw archive are detected, those windows pulled again, and the rest reused', async () => {
     const out = join(tempDir(), 'pack');
-    const stop = new AbortController();
-    // Interrupted as the fourth window starts: the third has all its pages then and still finishes.
-    let started = 0;
     await expect(
-      runPack({
-        configFile: fx.configFile, env: fx.env, from: '2026-10-01', to: '2026-10-04', tz: 'UTC', out, signal: stop.signal,
-        progress: { windowStarted() { if (++started === 4) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); }, update() {}, windowDone() {} },
-      }),
+      runPack({ configFile: fx.configFile, env: fx.env, from: '2026-10-01', to: '2026-10-04', tz: 'UTC', out, ...interruptAtWindow(4) }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     const staging = join(out, '..', '.pack.partial');
     const checkpoints = join(staging, '.state', 'windows', 'smapi');

@@ -6,7 +6,7 @@ import type { SmapiVariants } from '../../src/emulators/smapi/index.js';
 import type { NetworkLog } from '../../src/model/network-log.js';
 import type { CoverageLedger } from '../../src/model/coverage.js';
 import type { Manifest } from '../../src/pack/manifest.js';
-import { JSON_FILES, readJson, runPack, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
+import { interruptAtWindow, JSON_FILES, readJson, runPack, smapiFixture, tempDir, type SmapiFixture } from './harness.js';
 
 interface Summary {
   complete: boolean;
@@ -136,12 +136,9 @@ describe('SMAPI evidence pack against the emulator: every event exactly once', (
   it('resumes an interrupted run from the windows already pulled, counting nothing twice', async () => {
     fixture = await smapiFixture({ seed: 'resume', period: { start: FROM - 86_400_000, end: TO + 86_400_000 }, eventCount: 1500, sourceExtra: { pageSize: 40, concurrency: 1 } });
     const out = join(tempDir(), 'pack');
-    const stop = new AbortController();
-    // Interrupted as the fourth window starts: the third has all its pages then and still finishes.
-    let started = 0;
     const args = { configFile: fixture.configFile, env: fixture.env, from: '2026-10-01', to: '2026-10-07', tz: 'UTC', out, files: JSON_FILES };
     await expect(
-      runPack({ ...args, signal: stop.signal, progress: { windowStarted() { if (++started === 4) stop.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' })); }, update() {}, windowDone() {} } }),
+      runPack({ ...args, ...interruptAtWindow(4) }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     expect(existsSync(out)).toBe(false);
     const requestsBefore = fixture.emulator.stats().apiRequests;
