@@ -37,6 +37,21 @@ const ORDINARY = ['AUDITPACK_TEST_UNSET_KEY', 'TRAIL_LOGS_API_KEY', 'AMPLITUDE_O
 
 const PERIOD = ['--from', '2026-10-01', '--to', '2026-10-01', '--tz', 'UTC'];
 
+/** Prepares a one-day run of the config with no variable set: what fails, and how. */
+function prepare(configFile: string): Promise<unknown> {
+  return prepareRun({ configFile, from: '2026-10-01', to: '2026-10-01', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry });
+}
+
+/** The error `f` throws; a test failure if it throws none. */
+function thrown(f: () => unknown, what: string): AuditpackError {
+  try {
+    f();
+  } catch (e) {
+    return e as AuditpackError;
+  }
+  throw new Error(`${what} resolved`);
+}
+
 /** A config with one trail-logs source per value, each naming it as its API key's variable. */
 function configWith(apiKeyEnvs: string[]): string {
   const dir = tempDir('ap-secret-names-');
@@ -92,17 +107,7 @@ describe('a pasted secret never reaches the terminal', () => {
 
   it('through prepareRun', async () => {
     for (const v of [...Object.values(REFUSED), ...Object.values(UNSHOWN)]) {
-      const e = await prepareRun({
-        configFile: configWith([v]),
-        from: '2026-10-01',
-        to: '2026-10-01',
-        tz: 'UTC',
-        env: {},
-        clock: systemClock,
-        log: silentLogger,
-        redactor: createRedactor(),
-        registry: sourceRegistry,
-      }).then(
+      const e = await prepare(configWith([v])).then(
         () => expect.fail(`${v} was accepted with no variable set`),
         (err: unknown) => err,
       );
@@ -111,34 +116,20 @@ describe('a pasted secret never reaches the terminal', () => {
       expect(err.code).toBe(Object.values(REFUSED).includes(v) ? 'CONFIG_INVALID' : 'SECRET_MISSING');
       expect(`${err.message} ${err.hint ?? ''} ${err.oneLine}`, v).not.toContain(v);
     }
-    const ordinary = await prepareRun({ configFile: configWith(['TRAIL_LOGS_API_KEY']), from: '2026-10-01', to: '2026-10-01', tz: 'UTC', env: {}, clock: systemClock, log: silentLogger, redactor: createRedactor(), registry: sourceRegistry }).catch((err: unknown) => err);
+    const ordinary = await prepare(configWith(['TRAIL_LOGS_API_KEY'])).catch((err: unknown) => err);
     expect((ordinary as AuditpackError).message).toBe('environment variable TRAIL_LOGS_API_KEY (named by sources.trail-logs.apiKeyEnv) is not set');
   });
 
   it('the resolver (at the first pull) names the field, not the value, and ordinary names as before', () => {
     const resolver = createSecretResolver({}, createRedactor(), tempDir());
     for (const v of Object.values(UNSHOWN)) {
-      const err = (() => {
-        try {
-          resolver.resolve({ env: v }, 'sources.x.apiKeyEnv');
-        } catch (e) {
-          return e as AuditpackError;
-        }
-        throw new Error(`${v} resolved`);
-      })();
+      const err = thrown(() => resolver.resolve({ env: v }, 'sources.x.apiKeyEnv'), v);
       expect(err.code).toBe('SECRET_MISSING');
       expect(`${err.message} ${err.hint ?? ''}`).not.toContain(v);
       expect(err.hint).toMatch(/sources\.x\.apiKeyEnv holds the NAME of an environment variable/);
     }
     expect(() => resolver.resolve({ env: 'X_API_KEY' }, 'sources.x.apiKeyEnv')).toThrow(/environment variable X_API_KEY \(named by sources\.x\.apiKeyEnv\) is not set/);
-    const fileErr = (() => {
-      try {
-        resolver.resolve({ file: REFUSED.hexApiKey }, 'sources.x.apiKeyFile');
-      } catch (e) {
-        return e as AuditpackError;
-      }
-      throw new Error('resolved');
-    })();
+    const fileErr = thrown(() => resolver.resolve({ file: REFUSED.hexApiKey }, 'sources.x.apiKeyFile'), 'the secret file');
     expect(fileErr.message).toMatch(/cannot read the secret file named by sources\.x\.apiKeyFile .*\(ENOENT\)/);
     expect(fileErr.message).not.toContain(REFUSED.hexApiKey);
     expect(fileErr.cause).toBeUndefined();
