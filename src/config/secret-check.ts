@@ -1,9 +1,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { AuditpackError } from '../errors.js';
 import type { SourceEntry } from './load-config.js';
 import { describeEnvVariable, describeSecretFile, ENV_NAME, isConventionalEnvName } from './env-name.js';
+import { secretFilePath } from './secrets.js';
 
 /** A secret a source's config names: an environment variable (`…Env`) or a file (`…File`). */
 export interface NamedSecret {
@@ -67,8 +67,7 @@ export function checkSecretsPresent(secrets: readonly NamedSecret[], env: NodeJS
         unshownName ||= !isConventionalEnvName(s.env);
       }
     } else if (s.file !== undefined) {
-      const path = isAbsolute(s.file) ? s.file : join(baseDir, s.file);
-      const problem = fileProblem(path);
+      const problem = fileProblem(secretFilePath(s.file, baseDir));
       if (problem) problems.push(`${describeSecretFile(s.file, s.at)} ${problem}`);
     }
   }

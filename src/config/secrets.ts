@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AuditpackError } from '../errors.js';
 import type { Redactor } from '../util/redactor.js';
 import { describeEnvVariable, describeSecretFile, missingEnvHint, pathMayBeSecret } from './env-name.js';
@@ -19,6 +20,11 @@ export interface SecretResolver {
   optional(ref: SecretRef, at: string): string | undefined;
 }
 
+/** Where a `...File` secret is: a relative path is from the config file's folder (`baseDir`). */
+export function secretFilePath(file: string, baseDir: string): string {
+  return resolve(baseDir, file);
+}
+
 export function createSecretResolver(env: NodeJS.ProcessEnv, redactor: Redactor, baseDir = process.cwd()): SecretResolver {
   const optional = (ref: SecretRef, at: string): string | undefined => {
     if (ref.env) {
@@ -34,7 +40,7 @@ export function createSecretResolver(env: NodeJS.ProcessEnv, redactor: Redactor,
     if (ref.file) {
       let v: string;
       try {
-        v = readFileSync(ref.file.startsWith('/') ? ref.file : `${baseDir}/${ref.file}`, 'utf8').trim();
+        v = readFileSync(secretFilePath(ref.file, baseDir), 'utf8').trim();
       } catch (cause) {
         // The system error repeats the path (shown with --verbose): kept only when the path cannot be a secret.
         const code = (cause as NodeJS.ErrnoException).code;
