@@ -1,5 +1,4 @@
-import type { SourceRegistry } from '../config/load-config.js';
-import type { AggregatingSource, SourceDefinition } from './source.js';
+import type { AnySourceDefinition, SourceRegistry } from '../config/load-config.js';
 
 /**
  * Every source type a config may name, each with the loader of its module: a run loads only the
@@ -7,11 +6,10 @@ import type { AggregatingSource, SourceDefinition } from './source.js';
  * one line here.
  */
 export const sourceRegistry: SourceRegistry = {
-  smapi: async () => (await import('./smapi/index.js')).smapiSource as unknown as SourceDefinition,
-  cloudtrail: async () => (await import('./cloudtrail/index.js')).cloudtrailSource as unknown as SourceDefinition,
-  'cloudtrail-files': async () => (await import('./cloudtrail-files/index.js')).cloudtrailFilesSource as unknown as SourceDefinition,
-  'cloudtrail-athena': async () =>
-    (await import('./cloudtrail-athena/index.js')).cloudtrailAthenaSource as unknown as SourceDefinition<{ type: string; name?: string }, AggregatingSource>,
-  'trail-logs': async () => (await import('./trail-logs/index.js')).trailLogsSource as unknown as SourceDefinition,
-  amplitude: async () => (await import('./amplitude/index.js')).amplitudeSource as unknown as SourceDefinition,
+  smapi: async () => (await import('./smapi/index.js')).smapiSource as unknown as AnySourceDefinition,
+  cloudtrail: async () => (await import('./cloudtrail/index.js')).cloudtrailSource as unknown as AnySourceDefinition,
+  'cloudtrail-files': async () => (await import('./cloudtrail-files/index.js')).cloudtrailFilesSource as unknown as AnySourceDefinition,
+  'cloudtrail-athena': async () => (await import('./cloudtrail-athena/index.js')).cloudtrailAthenaSource as unknown as AnySourceDefinition,
+  'trail-logs': async () => (await import('./trail-logs/index.js')).trailLogsSource as unknown as AnySourceDefinition,
+  amplitude: async () => (await import('./amplitude/index.js')).amplitudeSource as unknown as AnySourceDefinition,
 };
