@@ -5,6 +5,7 @@ import { createLwaIssuer, type LwaCredentials } from './lwa.js';
 import { createTokenCodec, type TokenState } from './next-token.js';
 import { compileFilter, parseQueryBody, selectIndices, sortIndices, type ParsedQuery } from './query.js';
 import { createTruth, type SmapiTruth } from './truth.js';
+import { createTextBuffer } from '../../util/text-buffer.js';
 
 export const SMAPI_QUERY_PATH = '/v1/developmentAuditLogs/query';
 export const LWA_TOKEN_PATH = '/auth/o2/token';
@@ -290,19 +291,12 @@ const END_OF_PAGE = Buffer.from(']}');
  */
 function createWire(ds: SmapiDataset): { records(indices: Int32Array, from: number, to: number): Buffer } {
   const ends = new Float64Array(ds.size + 1);
-  let bytes = Buffer.allocUnsafeSlow(Math.max(1024, ds.size * 512));
-  let size = 0;
+  const text = createTextBuffer();
   for (let i = 0; i < ds.size; i++) {
-    const json = `${ds.recordJson(i)},`;
-    const need = size + Buffer.byteLength(json);
-    if (need > bytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(need, bytes.length * 2));
-      bytes.copy(grown, 0, 0, size);
-      bytes = grown;
-    }
-    size += bytes.write(json, size);
-    ends[i + 1] = size;
+    text.put(`${ds.recordJson(i)},`);
+    ends[i + 1] = text.size;
   }
+  const bytes = text.take();
   return {
     records(indices, from, to) {
       if (to <= from) return Buffer.alloc(0);
