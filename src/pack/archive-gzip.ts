@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { AuditpackError } from '../errors.js';
-import { compiledModuleUrl, createWorkerPool, WorkerStoppedError, type WorkerPool } from '../util/worker-pool.js';
+import { compiledModuleUrl, createWorkerPool, ownedWhole, WorkerStoppedError, type WorkerPool } from '../util/worker-pool.js';
 import { locatePage, type LocatedPage } from './locate-page.js';
 
 /** Compresses a page's lines into one gzip member for the raw archive (src/pack/raw-archive.ts). */
@@ -46,7 +46,7 @@ export function createArchiveGzipThread(opts: { inPlaceBytes?: number } = {}): A
     // Moved to the thread where the bytes own their memory whole (the caller is done with them); a
     // slice of a larger buffer is copied.
     const size = bytes.byteLength;
-    const moved = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer) ? bytes : new Uint8Array(bytes);
+    const moved = ownedWhole(bytes);
     try {
       return (await pool.run(task(moved), [moved.buffer as ArrayBuffer])) as R;
     } catch (e) {

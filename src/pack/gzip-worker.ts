@@ -1,12 +1,13 @@
 import { parentPort } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import type { ArchiveTask } from './archive-gzip.js';
+import { ownedWhole } from '../util/worker-pool.js';
 import { locatePage } from './locate-page.js';
 
 /** Worker thread entry (see src/util/worker-pool.ts): one task per message, one answer back, its buffers moved. */
 parentPort?.on('message', (task: ArchiveTask) => {
   if (task.kind === 'gzip') {
-    const member = own(gzipSync(task.bytes, { level: task.level }));
+    const member = ownedWhole(gzipSync(task.bytes, { level: task.level }));
     parentPort!.postMessage(member, [member.buffer as ArrayBuffer]);
     return;
   }
@@ -21,11 +22,6 @@ parentPort?.on('message', (task: ArchiveTask) => {
     parentPort!.postMessage(null);
     return;
   }
-  const member = own(located.member);
+  const member = ownedWhole(located.member);
   parentPort!.postMessage({ member, contents: located.contents }, [member.buffer as ArrayBuffer, located.contents.buffer as ArrayBuffer]);
 });
-
-/** A buffer owned whole, so it can be transferred: a small Buffer can be a slice of Node's shared pool. */
-function own(b: Uint8Array): Uint8Array {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
-}

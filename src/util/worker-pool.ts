@@ -100,6 +100,15 @@ export function createWorkerPool<T, R>(opts: { script: URL; size: number; resour
 }
 
 /**
+ * `b` itself where it owns its memory whole, so that it can be moved to another thread; else a
+ * copy: a small Buffer can be a slice of Node's shared pool, which moving would take from every
+ * other Buffer in it.
+ */
+export function ownedWhole(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b.buffer instanceof SharedArrayBuffer) ? b : new Uint8Array(b);
+}
+
+/**
  * The URL of a worker module compiled beside this one. Under the tests (TypeScript run from src/),
  * worker threads cannot load .ts: they run the compiled module in dist/ (`npm test` builds first).
  */

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { ownedWhole } from '../../util/worker-pool.js';
 import { parseLogFileBytes, type ParseResult, type ParseTask } from './parse-log-file.js';
 
 /** Worker thread entry (see src/util/worker-pool.ts): one log file per message, one answer each. */
@@ -15,8 +16,6 @@ parentPort?.on('message', (task: ParseTask) => {
     parentPort!.postMessage(result);
     return;
   }
-  // Transfer only a buffer the bytes own whole: a small Buffer can be a slice of Node's shared pool.
-  const a = result.archive;
-  const own = a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : new Uint8Array(a);
+  const own = ownedWhole(result.archive);
   parentPort!.postMessage({ ...result, archive: own }, [own.buffer as ArrayBuffer, result.contents.buffer as ArrayBuffer, result.events.buffer as ArrayBuffer]);
 });
