@@ -7,6 +7,7 @@ import { fingerprintBytes, fingerprintSpacedBytes, idIsContent, recordFingerprin
 import { normalizeCloudTrailRecord } from '../cloudtrail-common/normalize-record.js';
 import { archivableAsIs, parseLogFile } from './read-gzip.js';
 import { recordSpans, TooDeepError, type RecordSpans } from '../../util/json-record-spans.js';
+import { ARCHIVE_GZIP_LEVEL } from '../../pack/locate-page.js';
 
 /** What a parse worker is asked: one log file's bytes as stored. */
 export interface ParseTask {
@@ -153,7 +154,7 @@ function readRecords(f: FileBytes, file: Record<string, unknown>, count: number,
     else if (!bySpan) contents.push(recordFingerprint(event.id, record));
     else contents.push(bySpan.spaced[i] ? fingerprintSpacedBytes(content, bySpan.start[i], bySpan.end[i]) : fingerprintBytes(content, bySpan.start[i], bySpan.end[i]));
   }
-  const archive = asIs ? compressed : gzipSync(lines.join('\n') + '\n', { level: 1 });
+  const archive = asIs ? compressed : gzipSync(lines.join('\n') + '\n', { level: ARCHIVE_GZIP_LEVEL });
   return {
     ok: true, events: out.bytes(), contents: Float64Array.from(contents), records: count, notEvents, invalid, archive,
     ...(f.sha256 ? { sha256: f.sha256 } : {}), uncompressedBytes: f.uncompressedBytes,
