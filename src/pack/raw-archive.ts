@@ -56,10 +56,8 @@ export interface CommittableRawWriter extends RawWindowWriter {
  * `holdOpen`: the `.part` file stays open from the start to the commit. An open, write and close
  * per page (appendFile) put three trips through libuv's thread pool between a page and the next
  * request of its window (bench/smapi-pull.ts). Without it (a source pulling a whole period: every
- * window's archive is open at once) each append opens the file.
- */
-/**
- * `gzip`: compresses a page's lines elsewhere (src/pack/archive-gzip.ts), the same bytes as here.
+ * window's archive is open at once) each append opens the file. `gzip`: compresses a page's lines
+ * elsewhere (src/pack/archive-gzip.ts), the same bytes as here.
  */
 export async function createRawWindowWriter(path: string, opts: { holdOpen?: boolean; gzip?: ArchiveGzip } = {}): Promise<CommittableRawWriter> {
   await mkdir(dirname(path), { recursive: true });
