@@ -16,6 +16,7 @@ function pageLines(page: number, records = 200): Uint8Array {
 describe('archive gzip thread', () => {
   it('gives the bytes gzip gives here, in the thread and before it starts; a slice of a larger buffer is left to the caller', async () => {
     const thread = createArchiveGzipThread({ inPlaceBytes: 25_000 });
+    const moved: boolean[] = [];
     try {
       for (let p = 0; p < 6; p++) {
         const whole = pageLines(p);
@@ -25,7 +26,10 @@ describe('archive gzip thread', () => {
         const member = await thread.gzip(lines, 1);
         expect(Buffer.from(member).equals(expected)).toBe(true);
         if (p % 2) expect(Buffer.from(lines).equals(whole)).toBe(true);
+        else moved.push(lines.byteLength === 0);
       }
+      // Pages of ~10 KB: the first two are gzipped here, the thread takes over from the third.
+      expect(moved).toEqual([false, true, true]);
     } finally {
       await thread.close();
     }
@@ -56,5 +60,17 @@ describe('archive gzip thread', () => {
     await thread.close();
     const lines = pageLines(1);
     expect(Buffer.from(await thread.gzip(lines, 1)).equals(gzipSync(lines, { level: 1 }))).toBe(true);
+
+    const stopping = createArchiveGzipThread({ inPlaceBytes: 0 });
+    try {
+      // A level zlib refuses throws in the thread, which stops it: the page it was moved with fails.
+      await expect(stopping.gzip(pageLines(2), 99)).rejects.toMatchObject({ code: 'IO_FAILED' });
+      const late = pageLines(3);
+      expect(Buffer.from(await stopping.gzip(late, 1)).equals(gzipSync(late, { level: 1 }))).toBe(true);
+      // Compressed here: not moved to a thread started again.
+      expect(late.byteLength).toBeGreaterThan(0);
+    } finally {
+      await stopping.close();
+    }
   });
 });
