@@ -73,9 +73,9 @@ export function checkSecretsPresent(secrets: readonly NamedSecret[], env: NodeJS
   }
   if (problems.length === 0) return;
   throw new AuditpackError('SECRET_MISSING', problems.length === 1 ? problems[0] : `${problems.length} secrets are missing: ${problems.join('; ')}`, {
-    hint: unshownName
-      ? 'check that each ...Env field holds the NAME of an environment variable (such as API_KEY), not the secret itself; export each variable (or name a file instead) before running; nothing was requested yet'
-      : 'export each variable (or name a file instead) before running; nothing was requested yet',
+    hint:
+      (unshownName ? 'check that each ...Env field holds the NAME of an environment variable (such as API_KEY), not the secret itself; ' : '') +
+      'export each variable (or name a file instead) before running; nothing was requested yet',
   });
 }
 
