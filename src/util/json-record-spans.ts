@@ -68,6 +68,11 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
     spans.spaced.push(spaced);
     elementStart = -1;
   };
+  const begin = (at: number) => {
+    elementStart = at;
+    afterComma = false;
+    spaced = false;
+  };
   let i = 0;
   while (i < len) {
     const c = buf[i];
@@ -83,20 +88,14 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
         recordsKey = i - s === key.length && key.every((b, k) => buf[s + k] === b);
         expectKey = false;
       } else if (inRecords && depth === 2 && elementStart < 0) {
-        elementStart = s;
-        afterComma = false;
-        spaced = false;
+        begin(s);
       }
       continue;
     }
     if (isSpace(c)) {
       if (elementStart >= 0) spaced = true;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      if (inRecords && depth === 2 && elementStart < 0) {
-        elementStart = i;
-        afterComma = false;
-        spaced = false;
-      }
+      if (inRecords && depth === 2 && elementStart < 0) begin(i);
       if (++depth > MAX_DEPTH) throw new TooDeepError(`nested more than ${MAX_DEPTH} levels deep`);
       if (depth === 1) {
         if (c !== OPEN_OBJECT) return null;
@@ -121,13 +120,10 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
         else spans.separated = false;
         afterComma = true;
       }
-    } else if (c === COLON && inRecords && depth === 2 && elementStart < 0) {
-      spans.separated = false;
-    } else if (c !== COLON && inRecords && depth === 2 && elementStart < 0) {
-      // A number, true, false or null as an element.
-      elementStart = i;
-      afterComma = false;
-      spaced = false;
+    } else if (inRecords && depth === 2 && elementStart < 0) {
+      // A colon is no element; anything else starts a number, true, false or null.
+      if (c === COLON) spans.separated = false;
+      else begin(i);
     }
     i++;
   }
