@@ -3,7 +3,6 @@ import type { TimeWindow } from '../../model/window.js';
 import type { PullContext, PullItem } from '../source.js';
 import type { AmplitudeConfig } from './config.js';
 import { isCursorRefusal, isRetentionRefusal, readErrorMessage, readPage, recordsKey, requestBody } from './response-adapter.js';
-import { recordLines } from '../../util/json-record-spans.js';
 
 export interface AmplitudePullEnv {
   config: AmplitudeConfig;
@@ -61,10 +60,10 @@ export async function* pullAmplitudeWindow(window: TimeWindow, ctx: PullContext,
     const { records, cursor: next } = readPage(res.body);
     ctx.stats.pages++;
     ctx.progress({ pages: 1, records: records.length });
-    // The records' bytes as received: archived and fingerprinted as they are (they hold no secret).
+    // The page's bytes as received (the records hold no secret): the pipeline archives and
+    // fingerprints the records as those bytes, located off this thread.
     const key = recordsKey(res.body);
-    const lines = key !== undefined && records.length > 0 ? recordLines(res.bytes, key, records.length) : null;
-    yield lines ? { kind: 'page', records, lines } : { kind: 'page', records };
+    yield key !== undefined ? { kind: 'page', records, received: { bytes: res.bytes, arrayKey: key } } : { kind: 'page', records };
     if (next === undefined) return;
     if (next === cursor) {
       throw new AuditpackError('DATA_INVALID', `Amplitude pagination did not advance: the same cursor came back (${label})`, {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import { locatePage } from '../../../src/pack/locate-page.js';
+import { recordFingerprint } from '../../../src/util/content-fingerprint.js';
 import { startAmplitudeEmulator, demoAmplitudeSetup, type AmplitudeEmulator } from '../../../src/emulators/amplitude/index.js';
 import type { Fault } from '../../../src/emulators/kit/faults.js';
 import { amplitudeSource } from '../../../src/sources/amplitude/index.js';
@@ -43,14 +46,16 @@ function expectGroundTruth(run: PullRun): void {
 }
 
 describe('amplitude source against the emulator', () => {
-  it('each page carries its records\' bytes as received, one per line (archived and fingerprinted as they are)', async () => {
+  it('each page carries its bytes as received, where its records are found one per line (archived and fingerprinted as they are)', async () => {
     const { source } = make();
     const run = await pullPeriod(source, http, START, END);
     const pages = run.windows.flatMap((w) => w.items).filter((i) => i.kind === 'page' && i.records.length > 0);
     expect(pages.length).toBeGreaterThan(6);
     for (const p of pages) {
       if (p.kind !== 'page') continue;
-      expect(Buffer.from(p.lines!.bytes).toString()).toBe(p.records.map((r) => JSON.stringify(r) + '\n').join(''));
+      const located = locatePage(p.received!.bytes, p.received!.arrayKey, p.records.length)!;
+      expect(gunzipSync(located.member).toString()).toBe(p.records.map((r) => JSON.stringify(r) + '\n').join(''));
+      expect(Array.from(located.contents)).toEqual(p.records.map((r) => recordFingerprint('id', r)));
     }
   });
 
