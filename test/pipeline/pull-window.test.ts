@@ -138,8 +138,16 @@ describe('pullWindow', () => {
     const asLines = await run(texts.map((t) => receivedPage(...t)));
     const here = await run(texts.map((t) => bytesPage(...t)));
     const thread = createArchiveGzipThread({ inPlaceBytes: 0 });
+    const inThread: boolean[] = [];
+    const locate: LocatePage = async (...args) => {
+      const page = await thread.locate(...args);
+      inThread.push(page !== null);
+      return page;
+    };
     try {
-      const there = await run(texts.map((t) => bytesPage(...t)), createIdSet(), thread.locate);
+      const there = await run(texts.map((t) => bytesPage(...t)), createIdSet(), locate);
+      // Both pages were located by the thread, not here.
+      expect(inThread).toEqual([true, true]);
       for (const r of [here, there]) {
         expect(readFileSync(r.rawPath).equals(readFileSync(asLines.rawPath))).toBe(true);
         expect(r.cov).toEqual(asLines.cov);
