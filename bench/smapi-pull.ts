@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,7 @@ import { createHttpClient } from '../src/http/client.js';
 import { systemClock } from '../src/util/clock.js';
 import { silentLogger } from '../src/util/logger.js';
 import { createRedactor } from '../src/util/redactor.js';
+import { mainThreadCpu } from './thread-cpu.js';
 
 export interface SmapiPullResult {
   events: number;
@@ -24,17 +25,6 @@ export interface SmapiPullResult {
   cpuSeconds: number;
   /** Of it, the main thread's (Linux only, else null): the thread that reads every page and sends every request. */
   mainThreadCpuSeconds: number | null;
-}
-
-/** CPU seconds of this process's main thread so far, from /proc (10 ms resolution); null where there is none. */
-function mainThreadCpu(): number | null {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // utime and stime, in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 /**

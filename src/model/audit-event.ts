@@ -63,7 +63,7 @@ export interface AuditEvent {
    * Source-specific facts that rules match on (e.g. `mfa: "false"`, `scope: "management"`,
    * `identityType: "Root"`). Flat strings only, so templates can match them declaratively.
    */
-  attributes?: Record<string, string>;
+  attributes?: Readonly<Record<string, string>>;
   /** What changed, where the source says so (see ChangeDetail); absent for reads and for sources that state nothing. */
   details?: ChangeDetail[];
 }

@@ -47,7 +47,7 @@ export function encodeEvent(e: AuditEvent, w: RecordWriter): void {
   w.optStr(sourceIp);
   w.optStr(userAgent);
   w.optStr(errorMessage);
-  writeStringMap(w, attributes);
+  w.strMap(attributes);
   // 0: no details; otherwise 1 + the number of facts, each name, value, before (optional).
   w.uint(details ? details.length + 1 : 0);
   for (const d of details ?? []) {
@@ -75,7 +75,7 @@ export function decodeEvent(r: RecordReader): AuditEvent {
   e.sourceIp = u(r.optStr());
   e.userAgent = u(r.optStr());
   e.errorMessage = u(r.optStr());
-  e.attributes = readStringMap(r);
+  e.attributes = r.strMap() ?? undefined;
   const facts = r.uint();
   if (facts > 0) {
     e.details = [];
@@ -108,25 +108,3 @@ export const eventCodec: RecordCodec<AuditEvent> = { encode: encodeEvent, decode
 
 /** How the spill sorts events: by the canonical order, holding only its fields. */
 export const eventSortKey: SortKey<EventOrderKey> = { decode: decodeEventKey, compare: compareEvents };
-
-/** A flat string map: 0 when absent, else 1 + the number of entries, then key, value pairs. */
-export function writeStringMap(w: RecordWriter, m: Record<string, string> | undefined | null): void {
-  if (!m) {
-    w.uint(0);
-    return;
-  }
-  const keys = Object.keys(m);
-  w.uint(keys.length + 1);
-  for (const k of keys) {
-    w.str(k);
-    w.str(m[k]);
-  }
-}
-
-export function readStringMap(r: RecordReader): Record<string, string> | undefined {
-  const n = r.uint();
-  if (n === 0) return undefined;
-  const m: Record<string, string> = {};
-  for (let i = 1; i < n; i++) m[r.str()] = r.str();
-  return m;
-}

@@ -10,6 +10,8 @@ export interface RecordWriter {
   str(s: string): void;
   /** undefined and null are both stored as absent, and read back as `null`. */
   optStr(s: string | null | undefined): void;
+  /** A flat string map: 0 when absent, else 1 + the number of entries, then key, value pairs. */
+  strMap(m: Readonly<Record<string, string>> | null | undefined): void;
 }
 
 export interface RecordReader {
@@ -19,6 +21,11 @@ export interface RecordReader {
   /** A string that rarely repeats (an event id): read without the reader's cache, whose slots it would only take from the strings that do repeat. */
   uniqueStr(): string;
   optStr(): string | null;
+  /**
+   * A map written by `strMap`; null when absent. Maps repeat from record to record (an event's
+   * attributes), so the reader hands back the same object for the same bytes: read-only.
+   */
+  strMap(): Readonly<Record<string, string>> | null;
 }
 
 /** A writer over one growable buffer, reset per record; `bytes()` is valid until the next reset. */
@@ -95,6 +102,18 @@ export function createRecordBuilder(initial = 4096): RecordBuilder {
       if (s === undefined || s === null) uint(0);
       else text(s, 1);
     },
+    strMap(m) {
+      if (!m) {
+        uint(0);
+        return;
+      }
+      const keys = Object.keys(m);
+      uint(keys.length + 1);
+      for (const k of keys) {
+        text(k, 0);
+        text(m[k], 0);
+      }
+    },
     reset() {
       pos = 0;
     },
@@ -113,6 +132,22 @@ export interface RecordCursor extends RecordReader {
 /** Strings up to this many bytes are looked up in the reader's cache before a new one is made. */
 const INTERN_MAX = 64;
 const INTERN_SLOTS = 1 << 12;
+/** Maps up to this many bytes are looked up in the reader's table of maps; larger ones are made anew. */
+const MAP_INTERN_MAX = 512;
+const MAP_SLOTS = 1 << 8;
+
+/** A map the reader made, with the bytes it was read from. */
+interface KnownMap {
+  bytes: Buffer;
+  map: Readonly<Record<string, string>>;
+}
+
+/** FNV-1a over buf[start, end). */
+function hashBytes(buf: Buffer, start: number, end: number): number {
+  let h = end - start;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h ^ (h >>> 15);
+}
 
 /**
  * A reader keeps the short strings it made (one per slot of a small table, by a hash of the
@@ -125,6 +160,7 @@ export function createRecordReader(): RecordCursor {
   let buf = Buffer.alloc(0) as FastBuffer;
   let pos = 0;
   const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+  const maps: (KnownMap | undefined)[] = new Array<KnownMap | undefined>(MAP_SLOTS).fill(undefined);
   const uint = (): number => {
     let n = 0;
     let scale = 1;
@@ -193,6 +229,23 @@ export function createRecordReader(): RecordCursor {
     optStr() {
       const n = uint();
       return n === 0 ? null : slice(n - 1);
+    },
+    strMap() {
+      const n = uint();
+      if (n === 0) return null;
+      // Past the entries first: their bytes are the key of the table of maps.
+      const start = pos;
+      for (let i = 2 * (n - 1); i > 0; i--) skip(uint());
+      const end = pos;
+      const small = end - start <= MAP_INTERN_MAX;
+      const slot = small ? hashBytes(buf, start, end) & (MAP_SLOTS - 1) : -1;
+      const known = small ? maps[slot] : undefined;
+      if (known && known.bytes.length === end - start && known.bytes.equals(buf.subarray(start, end))) return known.map;
+      pos = start;
+      const m: Record<string, string> = {};
+      for (let i = n - 1; i > 0; i--) m[slice(uint())] = slice(uint());
+      if (small) maps[slot] = { bytes: Buffer.from(buf.subarray(start, end)), map: m };
+      return m;
     },
   };
 }

@@ -196,6 +196,39 @@ describe('event codec', () => {
   });
 });
 
+describe('record reader maps', () => {
+  it('reads each map as written, the same bytes as the same (read-only) object and other bytes never as it, in more maps than its table has slots', () => {
+    const maps: (Record<string, string> | null)[] = [null, {}, { mfa: 'false' }, { mfa: 'true' }, { a: 'b', c: 'd' }, { ab: '', c: 'd' }, { long: 'x'.repeat(600) }, { 'Zoë': '東京' }];
+    for (let i = 0; i < 600; i++) maps.push({ identityType: i % 2 ? 'Root' : 'IAMUser', n: String(i) });
+    const b = createRecordBuilder(8);
+    const starts: number[] = [];
+    const chunks: Buffer[] = [];
+    let at = 0;
+    // Each map twice, the second time after all the others: a slot taken since holds another map.
+    for (const m of [...maps, ...maps]) {
+      b.reset();
+      b.strMap(m);
+      starts.push(at);
+      chunks.push(Buffer.from(b.bytes()));
+      at += b.size;
+    }
+    const all = Buffer.concat(chunks);
+    const r = createRecordReader();
+    const read = starts.map((start) => {
+      r.load(all, start);
+      return r.strMap();
+    });
+    expect(read).toEqual([...maps, ...maps]);
+    // Read again right away, a small map is the object the reader made for those bytes.
+    r.load(all, starts[2]);
+    const mfa = r.strMap();
+    r.load(all, starts[maps.length + 2]);
+    expect(r.strMap()).toBe(mfa);
+    r.load(all, starts[3]);
+    expect(r.strMap()).toEqual({ mfa: 'true' });
+  });
+});
+
 describe('exception codec', () => {
   it('round-trips every field, and the rule texts of several rules', () => {
     const codec = createExceptionCodec();
