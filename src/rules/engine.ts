@@ -5,7 +5,8 @@ import { createBusinessHoursCheck, type BusinessHours } from './business-hours.j
 import { createBurstTracker, type BurstTracker } from './burst.js';
 import { coverageFindings, createQuietPeriodTracker, type QuietPeriodTracker } from './coverage-findings.js';
 import { createLocalStamper, rowFromEvent } from './exception-row.js';
-import { compileMatch, subjectOf, type EventPredicate } from './match.js';
+import { createCallIndex } from './call-index.js';
+import { splitMatch, subjectOf, type EventPredicate } from './match.js';
 import type { EventRuleSpec, RuleSpec, SubjectField } from './rule-spec.js';
 
 export interface RuleContext {
@@ -46,13 +47,16 @@ interface Aggregate {
 
 interface EventRule {
   spec: EventRuleSpec;
-  test: EventPredicate;
+  /** The tests of the match that read only the call's fields (see splitMatch): decided once per call. */
+  call: EventPredicate;
+  /** The rest, tested for each event that passes `call`; null when there is none. */
+  rest: EventPredicate | null;
   detail: ((e: AuditEvent) => string) | null;
   subject: SubjectField[];
   aggregates: Map<string, Aggregate> | null;
 }
 
-const ALL: EventPredicate = () => true;
+const ALL = { call: (): boolean => true, rest: null };
 
 /** The row that stands for its subject: the first in exception order, whichever event arrived first. */
 function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
@@ -61,7 +65,7 @@ function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
 
 export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngine {
   const eventRules: EventRule[] = [];
-  const burstFilters: { filter: EventPredicate; tracker: BurstTracker }[] = [];
+  const burstFilters: { call: EventPredicate; rest: EventPredicate | null; tracker: BurstTracker }[] = [];
   const quietTrackers: QuietPeriodTracker[] = [];
   const inactive: { ruleId: string; reason: string }[] = [];
   const stamp = createLocalStamper(ctx.timeZone);
@@ -72,8 +76,8 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
       case 'match':
       case 'requester-not-in-directory':
       case 'outside-business-hours': {
-        const filter = spec.match ? compileMatch(spec.match) : ALL;
-        let test: EventPredicate = filter;
+        const { call, rest: filter } = spec.match ? splitMatch(spec.match) : ALL;
+        let rest = filter;
         let detail: EventRule['detail'] = null;
         if (spec.type === 'requester-not-in-directory') {
           const directory = ctx.directory;
@@ -81,19 +85,22 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
             inactive.push({ ruleId: spec.id, reason: 'no requester directory is configured' });
             continue;
           }
-          test = (e) => filter(e) && !directory.has(e.requester.id);
+          const unknown: EventPredicate = (e) => !directory.has(e.requester.id);
+          rest = filter ? (e) => filter(e) && unknown(e) : unknown;
         } else if (spec.type === 'outside-business-hours') {
           if (!ctx.businessHours) {
             inactive.push({ ruleId: spec.id, reason: 'no business hours are configured' });
             continue;
           }
           const outside = createBusinessHoursCheck(ctx.businessHours, ctx.timeZone);
-          test = (e) => filter(e) && outside(e.time);
+          const late: EventPredicate = (e) => outside(e.time);
+          rest = filter ? (e) => filter(e) && late(e) : late;
           detail = (e) => `at ${stamp(e.time)} ${ctx.timeZone}`;
         }
         const rule: EventRule = {
           spec,
-          test,
+          call,
+          rest,
           detail,
           subject: spec.subject ?? DEFAULT_SUBJECT[spec.type],
           aggregates: spec.onePerSubject ? new Map() : null,
@@ -103,9 +110,8 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
         break;
       }
       case 'burst': {
-        const filter = compileMatch(spec.match ?? { outcome: 'failure' });
         const tracker = createBurstTracker(spec, ctx.timeZone, stamp);
-        burstFilters.push({ filter, tracker });
+        burstFilters.push({ ...splitMatch(spec.match ?? { outcome: 'failure' }), tracker });
         finishers.push(() => tracker.finish());
         break;
       }
@@ -131,12 +137,14 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
   }
 
   let finished = false;
+  const rulesFor = createCallIndex(eventRules.map((rule) => ({ call: rule.call, item: rule })));
+  const burstsFor = createCallIndex(burstFilters.map((b) => ({ call: b.call, item: b })));
 
   const evaluate = (event: AuditEvent) => {
     const rows: ExceptionRow[] = [];
     const matchedRuleIds: string[] = [];
-    for (const rule of eventRules) {
-      if (!rule.test(event)) continue;
+    for (const rule of rulesFor(event)) {
+      if (rule.rest && !rule.rest(event)) continue;
       matchedRuleIds.push(rule.spec.id);
       const row = rowFromEvent(rule.spec, event, subjectOf(rule.subject, event), rule.detail?.(event));
       if (!rule.aggregates) {
@@ -151,7 +159,7 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
         if (earlier(row, a.row)) a.row = row;
       }
     }
-    for (const b of burstFilters) if (b.filter(event)) b.tracker.add(event);
+    for (const b of burstsFor(event)) if (!b.rest || b.rest(event)) b.tracker.add(event);
     for (const q of quietTrackers) q.add(event);
     return { rows, matchedRuleIds };
   };

@@ -62,44 +62,83 @@ const FIELDS: Record<Exclude<keyof MatchSpec, 'attributes' | 'anyOf' | 'not' | '
   userAgent: (e) => e.userAgent,
 };
 
-/** Turns a match spec into a predicate once, so per-event work is a few comparisons. */
-export function compileMatch(spec: MatchSpec): EventPredicate {
-  const tests: EventPredicate[] = [];
+/**
+ * The fields whose values every event of one call shares (source, service, operation and its
+ * response): a test of these alone gives the same verdict for each of them, so it can be decided
+ * once per call (src/rules/call-index.ts) instead of once per event.
+ */
+const CALL_FIELDS: ReadonlySet<keyof MatchSpec> = new Set<keyof MatchSpec>(['sourceType', 'source', 'service', 'operation', 'operationName', 'outcome', 'responseCode', 'responseClass']);
+
+/** True when `spec` tests only the call's fields (anyOf and not included). */
+function callOnly(spec: MatchSpec): boolean {
+  return (Object.keys(spec) as (keyof MatchSpec)[]).every((key) => {
+    if (spec[key] === undefined) return true;
+    if (key === 'anyOf') return spec.anyOf!.every(callOnly);
+    if (key === 'not') return callOnly(spec.not!);
+    return CALL_FIELDS.has(key);
+  });
+}
+
+/** The tests of a spec (all must pass), each marked when it reads only the call's fields. */
+function matchTests(spec: MatchSpec): { test: EventPredicate; call: boolean }[] {
+  const tests: { test: EventPredicate; call: boolean }[] = [];
   for (const [key, get] of Object.entries(FIELDS) as [keyof typeof FIELDS, Getter][]) {
     const m = spec[key];
     if (m === undefined) continue;
     const p = compileStringMatch(m);
-    tests.push((e) => p(get(e)));
+    tests.push({ test: (e) => p(get(e)), call: CALL_FIELDS.has(key) });
   }
   if (spec.client !== undefined) {
     const p = compileStringMatch(spec.client);
-    tests.push((e) => p(e.client?.name) || p(e.client?.id));
+    tests.push({ test: (e) => p(e.client?.name) || p(e.client?.id), call: false });
   }
   if (spec.resource !== undefined) {
     const p = compileStringMatch(spec.resource);
-    tests.push((e) => e.resources.some((r) => p(r.id)));
+    tests.push({ test: (e) => e.resources.some((r) => p(r.id)), call: false });
   }
   if (spec.resourceType !== undefined) {
     const p = compileStringMatch(spec.resourceType);
-    tests.push((e) => e.resources.some((r) => p(r.type)));
+    tests.push({ test: (e) => e.resources.some((r) => p(r.type)), call: false });
   }
   for (const [name, m] of Object.entries(spec.attributes ?? {})) {
     const p = compileStringMatch(m);
-    tests.push((e) => p(e.attributes?.[name]));
+    tests.push({ test: (e) => p(e.attributes?.[name]), call: false });
   }
   if (spec.anyOf !== undefined) {
     const alternatives = spec.anyOf.map(compileMatch);
-    tests.push((e) => alternatives.some((a) => a(e)));
+    tests.push({ test: (e) => alternatives.some((a) => a(e)), call: spec.anyOf.every(callOnly) });
   }
   if (spec.not !== undefined) {
     const inner = compileMatch(spec.not);
-    tests.push((e) => !inner(e));
+    tests.push({ test: (e) => !inner(e), call: callOnly(spec.not) });
   }
+  return tests;
+}
+
+/** Every test must pass; null for none. */
+function allOf(tests: readonly EventPredicate[]): EventPredicate | null {
+  if (tests.length === 0) return null;
   if (tests.length === 1) return tests[0];
   return (e) => {
     for (const t of tests) if (!t(e)) return false;
     return true;
   };
+}
+
+const ANY: EventPredicate = () => true;
+
+/** Turns a match spec into a predicate once, so per-event work is a few comparisons. */
+export function compileMatch(spec: MatchSpec): EventPredicate {
+  return allOf(matchTests(spec).map((t) => t.test)) ?? ANY;
+}
+
+/**
+ * The same predicate in two parts whose conjunction it is: `call` tests only the call's fields
+ * (see CALL_FIELDS), `rest` the others (null when there are none).
+ */
+export function splitMatch(spec: MatchSpec): { call: EventPredicate; rest: EventPredicate | null } {
+  const tests = matchTests(spec);
+  return { call: allOf(tests.filter((t) => t.call).map((t) => t.test)) ?? ANY, rest: allOf(tests.filter((t) => !t.call).map((t) => t.test)) };
 }
 
 /** The value of one subject field for an event; joined with " | " into the row's subject. */
