@@ -3,6 +3,7 @@ import type { CountRow, FailureCluster, ReportModel, SourceSummary, Totals } fro
 import type { EventGroup } from '../model/event-group.js';
 import type { DayIndex } from './day-index.js';
 import { compareCodePoints } from '../util/compare.js';
+import { createCallMemo } from '../model/event-call.js';
 
 /** Counts for one group key. */
 interface Counter {
@@ -69,35 +70,48 @@ export function createAggregator(days: DayIndex): Aggregator {
     firstTime: number;
     lastTime: number;
   }
-  const bump = <C extends Counter>(map: Map<string, C>, key: string, t: Tally, make: () => C): C => {
+  /** Adds a tally to a counter. */
+  const tally = (c: Counter, t: Tally) => {
+    c.events += t.events;
+    c.failures += t.failures;
+    if (t.firstTime < c.firstTime) c.firstTime = t.firstTime;
+    if (t.lastTime > c.lastTime) c.lastTime = t.lastTime;
+  };
+  /** The counter of `key` in `map`, made when missing. */
+  const counterOf = <C extends Counter>(map: Map<string, C>, key: string, make: () => C): C => {
     let c = map.get(key);
     if (!c) {
       c = make();
       map.set(key, c);
     }
-    c.events += t.events;
-    c.failures += t.failures;
-    if (t.firstTime < c.firstTime) c.firstTime = t.firstTime;
-    if (t.lastTime > c.lastTime) c.lastTime = t.lastTime;
+    return c;
+  };
+  const bump = <C extends Counter>(map: Map<string, C>, key: string, t: Tally, make: () => C): C => {
+    const c = counterOf(map, key, make);
+    tally(c, t);
     return c;
   };
   const counter = (label?: string): Counter => ({ label, events: 0, failures: 0, firstTime: Infinity, lastTime: -Infinity });
   const sourceCounter = (type: string): SourceCounter => ({
     ...counter(), sourceType: type, requesters: new Set(), operations: new Set(), ledger: noLedger(),
   });
+  type Counted = Pick<AuditEvent, 'service' | 'operation' | 'responseCode' | 'outcome' | 'requester' | 'client' | 'userAgent' | 'source' | 'sourceType'>;
+  /** The counters every event of a call bumps, found once per call (src/model/event-call.ts). */
+  const callCounters = createCallMemo((e: Counted) => {
+    const op = operationKey(e);
+    const operation = counterOf(operations, op, (): Counter & { service?: string; operation?: string } => ({ ...counter(), service: e.service, operation: e.operation }));
+    const source = counterOf(sources, e.source, () => sourceCounter(e.sourceType));
+    source.operations.add(op);
+    return { op, operation, code: counterOf(codes, e.responseCode, () => counter()), class: counterOf(classes, responseClass(e), () => counter()), source };
+  });
 
   /** The one place an event, or a group of alike events, is counted. */
-  const count = (
-    e: Pick<AuditEvent, 'service' | 'operation' | 'responseCode' | 'outcome' | 'requester' | 'client' | 'userAgent' | 'source' | 'sourceType'>,
-    t: Tally,
-    dayIndex: number,
-  ) => {
-    const op = operationKey(e);
-    const o = bump(operations, op, t, (): Counter & { service?: string; operation?: string } => counter());
-    o.service ??= e.service;
-    o.operation ??= e.operation;
-    bump(codes, e.responseCode, t, () => counter());
-    bump(classes, responseClass(e), t, () => counter());
+  const count = (e: Counted, t: Tally, dayIndex: number) => {
+    const call = callCounters(e);
+    const op = call.op;
+    tally(call.operation, t);
+    tally(call.code, t);
+    tally(call.class, t);
     const r = bump(requesters, e.requester.id, t, (): Counter & { name?: string; email?: string; type?: string } => counter());
     r.name ??= e.requester.name;
     r.email ??= e.requester.email;
@@ -108,9 +122,8 @@ export function createAggregator(days: DayIndex): Aggregator {
     // depend on the order events or groups arrive in (windows in parallel, or an engine's group order).
     const id = e.client?.id && e.client.name ? e.client.id : undefined;
     if (id !== undefined && (c.label === undefined || id < c.label)) c.label = id;
-    const s = bump(sources, e.source, t, () => sourceCounter(e.sourceType));
-    s.requesters.add(e.requester.id);
-    s.operations.add(op);
+    tally(call.source, t);
+    call.source.requesters.add(e.requester.id);
     if (dayIndex >= 0) {
       daily[dayIndex].events += t.events;
       daily[dayIndex].failures += t.failures;

@@ -5,7 +5,7 @@ import { createBusinessHoursCheck, type BusinessHours } from './business-hours.j
 import { createBurstTracker, type BurstTracker } from './burst.js';
 import { coverageFindings, createQuietPeriodTracker, type QuietPeriodTracker } from './coverage-findings.js';
 import { createLocalStamper, rowFromEvent } from './exception-row.js';
-import { createCallIndex } from './call-index.js';
+import { createCallMemo } from '../model/event-call.js';
 import { splitMatch, subjectOf, type EventPredicate } from './match.js';
 import type { EventRuleSpec, RuleSpec, SubjectField } from './rule-spec.js';
 
@@ -137,8 +137,9 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
   }
 
   let finished = false;
-  const rulesFor = createCallIndex(eventRules.map((rule) => ({ call: rule.call, item: rule })));
-  const burstsFor = createCallIndex(burstFilters.map((b) => ({ call: b.call, item: b })));
+  // The rules an event's call passes, in order: the rest of each is tested per event.
+  const rulesFor = createCallMemo((e: AuditEvent) => eventRules.filter((rule) => rule.call(e)));
+  const burstsFor = createCallMemo((e: AuditEvent) => burstFilters.filter((b) => b.call(e)));
 
   const evaluate = (event: AuditEvent) => {
     const rows: ExceptionRow[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/model/audit-event.js';
-import { createCallIndex } from '../../src/rules/call-index.js';
+import { createCallMemo } from '../../src/model/event-call.js';
 import { createRuleEngine } from '../../src/rules/engine.js';
 import { compileMatch, splitMatch } from '../../src/rules/match.js';
 import type { MatchSpec } from '../../src/rules/rule-spec.js';
@@ -91,15 +91,12 @@ describe('rules decided once per call', () => {
     expect(want.flat().length).toBeGreaterThan(1000);
   });
 
-  it('keeps giving the right items once it holds as many calls as it may, without growing', () => {
-    const index = createCallIndex(
-      [
-        { call: (e) => e.outcome === 'failure', item: 'failed' },
-        { call: () => true, item: 'all' },
-        { call: (e) => e.responseCode === '500', item: 'server' },
-      ],
-      3,
-    );
+  it('keeps giving the right values once it holds as many calls as it may, computing the others each time', () => {
+    let computed = 0;
+    const index = createCallMemo((e: AuditEvent) => {
+      computed++;
+      return [...(e.outcome === 'failure' ? ['failed'] : []), 'all', ...(e.responseCode === '500' ? ['server'] : [])];
+    }, 3);
     const events = universe();
     const got: (readonly string[])[] = [];
     const want: string[][] = [];
@@ -110,5 +107,9 @@ describe('rules decided once per call', () => {
       }
     }
     expect(got).toEqual(want);
+    // Three calls remembered: their events after the first are not computed again; every other event is.
+    const remembered = new Set(events.slice(0, 3 * 6).map((e) => `${e.responseCode} ${e.outcome}`));
+    expect(remembered.size).toBe(3);
+    expect(computed).toBe(2 * events.length - (2 * 3 * 6 - 3));
   });
 });
