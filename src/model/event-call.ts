@@ -8,10 +8,13 @@ import type { AuditEvent } from './audit-event.js';
  */
 export type EventCall = Pick<AuditEvent, 'source' | 'sourceType' | 'service' | 'operation' | 'responseCode' | 'outcome'>;
 
-/** One level of the memo: a field's values, each to the next field's; the last level holds the value. */
+/** One level of the memo: a field's values, each to the next field's. */
 interface Level<V> {
   next: Map<string, Level<V>>;
-  value?: V;
+  /** At the last level (the response code's): the call's source type, and the value per outcome. */
+  sourceType?: string;
+  success?: { value: V };
+  failure?: { value: V };
 }
 
 /** Past this many calls a memo stops growing and works the value out for each event instead. */
@@ -19,10 +22,10 @@ const MAX_CALLS = 100_000;
 
 /**
  * `compute`, remembered per call: given the first event of each call, it must read only the
- * call's fields (EventCall), as its value stands for every event of the call. Memory
- * grows with the number of calls, as the aggregator's does; past `maxCalls` it no longer grows.
- * Keyed by nested maps of the fields' strings rather than one joined string: a decoded event's
- * strings are shared, and hash once.
+ * call's fields (EventCall), as its value stands for every event of the call. Memory grows with
+ * the number of calls, as the aggregator's does; past `maxCalls` it no longer grows. Keyed by
+ * nested maps of the fields' strings rather than one joined string: a decoded event's strings are
+ * shared and hash once. A source has one source type, so that field is checked, not a level.
  */
 export function createCallMemo<E extends EventCall, V>(compute: (event: E) => V, maxCalls = MAX_CALLS): (event: E) => V {
   const root: Level<V> = { next: new Map() };
@@ -38,12 +41,17 @@ export function createCallMemo<E extends EventCall, V>(compute: (event: E) => V,
     return next;
   };
   return (e) => {
-    const level = step(step(step(step(step(step(root, e.source), e.sourceType), e.service), e.operation), e.responseCode), e.outcome);
-    if (level && 'value' in level) return level.value as V;
+    const level = step(step(step(step(root, e.source), e.service), e.operation), e.responseCode);
+    if (!level) return compute(e);
+    level.sourceType ??= e.sourceType;
+    if (level.sourceType !== e.sourceType) return compute(e);
+    const known = e.outcome === 'failure' ? level.failure : level.success;
+    if (known) return known.value;
     const value = compute(e);
-    if (level) {
-      level.value = value;
+    if (calls < maxCalls) {
       calls++;
+      if (e.outcome === 'failure') level.failure = { value };
+      else level.success = { value };
     }
     return value;
   };

@@ -138,13 +138,13 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
 
   let finished = false;
   // The rules an event's call passes, in order: the rest of each is tested per event.
-  const rulesFor = createCallMemo((e: AuditEvent) => eventRules.filter((rule) => rule.call(e)));
-  const burstsFor = createCallMemo((e: AuditEvent) => burstFilters.filter((b) => b.call(e)));
+  const callRules = createCallMemo((e: AuditEvent) => ({ rules: eventRules.filter((rule) => rule.call(e)), bursts: burstFilters.filter((b) => b.call(e)) }));
 
   const evaluate = (event: AuditEvent) => {
     const rows: ExceptionRow[] = [];
     const matchedRuleIds: string[] = [];
-    for (const rule of rulesFor(event)) {
+    const call = callRules(event);
+    for (const rule of call.rules) {
       if (rule.rest && !rule.rest(event)) continue;
       matchedRuleIds.push(rule.spec.id);
       const row = rowFromEvent(rule.spec, event, subjectOf(rule.subject, event), rule.detail?.(event));
@@ -160,7 +160,7 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
         if (earlier(row, a.row)) a.row = row;
       }
     }
-    for (const b of burstsFor(event)) if (!b.rest || b.rest(event)) b.tracker.add(event);
+    for (const b of call.bursts) if (!b.rest || b.rest(event)) b.tracker.add(event);
     for (const q of quietTrackers) q.add(event);
     return { rows, matchedRuleIds };
   };

@@ -112,4 +112,11 @@ describe('rules decided once per call', () => {
     expect(remembered.size).toBe(3);
     expect(computed).toBe(2 * events.length - (2 * 3 * 6 - 3));
   });
+
+  it('tells apart calls that differ only in source type (a source has one, but nothing here relies on it)', () => {
+    const memo = createCallMemo((e: AuditEvent) => e.sourceType);
+    const a = ev({ source: 'same', sourceType: 'cloudtrail' });
+    const b = ev({ source: 'same', sourceType: 'cloudtrail-files' });
+    expect([memo(a), memo(b), memo(a), memo(b)]).toEqual(['cloudtrail', 'cloudtrail-files', 'cloudtrail', 'cloudtrail-files']);
+  });
 });
