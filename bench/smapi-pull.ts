@@ -12,6 +12,8 @@ import { systemClock } from '../src/util/clock.js';
 import { silentLogger } from '../src/util/logger.js';
 import { createRedactor } from '../src/util/redactor.js';
 import { mainThreadCpu } from './thread-cpu.js';
+import { barePull } from './smapi-bare-pull.js';
+import { smapiQueryUrl } from '../src/sources/smapi/config.js';
 
 export interface SmapiPullResult {
   events: number;
@@ -25,6 +27,8 @@ export interface SmapiPullResult {
   cpuSeconds: number;
   /** Of it, the main thread's (Linux only, else null): the thread that reads every page and sends every request. */
   mainThreadCpuSeconds: number | null;
+  /** The same windows paged by a bare client (smapi-bare-pull.ts) just before: its time over the floor is the harness's own. */
+  bare: { seconds: number; ratioToFloor: number };
 }
 
 /**
@@ -55,6 +59,7 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
     const env = { B_RT: emu.credentials.refreshToken, B_CI: emu.credentials.clientId, B_CS: emu.credentials.clientSecret };
     const redactor = createRedactor();
     const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env, clock: systemClock, log: silentLogger, redactor, registry: sourceRegistry });
+    const bare = await barePull({ ...emu, url: smapiQueryUrl(emu.url), windows: [...prepared.plans.values()][0], concurrency, pageSize: 200 });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const main0 = mainThreadCpu();
@@ -74,7 +79,9 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
     const pages = result.coverage.windows.reduce((n, w) => n + w.pages, 0);
     if (result.aggregate.totals.events !== emu.truth) throw new Error(`counted ${result.aggregate.totals.events}, truth ${emu.truth}`);
     const floorSeconds = (pages * latency) / 1000 / concurrency;
+    if (bare.pages !== pages) throw new Error(`the bare pull read ${bare.pages} pages, the pull ${pages}`);
     return {
+      bare: { seconds: bare.seconds, ratioToFloor: bare.seconds / floorSeconds },
       events: result.aggregate.totals.events, pages, seconds, eventsPerSecond: result.aggregate.totals.events / seconds,
       floorSeconds, ratioToFloor: seconds / floorSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds, mainThreadCpuSeconds,
     };
@@ -89,4 +96,5 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
     `smapi pull: ${r.events.toLocaleString('en-US')} events, ${r.pages} pages in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s; ` +
       `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×: ${r.ratioToFloor <= 1.2 ? 'PASS' : 'FAIL'}); CPU ${r.cpuSeconds.toFixed(2)} s (${Math.round((r.cpuSeconds / r.events) * 1e6)} µs/event${r.mainThreadCpuSeconds === null ? '' : `; main thread ${r.mainThreadCpuSeconds.toFixed(2)} s`}); peak RSS ${Math.round(r.peakRssMb)} MiB`,
   );
+  console.log(`  the same windows paged by a bare client (undici request, JSON.parse, nothing else): ${r.bare.seconds.toFixed(2)} s, ${r.bare.ratioToFloor.toFixed(2)}× the floor: the harness's own share`);
 }

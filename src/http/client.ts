@@ -31,9 +31,12 @@ export function createHttpClient(options: HttpClientOptions, deps: HttpClientDep
   const userAgent = options.userAgent ?? defaultUserAgent();
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const agent = new Agent({
-    // Never more sockets per origin than requests we allow in flight: undici's pool otherwise opens
-    // a new socket when the previous one has not yet been marked free after its response.
-    connections: concurrency,
+    // Requests in flight are capped by `slots` below; the pool gets twice as many sockets. With
+    // exactly as many, a window's next request, sent as soon as its page is parsed, often found
+    // the socket of that page's response not yet marked free and queued until the pool's next
+    // turn: a bare client paging the SMAPI emulator four windows at a time took 1.17-1.21× the
+    // network floor with 4 sockets, 1.13-1.15× with 8 (bench/smapi-pull.ts's windows, 5 runs each).
+    connections: concurrency * 2,
     connect: { timeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs },
     headersTimeout: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
