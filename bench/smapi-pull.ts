@@ -27,14 +27,19 @@ export interface SmapiPullResult {
   cpuSeconds: number;
   /** Of it, the main thread's (Linux only, else null): the thread that reads every page and sends every request. */
   mainThreadCpuSeconds: number | null;
-  /** The same windows paged by a bare client (smapi-bare-pull.ts) just before: its time over the floor is the harness's own. */
+  /** The bare client's first pass, which warms the emulator: its time over the floor includes the emulator's compiling. */
+  coldBare: { seconds: number; ratioToFloor: number };
+  /** The same pull again right after, both processes' code compiled by then. */
+  warm: { seconds: number; ratioToFloor: number };
+  /** The same windows paged by a bare client (smapi-bare-pull.ts) last: its time over the floor is the harness's own. */
   bare: { seconds: number; ratioToFloor: number };
 }
 
 /**
  * Issue #2's benchmark: a month of 100,000 SMAPI events pulled from the emulator (in another
  * process) with 20 ms added per request, through pull, normalize, de-duplication, aggregation and
- * rules. The floor is pages × latency ÷ concurrency: the time the network alone needs.
+ * rules. The floor is pages × latency ÷ concurrency: the time the network alone needs. The verdict
+ * is the first pull's (this process cold, as in a user's run), against a warm emulator.
  */
 export async function benchSmapiPull(opts: { events?: number; latencyMs?: number; concurrency?: number } = {}): Promise<SmapiPullResult> {
   const events = opts.events ?? 100_000;
@@ -59,29 +64,41 @@ export async function benchSmapiPull(opts: { events?: number; latencyMs?: number
     const env = { B_RT: emu.credentials.refreshToken, B_CI: emu.credentials.clientId, B_CS: emu.credentials.clientSecret };
     const redactor = createRedactor();
     const prepared = await prepareRun({ configFile, period: '2026-10', tz: 'UTC', env, clock: systemClock, log: silentLogger, redactor, registry: sourceRegistry });
-    const bare = await barePull({ ...emu, url: smapiQueryUrl(emu.url), windows: [...prepared.plans.values()][0], concurrency, pageSize: 200 });
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const main0 = mainThreadCpu();
-    const result = await runPipeline({
-      sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, 'pack'), stateDir: join(dir, 'state'),
-      httpFor: () => createHttpClient({ concurrency }, { clock: systemClock, log: silentLogger }),
-      directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
-      log: silentLogger, clock: systemClock, signal: new AbortController().signal,
-      progress: { windowStarted() {}, windowDone() {}, update() {} },
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    const main1 = mainThreadCpu();
-    const mainThreadCpuSeconds = main0 === null || main1 === null ? null : main1 - main0;
+    // The emulator stands for a remote API, which is warm and runs on machines of its own; here it
+    // shares the two cores, and while its own code is still being compiled it takes CPU from the
+    // pull measured (a pull against a cold emulator took ~0.1× of the floor more). So a bare client
+    // pages the windows once first. Then the pull twice: the first is a user's run (this process
+    // compiling its code as it goes: the verdict), the second shows what is left once it is warm.
+    const bareArgs = { ...emu, url: smapiQueryUrl(emu.url), windows: [...prepared.plans.values()][0], concurrency, pageSize: 200 };
+    const coldBare = await barePull(bareArgs);
+    const pull = async (round: number) => {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const main0 = mainThreadCpu();
+      const result = await runPipeline({
+        sources: prepared.sources, period: prepared.period, plans: prepared.plans, packDir: join(dir, `pack-${round}`), stateDir: join(dir, `state-${round}`),
+        httpFor: () => createHttpClient({ concurrency }, { clock: systemClock, log: silentLogger }),
+        directory: null, rules: createRuleEngine(prepared.template.rules, { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
+        log: silentLogger, clock: systemClock, signal: new AbortController().signal,
+        progress: { windowStarted() {}, windowDone() {}, update() {} },
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const main1 = mainThreadCpu();
+      if (result.aggregate.totals.events !== emu.truth) throw new Error(`counted ${result.aggregate.totals.events}, truth ${emu.truth}`);
+      return { result, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, mainThreadCpuSeconds: main0 === null || main1 === null ? null : main1 - main0 };
+    };
+    const { result, seconds, cpuSeconds, mainThreadCpuSeconds } = await pull(1);
+    const warm = await pull(2);
     await Promise.all(prepared.sources.map((s) => s.close?.()));
+    const bare = await barePull(bareArgs);
     const pages = result.coverage.windows.reduce((n, w) => n + w.pages, 0);
-    if (result.aggregate.totals.events !== emu.truth) throw new Error(`counted ${result.aggregate.totals.events}, truth ${emu.truth}`);
     const floorSeconds = (pages * latency) / 1000 / concurrency;
     if (bare.pages !== pages) throw new Error(`the bare pull read ${bare.pages} pages, the pull ${pages}`);
     return {
+      coldBare: { seconds: coldBare.seconds, ratioToFloor: coldBare.seconds / floorSeconds },
       bare: { seconds: bare.seconds, ratioToFloor: bare.seconds / floorSeconds },
+      warm: { seconds: warm.seconds, ratioToFloor: warm.seconds / floorSeconds },
       events: result.aggregate.totals.events, pages, seconds, eventsPerSecond: result.aggregate.totals.events / seconds,
       floorSeconds, ratioToFloor: seconds / floorSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds, mainThreadCpuSeconds,
     };
@@ -96,5 +113,7 @@ if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
     `smapi pull: ${r.events.toLocaleString('en-US')} events, ${r.pages} pages in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s; ` +
       `floor (pages × 20 ms ÷ 4) ${r.floorSeconds.toFixed(2)} s, ratio ${r.ratioToFloor.toFixed(2)}× (target ≤ 1.2×: ${r.ratioToFloor <= 1.2 ? 'PASS' : 'FAIL'}); CPU ${r.cpuSeconds.toFixed(2)} s (${Math.round((r.cpuSeconds / r.events) * 1e6)} µs/event${r.mainThreadCpuSeconds === null ? '' : `; main thread ${r.mainThreadCpuSeconds.toFixed(2)} s`}); peak RSS ${Math.round(r.peakRssMb)} MiB`,
   );
-  console.log(`  the same windows paged by a bare client (undici request, JSON.parse, nothing else): ${r.bare.seconds.toFixed(2)} s, ${r.bare.ratioToFloor.toFixed(2)}× the floor: the harness's own share`);
+  console.log(`  before it, the emulator warmed by a bare client paging the same windows: ${r.coldBare.seconds.toFixed(2)} s, ${r.coldBare.ratioToFloor.toFixed(2)}× the floor`);
+  console.log(`  the same pull again, warm (its code compiled): ${r.warm.seconds.toFixed(2)} s, ${r.warm.ratioToFloor.toFixed(2)}× the floor`);
+  console.log(`  the same windows paged by a bare client (undici request, JSON.parse, nothing else), warm: ${r.bare.seconds.toFixed(2)} s, ${r.bare.ratioToFloor.toFixed(2)}× the floor: the harness's own share`);
 }
