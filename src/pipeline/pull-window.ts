@@ -86,8 +86,12 @@ interface WindowTally {
   last: number;
   /** Ids kept by this window before the latest restart: seen again, they are re-reads, not duplicates. */
   beforeRestart: Set<string> | null;
-  /** An array, not a Set: only a restart (rare) looks them up. */
-  keptHere: string[];
+  /**
+   * An array, not a Set: only a restart (rare) looks them up. Null where there can be no restart
+   * (a replay, a period pull): there it held every kept event's id until the pull ended, a
+   * million strings for a million-event month.
+   */
+  keptHere: string[] | null;
   /**
    * Replay of a window that restarted: the archive holds both passes with no mark between them,
    * so an id this window kept before counts as a re-read again, up to as many as the original
@@ -96,10 +100,11 @@ interface WindowTally {
   replayRereads: { left: number; kept: Set<string> } | null;
 }
 
-function newTally(): WindowTally {
+/** `restartable`: the pull may restart (a windowed pull), so the ids it keeps are remembered. */
+function newTally(restartable: boolean): WindowTally {
   return {
     received: 0, kept: 0, outside: 0, duplicates: 0, rereads: 0, restartRereads: 0, refused: 0, nonEvents: 0, collisions: 0, first: Infinity, last: -Infinity,
-    beforeRestart: null, keptHere: [], replayRereads: null,
+    beforeRestart: null, keptHere: restartable ? [] : null, replayRereads: null,
   };
 }
 
@@ -110,7 +115,7 @@ function newTally(): WindowTally {
  */
 export async function pullWindow(source: Source, window: TimeWindow, deps: WindowRunDeps): Promise<WindowCoverage> {
   const stats = emptyStats();
-  const tally = newTally();
+  const tally = newTally(true);
   const deadline = startWindowDeadline(source.policy.windowTimeoutMs, deps.signal);
   const ctx: PullContext = {
     http: deps.http,
@@ -128,7 +133,7 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
       for await (const item of readAhead(endsWith(source.pull(window, ctx), deps.fetched), PAGES_AHEAD)) {
         if (item.kind === 'restart') {
           deps.log.debug(`${source.name} ${windowKey(window)}: restarting the window (${item.reason})`);
-          tally.beforeRestart = new Set(tally.keptHere);
+          tally.beforeRestart = new Set(tally.keptHere ?? []);
           continue;
         }
         const { gzip, lines, received, records } = item;
@@ -204,7 +209,7 @@ export async function replayWindow(
   deps: SourceRunDeps & { strays: Map<string, Stray> },
 ): Promise<WindowCoverage> {
   const stats: WindowStats = { ...emptyStats(), ...pickStats(previous), recordsReceived: 0, problems: [...previous.problems] };
-  const tally = newTally();
+  const tally = newTally(false);
   const afterRestart = Number(previous.extra.rereadsAfterRestart ?? 0);
   if (afterRestart > 0) tally.replayRereads = { left: afterRestart, kept: new Set() };
   let batch: unknown[] = [];
@@ -310,7 +315,7 @@ function classify(
     return;
   }
   if (seen === 'collision') tally.collisions++;
-  tally.keptHere.push(event.id);
+  tally.keptHere?.push(event.id);
   tally.replayRereads?.kept.add(event.id);
   tally.kept++;
   if (event.time < tally.first) tally.first = event.time;
@@ -356,7 +361,7 @@ export interface PeriodRunDeps extends SourceRunDeps {
  */
 export async function pullPeriod(source: Source, plan: readonly TimeWindow[], deps: PeriodRunDeps): Promise<WindowCoverage[]> {
   const stats = plan.map(() => emptyStats());
-  const tallies = plan.map(() => newTally());
+  const tallies = plan.map(() => newTally(false));
   const fed = plan.map(() => 0);
   const archived = plan.map(() => 0);
   let error: WindowCoverage['error'];
@@ -449,7 +454,7 @@ export async function replayPeriod(
   deps: SourceRunDeps,
 ): Promise<WindowCoverage[]> {
   const stats = plan.map((_, i) => ({ ...emptyStats(), ...pickStats(previous[i]), recordsReceived: 0, problems: [...previous[i].problems] }));
-  const tallies = plan.map(() => newTally());
+  const tallies = plan.map(() => newTally(false));
   const fed = plan.map(() => 0);
   for (let w = 0; w < plan.length; w++) {
     let events: { event: AuditEvent; content: number }[] = [];
