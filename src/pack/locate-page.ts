@@ -23,8 +23,20 @@ export function locatePage(bytes: Uint8Array, arrayKey: string, count: number): 
   return { member: gzipSync(lines.bytes, { level: ARCHIVE_GZIP_LEVEL }), contents: lineFingerprints(lines) };
 }
 
+/**
+ * locatePage, with anything its scan did not foresee (an error) taken as "cannot be located": the
+ * caller archives and fingerprints the parsed records instead. Here and in the archive's thread alike.
+ */
+export function locatePageOrNull(bytes: Uint8Array, arrayKey: string, count: number): LocatedPage | null {
+  try {
+    return locatePage(bytes, arrayKey, count);
+  } catch {
+    return null;
+  }
+}
+
 /** The content fingerprint of each record of a page, from its bytes as received. */
-export function lineFingerprints(lines: RecordLines): Float64Array {
+function lineFingerprints(lines: RecordLines): Float64Array {
   const out = new Float64Array(lines.start.length);
   for (let i = 0; i < out.length; i++) out[i] = fingerprintBytes(lines.bytes, lines.start[i], lines.end[i]);
   return out;

@@ -5,7 +5,6 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { isStackOverflow, nestedTooDeep } from '../errors.js';
-import type { ArchiveGzip } from './archive-gzip.js';
 import { ARCHIVE_GZIP_LEVEL } from './locate-page.js';
 
 /** Ends the line of a page archived as received (its own member: the page may not end with one). */
@@ -27,13 +26,7 @@ const EMPTY_MEMBER = gzipSync('');
  */
 export interface RawWindowWriter {
   writePage(records: readonly unknown[]): Promise<void>;
-  /**
-   * A page's records already one JSON document per line (UTF-8, each line ending in a newline): as
-   * received. The writer may hand the bytes to another thread (a buffer owned whole is moved, not
-   * copied): the caller must not read them afterwards.
-   */
-  writeLines?(lines: Uint8Array, records: number): Promise<void>;
-  /** A page's records one per line as writeLines archives them, already compressed (src/pack/locate-page.ts). */
+  /** A page's records as received, one JSON document per line, already compressed (src/pack/locate-page.ts). */
   writeMember?(member: Uint8Array, records: number): Promise<void>;
   /** A page as received: a gzip member whose content is one line `{"Records": [...]}`. */
   writeGzipPage?(gzip: Uint8Array, records: number): Promise<void>;
@@ -56,10 +49,9 @@ export interface CommittableRawWriter extends RawWindowWriter {
  * `holdOpen`: the `.part` file stays open from the start to the commit. An open, write and close
  * per page (appendFile) put three trips through libuv's thread pool between a page and the next
  * request of its window (bench/smapi-pull.ts). Without it (a source pulling a whole period: every
- * window's archive is open at once) each append opens the file. `gzip`: compresses a page's lines
- * elsewhere (src/pack/archive-gzip.ts), the same bytes as here.
+ * window's archive is open at once) each append opens the file.
  */
-export async function createRawWindowWriter(path: string, opts: { holdOpen?: boolean; gzip?: ArchiveGzip } = {}): Promise<CommittableRawWriter> {
+export async function createRawWindowWriter(path: string, opts: { holdOpen?: boolean } = {}): Promise<CommittableRawWriter> {
   await mkdir(dirname(path), { recursive: true });
   const part = `${path}.part`;
   const fh: FileHandle | null = opts.holdOpen ? await open(part, 'w') : null;
@@ -81,11 +73,10 @@ export async function createRawWindowWriter(path: string, opts: { holdOpen?: boo
     closed = true;
     await fh?.close();
   };
-  const appendLines = async (lines: string | Uint8Array, count: number) => {
-    // Here or in the caller's gzip thread, not libuv's pool: zlib's asynchronous gzip of 500 SMAPI
-    // pages of 92 KB cost as much of this thread's time as gzipping them here (150 vs 170 ms), and
-    // 2.4× the CPU in all.
-    await append(opts.gzip && typeof lines !== 'string' ? await opts.gzip(lines, ARCHIVE_GZIP_LEVEL) : gzipSync(lines, { level: ARCHIVE_GZIP_LEVEL }));
+  const appendLines = async (lines: string, count: number) => {
+    // Here, not in libuv's pool: zlib's asynchronous gzip of 500 SMAPI pages of 92 KB cost as much
+    // of this thread's time as gzipping them here (150 vs 170 ms), and 2.4× the CPU in all.
+    await append(gzipSync(lines, { level: ARCHIVE_GZIP_LEVEL }));
     records += count;
   };
   // A window with no records (or one that failed before its first page) is still a valid gzip file.
@@ -102,10 +93,6 @@ export async function createRawWindowWriter(path: string, opts: { holdOpen?: boo
         throw e;
       }
       await appendLines(text, page.length);
-    },
-    async writeLines(lines, count) {
-      if (count === 0) return;
-      await appendLines(lines, count);
     },
     async writeMember(member, count) {
       if (count === 0) return;

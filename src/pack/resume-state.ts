@@ -5,7 +5,6 @@ import type { WindowCoverage } from '../model/coverage.js';
 import { windowKey, type TimeWindow } from '../model/window.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { sha256File } from './manifest.js';
-import type { ArchiveGzip } from './archive-gzip.js';
 import { createRawWindowWriter, type CommittableRawWriter, type RawFileSeal } from './raw-archive.js';
 
 /**
@@ -40,7 +39,7 @@ export interface ResumeState {
    * A window about to be pulled: its raw archive, written beside its final name until committed;
    * `holdOpen` keeps the file open between pages, `gzip` compresses pages elsewhere (see createRawWindowWriter).
    */
-  openRaw(source: string, window: TimeWindow, opts?: { holdOpen?: boolean; gzip?: ArchiveGzip }): Promise<CommittableRawWriter>;
+  openRaw(source: string, window: TimeWindow, opts?: { holdOpen?: boolean }): Promise<CommittableRawWriter>;
   /** After a pull: the raw archive into place; a complete window also gets its checkpoint. */
   finish(source: string, window: TimeWindow, raw: CommittableRawWriter, coverage: WindowCoverage): Promise<void>;
 }

@@ -113,7 +113,7 @@ async function windowSource(
         cov = await replayWindow(source, window, readRawWindow(state.rawPath(source.name, window)), previous, { ...shared, strays });
       } else {
         // Held open until committed: `concurrency` windows sending requests, and those finishing.
-        const archive = await state.openRaw(source.name, window, { holdOpen: true, gzip: gzip.gzip });
+        const archive = await state.openRaw(source.name, window, { holdOpen: true });
         try {
           cov = await pullWindow(source, window, { ...shared, http, signal, clock: input.clock, archive, strays, fetched: release, locate: gzip.locate });
           await state.finish(source.name, window, archive, cov);

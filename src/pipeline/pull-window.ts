@@ -9,7 +9,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { idIsContent, recordFingerprint } from '../util/content-fingerprint.js';
 import type { LocatePage } from '../pack/archive-gzip.js';
-import { lineFingerprints, locatePage } from '../pack/locate-page.js';
+import { locatePageOrNull } from '../pack/locate-page.js';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { readAhead } from './read-ahead.js';
 import { windowError, windowRow } from './window-outcome.js';
@@ -136,12 +136,9 @@ export async function pullWindow(source: Source, window: TimeWindow, deps: Windo
           tally.beforeRestart = new Set(tally.keptHere ?? []);
           continue;
         }
-        const { gzip, lines, received, records } = item;
-        // Taken before the archive gets the lines: it may hand their bytes to its gzip thread.
-        let contents = lines ? lineFingerprints(lines) : undefined;
-        if (gzip && deps.archive.writeGzipPage) await archive.write(() => deps.archive.writeGzipPage!(gzip, records.length));
-        else if (lines && deps.archive.writeLines) await archive.write(() => deps.archive.writeLines!(lines.bytes, records.length));
-        else if (received && records.length > 0 && deps.archive.writeMember) contents = await archiveReceived(received, records, deps, archive);
+        const { received, records } = item;
+        let contents: Float64Array | undefined;
+        if (received && records.length > 0 && deps.archive.writeMember) contents = await archiveReceived(received, records, deps, archive);
         else await archive.write(() => deps.archive.writePage(records));
         for (let from = 0; from < records.length; from += SLICE) {
           // Back to the event loop between slices: a response that arrived meanwhile is read and the
@@ -243,7 +240,7 @@ async function archiveReceived(
   return (await located)?.contents;
 }
 
-const locateHere: LocatePage = async (bytes, arrayKey, count) => locatePage(bytes, arrayKey, count);
+const locateHere: LocatePage = async (bytes, arrayKey, count) => locatePageOrNull(bytes, arrayKey, count);
 
 /** Records [from, to) of a page; `contents`: their fingerprints from their bytes as received (else taken from the parsed records). */
 function processRecords(

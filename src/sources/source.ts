@@ -6,7 +6,6 @@ import type { HttpClient } from '../http/types.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Redactor } from '../util/redactor.js';
-import type { RecordLines } from '../util/json-record-spans.js';
 import type { SecretResolver } from '../config/secrets.js';
 import type { EventGroup } from '../model/event-group.js';
 import type { BusinessHours } from '../rules/business-hours.js';
@@ -50,20 +49,10 @@ export type PullItem =
       /** Records exactly as received (after secret redaction where the source must redact). */
       records: unknown[];
       /**
-       * The page exactly as received, when it is one gzip member holding one line of JSON
-       * `{"Records": [...]}` and needs no redaction: archived byte for byte instead of `records`.
-       */
-      gzip?: Uint8Array;
-      /**
-       * The records' JSON as received, one per line (src/util/json-record-spans.ts), where the
-       * source located them in the page and needs no redaction: archived and fingerprinted from
-       * these bytes instead of serializing each parsed record again.
-       */
-      lines?: RecordLines;
-      /**
        * The page's bytes as received and the key of its records' array, where the source needs no
        * redaction: the pipeline locates the records in them (off the main thread once a pull is
-       * large: src/pack/archive-gzip.ts) and archives and fingerprints them as it would `lines`.
+       * large: src/pack/archive-gzip.ts), archives them as those bytes, one record per line, and
+       * fingerprints them from those bytes instead of serializing each parsed record again.
        * Handed over: the source must not read the bytes after yielding them.
        */
       received?: { bytes: Uint8Array; arrayKey: string };
