@@ -17,8 +17,12 @@ interface Level<V> {
   failure?: { value: V };
 }
 
-/** Past this many calls a memo stops growing and works the value out for each event instead. */
-const MAX_CALLS = 100_000;
+/**
+ * Past this many calls a memo stops growing and works the value out for each event instead: a
+ * month's events come from a few hundred, and a source whose operations or codes are unbounded
+ * (an id in each) should cost the memo a few MB at most, not as much as the events.
+ */
+const MAX_CALLS = 10_000;
 
 /**
  * `compute`, remembered per call: given the first event of each call, it must read only the
