@@ -24,7 +24,7 @@ import { templatesDir } from '../src/package-info.js';
 import { systemClock } from '../src/util/clock.js';
 import { silentLogger } from '../src/util/logger.js';
 import { createRedactor } from '../src/util/redactor.js';
-import { logFiles, plainPass } from './cloudtrail-files-run.js';
+import { logFiles, plainPass } from './plain-pass.js';
 
 const MB = 1024 * 1024;
 const BUCKET = 'bench-trail';
