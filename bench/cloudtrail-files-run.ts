@@ -120,11 +120,11 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   const renderSeconds = Object.fromEntries(Object.entries(stages).filter(([k]) => !k.startsWith('pull')));
   await Promise.all(prepared.sources.map((s) => s.close?.()));
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  // A million events leave about 1 GB of logs, pack and spill behind.
   const totalSeconds = (performance.now() - t0) / 1000;
   const totalCpuSeconds = cpuSeconds(process.cpuUsage(cpu0));
   const after = plainPassInProcess(join(dir, 'trail'));
   const plain = after.seconds < before.seconds ? after : before;
+  // A million events leave about 1 GB of logs, pack and spill behind.
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
   return {
     events: result.aggregate.totals.events,

@@ -8,8 +8,8 @@ export interface BarePullResult {
 }
 
 /**
- * The same windows paged by the plainest client there is: undici's request() (its default pool), JSON.parse, the
- * next token, as many windows at once as the pull runs, nothing else (no archive, normalizing,
+ * The same windows paged by the plainest client there is: undici's request() (its default pool),
+ * JSON.parse, the next token, as many windows at once as the pull runs, nothing else (no archive, normalizing,
  * de-duplication, counting or rules). What it takes over the floor is the emulator's and the
  * scheduling's own cost (timer lateness, a window's last requests running alone): the part of the
  * ratio no change to the pipeline can remove.
@@ -44,8 +44,8 @@ export async function barePull(opts: {
             headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
             body: JSON.stringify(buildQueryBody(opts.vendorId, undefined, w, opts.pageSize, next)),
           });
+          if (res.statusCode !== 200) throw new Error(`bare pull: HTTP ${res.statusCode}: ${await res.body.text()}`);
           const page = (await res.body.json()) as { paginationContext?: { nextToken?: string } };
-          if (res.statusCode !== 200) throw new Error(`bare pull: HTTP ${res.statusCode}`);
           pages++;
           next = page.paginationContext?.nextToken || undefined;
         } while (next);

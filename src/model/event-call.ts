@@ -6,7 +6,9 @@ import type { AuditEvent } from './audit-event.js';
  * these fields alone (which rules can match, which counters an event bumps) is worked out once per
  * call and looked up for each event after.
  */
-export type EventCall = Pick<AuditEvent, 'source' | 'sourceType' | 'service' | 'operation' | 'responseCode' | 'outcome'>;
+export const CALL_FIELDS = ['source', 'sourceType', 'service', 'operation', 'responseCode', 'outcome'] as const satisfies readonly (keyof AuditEvent)[];
+
+export type EventCall = Pick<AuditEvent, (typeof CALL_FIELDS)[number]>;
 
 /** One level of the memo: a field's values, each to the next field's. */
 interface Level<V> {

@@ -37,7 +37,7 @@ export interface ResumeState {
   check(source: string, plan: readonly TimeWindow[]): Promise<SourceResume>;
   /**
    * A window about to be pulled: its raw archive, written beside its final name until committed;
-   * `holdOpen` keeps the file open between pages, `gzip` compresses pages elsewhere (see createRawWindowWriter).
+   * `holdOpen` keeps the file open between pages (see createRawWindowWriter).
    */
   openRaw(source: string, window: TimeWindow, opts?: { holdOpen?: boolean }): Promise<CommittableRawWriter>;
   /** After a pull: the raw archive into place; a complete window also gets its checkpoint. */

@@ -6,7 +6,7 @@ import { createBurstTracker, type BurstTracker } from './burst.js';
 import { coverageFindings, createQuietPeriodTracker, type QuietPeriodTracker } from './coverage-findings.js';
 import { createLocalStamper, rowFromEvent } from './exception-row.js';
 import { createCallMemo } from '../model/event-call.js';
-import { splitMatch, subjectOf, type EventPredicate } from './match.js';
+import { allOf, splitMatch, subjectOf, type EventPredicate } from './match.js';
 import type { EventRuleSpec, RuleSpec, SubjectField } from './rule-spec.js';
 
 export interface RuleContext {
@@ -56,7 +56,6 @@ interface EventRule {
   aggregates: Map<string, Aggregate> | null;
 }
 
-const ALL = { call: (): boolean => true, rest: null };
 
 /** The row that stands for its subject: the first in exception order, whichever event arrived first. */
 function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
@@ -76,7 +75,7 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
       case 'match':
       case 'requester-not-in-directory':
       case 'outside-business-hours': {
-        const { call, rest: filter } = spec.match ? splitMatch(spec.match) : ALL;
+        const { call, rest: filter } = splitMatch(spec.match ?? {});
         let rest = filter;
         let detail: EventRule['detail'] = null;
         if (spec.type === 'requester-not-in-directory') {
@@ -85,16 +84,14 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
             inactive.push({ ruleId: spec.id, reason: 'no requester directory is configured' });
             continue;
           }
-          const unknown: EventPredicate = (e) => !directory.has(e.requester.id);
-          rest = filter ? (e) => filter(e) && unknown(e) : unknown;
+          rest = allOf([filter, (e) => !directory.has(e.requester.id)]);
         } else if (spec.type === 'outside-business-hours') {
           if (!ctx.businessHours) {
             inactive.push({ ruleId: spec.id, reason: 'no business hours are configured' });
             continue;
           }
           const outside = createBusinessHoursCheck(ctx.businessHours, ctx.timeZone);
-          const late: EventPredicate = (e) => outside(e.time);
-          rest = filter ? (e) => filter(e) && late(e) : late;
+          rest = allOf([filter, (e) => outside(e.time)]);
           detail = (e) => `at ${stamp(e.time)} ${ctx.timeZone}`;
         }
         const rule: EventRule = {

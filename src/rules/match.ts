@@ -1,4 +1,5 @@
 import { responseClass, type AuditEvent } from '../model/audit-event.js';
+import { CALL_FIELDS } from '../model/event-call.js';
 import type { MatchSpec, StringMatch, SubjectField } from './rule-spec.js';
 
 export type EventPredicate = (event: AuditEvent) => boolean;
@@ -63,11 +64,12 @@ const FIELDS: Record<Exclude<keyof MatchSpec, 'attributes' | 'anyOf' | 'not' | '
 };
 
 /**
- * The fields whose values every event of one call shares (source, service, operation and its
- * response): a test of these alone gives the same verdict for each of them, so it can be decided
- * once per call (src/rules/call-index.ts) instead of once per event.
+ * The match keys that read only an event's call (src/model/event-call.ts): its fields, and the two
+ * worked out from them (operationName from the source type and operation, responseClass from the
+ * code and outcome). A test of these alone gives the same verdict for every event of the call, so
+ * it is decided once per call instead of once per event.
  */
-const CALL_FIELDS: ReadonlySet<keyof MatchSpec> = new Set<keyof MatchSpec>(['sourceType', 'source', 'service', 'operation', 'operationName', 'outcome', 'responseCode', 'responseClass']);
+const CALL_KEYS: ReadonlySet<keyof MatchSpec> = new Set<keyof MatchSpec>([...CALL_FIELDS, 'operationName', 'responseClass']);
 
 /** True when `spec` tests only the call's fields (anyOf and not included). */
 function callOnly(spec: MatchSpec): boolean {
@@ -75,7 +77,7 @@ function callOnly(spec: MatchSpec): boolean {
     if (spec[key] === undefined) return true;
     if (key === 'anyOf') return spec.anyOf!.every(callOnly);
     if (key === 'not') return callOnly(spec.not!);
-    return CALL_FIELDS.has(key);
+    return CALL_KEYS.has(key);
   });
 }
 
@@ -86,7 +88,7 @@ function matchTests(spec: MatchSpec): { test: EventPredicate; call: boolean }[] 
     const m = spec[key];
     if (m === undefined) continue;
     const p = compileStringMatch(m);
-    tests.push({ test: (e) => p(get(e)), call: CALL_FIELDS.has(key) });
+    tests.push({ test: (e) => p(get(e)), call: CALL_KEYS.has(key) });
   }
   if (spec.client !== undefined) {
     const p = compileStringMatch(spec.client);
@@ -115,8 +117,9 @@ function matchTests(spec: MatchSpec): { test: EventPredicate; call: boolean }[] 
   return tests;
 }
 
-/** Every test must pass; null for none. */
-function allOf(tests: readonly EventPredicate[]): EventPredicate | null {
+/** Every test must pass (a null one is none); null for none at all. */
+export function allOf(given: readonly (EventPredicate | null)[]): EventPredicate | null {
+  const tests = given.filter((t): t is EventPredicate => t !== null);
   if (tests.length === 0) return null;
   if (tests.length === 1) return tests[0];
   return (e) => {
@@ -134,7 +137,7 @@ export function compileMatch(spec: MatchSpec): EventPredicate {
 
 /**
  * The same predicate in two parts whose conjunction it is: `call` tests only the call's fields
- * (see CALL_FIELDS), `rest` the others (null when there are none).
+ * (see CALL_KEYS), `rest` the others (null when there are none).
  */
 export function splitMatch(spec: MatchSpec): { call: EventPredicate; rest: EventPredicate | null } {
   const tests = matchTests(spec);

@@ -174,7 +174,6 @@ export function recordLines(body: Uint8Array, arrayKey: string, count: number): 
   }
   let size = 0;
   for (let i = 0; i < count; i++) size += spans.end[i] - spans.start[i] + 1;
-  // Its own memory, not a slice of Node's shared pool: it is handed to the archive's gzip job.
   const bytes = Buffer.allocUnsafeSlow(size);
   let at = 0;
   for (let i = 0; i < count; i++) {
