@@ -16,59 +16,81 @@ export interface IdSet {
 }
 
 const UUID_LENGTH = 36;
+/** Tables the ids are spread over by their hash; each grows on its own, so a growth copies 1/256 of them. */
+const SEGMENT_BITS = 8;
+const SEGMENTS = 1 << SEGMENT_BITS;
+/** Slots per table at first; a table grows by half when four fifths full, so it is 53-80% full. */
+const FIRST_CAPACITY = 64;
+
+/** One open-addressing table: per slot a UUID as four words, the first content's fingerprint, a used flag. */
+interface Segment {
+  capacity: number;
+  count: number;
+  words: Int32Array;
+  contents: Float64Array;
+  used: Uint8Array;
+}
+
+const newSegment = (capacity: number): Segment => ({
+  capacity,
+  count: 0,
+  words: new Int32Array(capacity * 4),
+  contents: new Float64Array(capacity),
+  used: new Uint8Array(capacity),
+});
+
+/** The slot of UUID `k` in `seg` (hash `h`): where it is, or the free slot where it would go. */
+function slotOf(seg: Segment, k: Int32Array, h: number): number {
+  const { words: w, used: u } = seg;
+  const cap = seg.capacity;
+  // The hash's high bits scaled to the capacity (which is not a power of two).
+  let i = Math.floor(((h >>> 0) / 4294967296) * cap);
+  while (u[i] && !(w[i * 4] === k[0] && w[i * 4 + 1] === k[1] && w[i * 4 + 2] === k[2] && w[i * 4 + 3] === k[3])) if (++i === cap) i = 0;
+  return i;
+}
+
+function hashOf(k: Int32Array): number {
+  const h = Math.imul(k[0] ^ Math.imul(k[1], 0x9e3779b1) ^ Math.imul(k[2], 0x85ebca6b) ^ Math.imul(k[3], 0xc2b2ae35), 0x27d4eb2f);
+  return h ^ (h >>> 15);
+}
+
+/** The segment half as large again, with every id of `old` in it. */
+function grown(old: Segment): Segment {
+  const seg = newSegment(Math.ceil(old.capacity * 1.5));
+  seg.count = old.count;
+  const k = new Int32Array(4);
+  // Word by word: a typed-array view per id (subarray) cost more than the rehash itself.
+  for (let i = 0; i < old.capacity; i++) {
+    if (!old.used[i]) continue;
+    k[0] = old.words[i * 4];
+    k[1] = old.words[i * 4 + 1];
+    k[2] = old.words[i * 4 + 2];
+    k[3] = old.words[i * 4 + 3];
+    const s = slotOf(seg, k, hashOf(k) << SEGMENT_BITS);
+    seg.words.set(k, s * 4);
+    seg.contents[s] = old.contents[i];
+    seg.used[s] = 1;
+  }
+  return seg;
+}
 
 /**
  * Event ids of a source, compactly. A million ids are most of what a run keeps in memory, and
- * CloudTrail's are UUIDs: those are held as 16 bytes in an open-addressing table, beside the
- * fingerprint of the first content kept (8 bytes), about 50 MB per million instead of about
- * 120 MB as strings in a Map; other ids go to a plain Map. Exact on ids: two ids share a slot only
- * when they are the same UUID text (lower-case hex; other spellings use the Map). The further
- * contents of an id (collisions, rare) are kept in a side Map.
+ * CloudTrail's are UUIDs: those are held as 16 bytes in open-addressing tables, beside the
+ * fingerprint of the first content kept (8 bytes), 35-65 MB per million instead of about 120 MB as
+ * strings in a Map; other ids go to a plain Map. The ids are spread over 256 tables that grow one
+ * at a time, so memory follows the count of ids in small steps: one table doubling in place of the
+ * whole set (which held the old and the new table at once, 1.5× the set, at each doubling). Exact on
+ * ids: two ids share a slot only when they are the same UUID text (lower-case hex; other spellings
+ * use the Map). The further contents of an id (collisions, rare) are kept in a side Map.
  */
 export function createIdSet(): IdSet {
   const others = new Map<string, number>();
   /** Fingerprints beyond the first, per id that collided. */
   const more = new Map<string, number[]>();
-  let capacity = 1 << 12;
-  let words = new Int32Array(capacity * 4);
-  let contents = new Float64Array(capacity);
-  let used = new Uint8Array(capacity);
-  let count = 0;
+  const segments = Array.from({ length: SEGMENTS }, () => newSegment(FIRST_CAPACITY));
   const key = new Int32Array(4);
 
-  const slotOf = (k: Int32Array, w: Int32Array, u: Uint8Array, cap: number): number => {
-    let h = Math.imul(k[0] ^ Math.imul(k[1], 0x9e3779b1) ^ Math.imul(k[2], 0x85ebca6b) ^ Math.imul(k[3], 0xc2b2ae35), 0x27d4eb2f);
-    h ^= h >>> 15;
-    let i = h & (cap - 1);
-    while (u[i] && !(w[i * 4] === k[0] && w[i * 4 + 1] === k[1] && w[i * 4 + 2] === k[2] && w[i * 4 + 3] === k[3])) i = (i + 1) & (cap - 1);
-    return i;
-  };
-  const grow = () => {
-    const oldWords = words;
-    const oldContents = contents;
-    const oldUsed = used;
-    const oldCap = capacity;
-    capacity *= 2;
-    words = new Int32Array(capacity * 4);
-    contents = new Float64Array(capacity);
-    used = new Uint8Array(capacity);
-    const k = new Int32Array(4);
-    // Word by word: a typed-array view per id (subarray) cost more than the rehash itself.
-    for (let i = 0; i < oldCap; i++) {
-      if (!oldUsed[i]) continue;
-      k[0] = oldWords[i * 4];
-      k[1] = oldWords[i * 4 + 1];
-      k[2] = oldWords[i * 4 + 2];
-      k[3] = oldWords[i * 4 + 3];
-      const s = slotOf(k, words, used, capacity);
-      words[s * 4] = k[0];
-      words[s * 4 + 1] = k[1];
-      words[s * 4 + 2] = k[2];
-      words[s * 4 + 3] = k[3];
-      contents[s] = oldContents[i];
-      used[s] = 1;
-    }
-  };
   /** Another content under an id already kept with `first`. */
   const again = (id: string, first: number, content: number): IdCheck => {
     if (first === content) return 'duplicate';
@@ -82,7 +104,9 @@ export function createIdSet(): IdSet {
   return {
     has(id) {
       if (!packUuid(id, key)) return others.has(id);
-      return used[slotOf(key, words, used, capacity)] === 1;
+      const h = hashOf(key);
+      const seg = segments[h & (SEGMENTS - 1)];
+      return seg.used[slotOf(seg, key, h << SEGMENT_BITS)] === 1;
     },
     check(id, content) {
       if (!packUuid(id, key)) {
@@ -93,12 +117,15 @@ export function createIdSet(): IdSet {
         }
         return again(id, first, content);
       }
-      const s = slotOf(key, words, used, capacity);
-      if (used[s]) return again(id, contents[s], content);
-      words.set(key, s * 4);
-      contents[s] = content;
-      used[s] = 1;
-      if (++count * 2 > capacity) grow();
+      const h = hashOf(key);
+      const at = h & (SEGMENTS - 1);
+      const seg = segments[at];
+      const s = slotOf(seg, key, h << SEGMENT_BITS);
+      if (seg.used[s]) return again(id, seg.contents[s], content);
+      seg.words.set(key, s * 4);
+      seg.contents[s] = content;
+      seg.used[s] = 1;
+      if (++seg.count * 5 > seg.capacity * 4) segments[at] = grown(seg);
       return 'new';
     },
     collisions() {
