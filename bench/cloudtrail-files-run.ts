@@ -75,10 +75,12 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   // BENCH_MEMORY: where the memory is when the RSS peaks (this thread's heap, buffers; the rest is the workers' heaps and code).
   let stageNow = 'pull';
   let top = { rss: 0, stage: '', usage: process.memoryUsage() };
+  const topByStage = new Map<string, NodeJS.MemoryUsage>();
   const sampler = process.env.BENCH_MEMORY
     ? setInterval(() => {
         const u = process.memoryUsage();
         if (u.rss > top.rss) top = { rss: u.rss, stage: stageNow, usage: u };
+        if (u.rss > (topByStage.get(stageNow)?.rss ?? 0)) topByStage.set(stageNow, u);
       }, 200)
     : null;
   const created = await createPack({
@@ -114,7 +116,9 @@ export async function benchCloudTrailFiles(opts: { events?: number; files?: numb
   const result = created.result;
   if (sampler) {
     clearInterval(sampler);
-    console.error(`RSS peaked ${top.stage}:`, JSON.stringify(Object.fromEntries(Object.entries(top.usage).map(([k, v]) => [k, Math.round(v / 1048576)]))), 'MiB');
+    const mib = (u: NodeJS.MemoryUsage) => JSON.stringify(Object.fromEntries(Object.entries(u).map(([k, v]) => [k, Math.round(v / 1048576)])));
+    console.error(`RSS peaked ${top.stage}:`, mib(top.usage), 'MiB');
+    for (const [stage, u] of topByStage) console.error(`  highest ${stage}:`, mib(u), 'MiB');
   }
   const pullSeconds = Object.entries(stages).find(([k]) => k.startsWith('pull'))?.[1] ?? NaN;
   const renderSeconds = Object.fromEntries(Object.entries(stages).filter(([k]) => !k.startsWith('pull')));

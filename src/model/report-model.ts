@@ -240,6 +240,12 @@ export interface ReportModel {
   signOff: SignOff;
   /** Sorted by severity, then time. */
   exceptions: RowStream<ExceptionRow>;
+  /**
+   * Each rule's first rows of `exceptions` (at most `perRule` per rule), in its order, kept as the
+   * pull added them: the PDF picks its rows here instead of reading the stream, when `perRule`
+   * covers its limit. Absent: the PDF reads the stream.
+   */
+  exceptionHeads?: { perRule: number; rows: readonly ExceptionRow[] };
   /** The whole normalized population, sorted by time. */
   events: RowStream<AuditEvent>;
 }

@@ -61,7 +61,7 @@ export async function createPack(input: CreatePackInput): Promise<CreatePackResu
 
     const stage = stageTimer(input.timing);
     // Rules and aggregation run inside the pull, event by event, as do the spill's writes.
-    const pulled = await stage('pull, rules and aggregation', () => runPipeline({ ...input.pipeline, packDir: staging, stateDir }));
+    const pulled = await stage('pull, rules and aggregation', () => runPipeline({ ...input.pipeline, packDir: staging, stateDir, exceptionHeadRows: input.model.pdfExceptionLimit }));
     // The pull's structures (the de-duplication set above all) are garbage now: returned before
     // rendering, so the two stages' memory does not add up in the run's peak.
     collectGarbage();

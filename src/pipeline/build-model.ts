@@ -39,6 +39,7 @@ export function buildReportModel(inputs: ModelInputs): ReportModel {
     coverage: result.coverage,
     signOff: inputs.signOff,
     exceptions: result.exceptions,
+    ...(result.exceptionHeads ? { exceptionHeads: result.exceptionHeads } : {}),
     events: result.events,
   };
 }

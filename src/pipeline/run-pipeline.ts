@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent } from '../model/audit-event.js';
 import type { CoverageLedger, IdCollision, SourceLedger, WindowCoverage } from '../model/coverage.js';
-import { compareExceptionRows, SEVERITY_ORDER, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
+import { compareExceptionRows, type ExceptionRow, type ExceptionTrend, type Severity } from '../model/exception.js';
 import type { ExceptionSubjectCount, PeriodInfo, ReportModel, RowStream, SampleInfo } from '../model/report-model.js';
 import type { TimeWindow } from '../model/window.js';
 import type { HttpClient } from '../http/types.js';
@@ -13,6 +13,7 @@ import { createDayIndex } from '../aggregate/day-index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { createSpillStore, type SpillStore } from './spill-store.js';
+import { createExceptionHeads, exceptionBucket, type ExceptionHeads } from './exception-heads.js';
 import { pullSources, type EventSink, type PullProgress } from './pull-sources.js';
 import { compareEvents } from '../model/event-order.js';
 import { eventCodec, eventSortKey } from './event-codec.js';
@@ -68,6 +69,8 @@ export interface PipelineInput {
   controls?: readonly string[];
   /** Keep only failed events in the events population (every event is still counted). */
   failuresOnly?: boolean;
+  /** Keep each rule's first rows of the exceptions stream, this many per rule (the PDF's limit): ReportModel.exceptionHeads. */
+  exceptionHeadRows?: number;
   log: Logger;
   clock: Clock;
   signal: AbortSignal;
@@ -78,6 +81,8 @@ export interface PipelineResult {
   aggregate: AggregateResult;
   coverage: CoverageLedger;
   exceptions: RowStream<ExceptionRow>;
+  /** With `exceptionHeadRows`: each rule's first rows of `exceptions`, in its order. */
+  exceptionHeads?: ReportModel['exceptionHeads'];
   events: RowStream<AuditEvent>;
   exceptionCounts: { bySeverity: Record<Severity, number>; byControl: Record<string, number>; byRule: Record<string, number> };
   exceptionSubjects: ExceptionSubjectCount[];
@@ -110,7 +115,7 @@ async function runStages(input: PipelineInput, stores: Stores): Promise<Pipeline
   for (const r of input.rules.finish(coverage)) stores.addException(r);
   const exceptionSubjects = stores.subjects.list();
   const comparison = input.compareWith?.(exceptionSubjects);
-  addResolvedRows(stores.exceptions, comparison, input.period.start);
+  addResolvedRows(stores, comparison, input.period.start);
   const aggregate = stores.aggregator.result({ directoryHas: input.directory ? (id) => input.directory!.has(id) : undefined, dropped: droppedBySource(coverage.windows) });
   return {
     aggregate,
@@ -120,6 +125,7 @@ async function runStages(input: PipelineInput, stores: Stores): Promise<Pipeline
     }),
     coverage,
     exceptions: withTrends(stores.exceptions.seal(), comparison),
+    ...(stores.heads ? { exceptionHeads: { perRule: input.exceptionHeadRows ?? 0, rows: stores.heads.rows().map((row) => withTrend(row, comparison)) } } : {}),
     events: stores.events.seal(),
     exceptionCounts: countExceptions(exceptionSubjects, input.controls ?? []),
     exceptionSubjects,
@@ -132,6 +138,7 @@ interface Stores {
   aggregator: ReturnType<typeof createAggregator>;
   events: SpillStore<AuditEvent>;
   exceptions: SpillStore<ExceptionRow>;
+  heads: ExceptionHeads | null;
   subjects: ReturnType<typeof createSubjectCounter>;
   sampler: EventSampler | null;
   addException(row: ExceptionRow): void;
@@ -170,12 +177,14 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     dir: spillDir,
     name: 'exceptions',
     codec: createExceptionCodec(),
-    bucketOf: (r) => SEVERITY_ORDER.indexOf(r.severity) * 1_000_000 + Math.max(0, Math.floor(r.time / DAY)),
+    bucketOf: exceptionBucket,
     compare: compareExceptionRows,
   });
+  const heads = input.exceptionHeadRows === undefined ? null : createExceptionHeads(input.exceptionHeadRows);
   const subjects = createSubjectCounter();
   const addException = (row: ExceptionRow) => {
     exceptions.add(row);
+    heads?.add(row);
     subjects.add(row);
   };
   const withDirectory = <T extends { requester: AuditEvent['requester'] }>(e: T): T => {
@@ -227,7 +236,7 @@ async function createStores(input: PipelineInput): Promise<Stores> {
   const close = () => {
     for (const store of [events, exceptions, ...sampleStores]) store.close();
   };
-  return { aggregator, events, exceptions, subjects, sampler, addException, sink, aggregateSink, rulesNotEvaluated, close };
+  return { aggregator, events, exceptions, heads, subjects, sampler, addException, sink, aggregateSink, rulesNotEvaluated, close };
 }
 
 /** The coverage ledger: every window's row in source and window order, plus the sources' own sections. */
@@ -253,15 +262,17 @@ async function buildCoverage(input: PipelineInput, windows: WindowCoverage[], id
 }
 
 /** An exception of the previous pack not seen in this period is listed once, as resolved. */
-function addResolvedRows(exceptions: SpillStore<ExceptionRow>, comparison: PreviousComparison | undefined, periodStart: number): void {
+function addResolvedRows(stores: Pick<Stores, 'exceptions' | 'heads'>, comparison: PreviousComparison | undefined, periodStart: number): void {
   for (const gone of comparison?.resolved ?? []) {
-    exceptions.add({
+    const row: ExceptionRow = {
       ruleId: gone.ruleId, title: gone.title, severity: gone.severity, control: gone.control,
       reason: `Resolved: seen ${gone.count} time(s) in the previous pack, not in this period.`,
       time: periodStart, source: '', eventId: null, service: '', operation: '', responseCode: '',
       requesterId: '', requesterName: null, requesterEmail: null, resource: null, client: null, details: null,
       subject: gone.subject, trend: 'resolved',
-    });
+    };
+    stores.exceptions.add(row);
+    stores.heads?.add(row);
   }
 }
 
@@ -297,9 +308,13 @@ function withTrends(sealed: RowStream<ExceptionRow>, comparison: PreviousCompari
   return {
     count: sealed.count,
     async *open() {
-      for await (const row of sealed.open()) yield row.trend ? row : { ...row, trend: comparison.trendOf(row) };
+      for await (const row of sealed.open()) yield withTrend(row, comparison);
     },
   };
+}
+
+function withTrend(row: ExceptionRow, comparison: PreviousComparison | undefined): ExceptionRow {
+  return row.trend || !comparison ? row : { ...row, trend: comparison.trendOf(row) };
 }
 
 function cmp(a: string, b: string): number {

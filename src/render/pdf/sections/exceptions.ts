@@ -221,7 +221,7 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
     return;
   }
 
-  const rows = await pickRows(ctx, limit);
+  const rows = await pickExceptionRows(model, limit);
   const truncated = rows.length < total;
   if (truncated) banner(ctx, rows.length, total);
 
@@ -235,8 +235,7 @@ export async function drawExceptions(ctx: PdfContext): Promise<void> {
  * to its fair share of the limit (exception-quota.ts), so one noisy rule or criterion cannot take
  * the whole limit. Rows marked resolved (month over month) are shown while the limit allows.
  */
-async function pickRows(ctx: PdfContext, limit: number): Promise<ExceptionRow[]> {
-  const { model } = ctx;
+export async function pickExceptionRows(model: PdfContext['model'], limit: number): Promise<ExceptionRow[]> {
   const rows: ExceptionRow[] = [];
   if (limit <= 0) return rows;
   const controlOf = model.exceptionGrouping === 'control' ? new Map(model.exceptionSubjects.map((s) => [s.ruleId, s.control] as const)) : null;
@@ -244,7 +243,11 @@ async function pickRows(ctx: PdfContext, limit: number): Promise<ExceptionRow[]>
   const wanted = [...quotas.values()].reduce((a, b) => a + b, 0);
   const taken = new Map<string, number>();
   let fromQuotas = 0;
-  for await (const row of model.exceptions.open()) {
+  // Each rule's first rows, kept by the pull, hold every row this can take; the stream is read
+  // only for a model without them (or kept for a smaller limit).
+  const heads = model.exceptionHeads;
+  const stream = heads && heads.perRule >= limit ? heads.rows : model.exceptions.open();
+  for await (const row of stream) {
     const n = taken.get(row.ruleId) ?? 0;
     const quota = quotas.get(row.ruleId);
     if (quota === undefined) {
