@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSpillStore } from '../../src/pipeline/spill-store.js';
+import { createSpillStore, readRecords } from '../../src/pipeline/spill-store.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec } from '../../src/pipeline/record-codec.js';
 import { eventCodec, eventSortKey } from '../../src/pipeline/event-codec.js';
 import { compareEvents } from '../../src/model/event-order.js';
@@ -251,5 +251,24 @@ describe('exception codec', () => {
     });
     expect(back).toEqual([row, other, row]);
     expect('trend' in back[1]).toBe(false);
+  });
+});
+
+describe('readRecords', () => {
+  it('gives the same records whether it fills one buffer again or a new one per read, with records cut by reads and records longer than a read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ap-spill-'));
+    const file = join(dir, 'records');
+    const payloads = Array.from({ length: 300 }, (_, i) => Buffer.alloc(i % 37 === 0 ? 700 : (i * 13) % 90, String.fromCharCode(65 + (i % 26))));
+    writeFileSync(file, Buffer.concat(payloads.flatMap((p) => {
+      const head = Buffer.alloc(4);
+      head.writeUInt32LE(p.length);
+      return [head, p];
+    })));
+    const read = (reuse: boolean) => Array.from(readRecords(file, 256, reuse), (r) => r.buf.subarray(r.start + 4, r.end).toString('latin1'));
+    expect(read(true)).toEqual(payloads.map((p) => p.toString('latin1')));
+    expect(read(false)).toEqual(payloads.map((p) => p.toString('latin1')));
+    // Reused, a span is good only until the next record is asked for; held, the spans of new buffers stay valid.
+    const held = [...readRecords(file, 256, false)].map((r) => r.buf.subarray(r.start + 4, r.end).toString('latin1'));
+    expect(held).toEqual(payloads.map((p) => p.toString('latin1')));
   });
 });
