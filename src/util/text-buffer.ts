@@ -1,8 +1,9 @@
 /**
  * Text appended as UTF-8 into a byte buffer, for files written as text in bulk (sheet XML, CSV).
- * ASCII goes in by a JS loop; other text by Buffer.write. Building one long string instead and
- * encoding it at the end made V8 flatten a rope of millions of small pieces: a fifth of a large
- * workbook's time (bench/cloudtrail-files-run.ts).
+ * Short ASCII goes in by a JS loop, which beats a native call below a few dozen characters; longer
+ * text (a sheet row or CSV line, built as one string) and other text by Buffer.write. Building one
+ * string of the whole file instead and encoding it at the end made V8 flatten a rope of millions
+ * of small pieces: a fifth of a large workbook's time (bench/cloudtrail-files-run.ts).
  */
 export interface TextBuffer {
   put(s: string): void;
@@ -11,6 +12,9 @@ export interface TextBuffer {
   /** The bytes so far, in a buffer of their own (the caller may keep it); the buffer starts empty again. */
   take(): Buffer;
 }
+
+/** From this length a string goes in by one native call. */
+const NATIVE_FROM = 48;
 
 export function createTextBuffer(capacity = 256 * 1024): TextBuffer {
   let buf = Buffer.allocUnsafeSlow(capacity);
@@ -24,6 +28,12 @@ export function createTextBuffer(capacity = 256 * 1024): TextBuffer {
   return {
     put(s) {
       const len = s.length;
+      if (len >= NATIVE_FROM) {
+        // At most 3 bytes of UTF-8 per UTF-16 unit.
+        room(len * 3);
+        pos += buf.write(s, pos, 'utf8');
+        return;
+      }
       room(len);
       let p = pos;
       for (let i = 0; i < len; i++) {
