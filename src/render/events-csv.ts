@@ -71,7 +71,10 @@ export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<
       text.put('\r\n');
       n++;
       if (text.size >= FLUSH_BYTES) {
-        const more = gzip.write(text.take());
+        const chunk = text.take();
+        const more = gzip.write(chunk, (e) => {
+          if (!e) text.recycle(chunk);
+        });
         if (!more) await Promise.race([once(gzip, 'drain'), done]);
       }
     }

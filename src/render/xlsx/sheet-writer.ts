@@ -115,7 +115,10 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: S
   head += '<sheetData>';
   out.put(head);
 
-  const flush = (): Promise<void> | undefined => part.write(out.take());
+  const flush = (): Promise<void> | undefined => {
+    const chunk = out.take();
+    return part.write(chunk, () => out.recycle(chunk));
+  };
 
   return {
     name: setup.name,

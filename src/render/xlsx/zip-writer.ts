@@ -19,8 +19,11 @@ export interface ZipPartDigest {
 }
 
 export interface PartStream {
-  /** Adds bytes to the part; the promise (when there is one) resolves once the deflater caught up. */
-  write(chunk: string | Buffer): Promise<void> | undefined;
+  /**
+   * Adds bytes to the part; the promise (when there is one) resolves once the deflater caught up.
+   * `consumed` is called once the deflater has read the chunk, which may then be filled again.
+   */
+  write(chunk: string | Buffer, consumed?: () => void): Promise<void> | undefined;
   end(): Promise<void>;
 }
 
@@ -121,14 +124,20 @@ export async function createZipWriter(path: string, opts: { date: Date; level: n
       check();
     };
     return {
-      write(chunk) {
+      write(chunk, consumed) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-        if (buf.length === 0) return undefined;
+        if (buf.length === 0) {
+          consumed?.();
+          return undefined;
+        }
         entry.crc = crc32(buf, entry.crc);
         entry.size += buf.length;
         hash.update(buf);
         if (deflateError) throw deflateError;
-        const more = deflate.write(buf);
+        // The callback runs once zlib has read all of the chunk (https://nodejs.org/api/stream.html#writablewritechunk-encoding-callback).
+        const more = consumed ? deflate.write(buf, (e) => {
+          if (!e) consumed();
+        }) : deflate.write(buf);
         if (more && queued <= WRITE_HIGH_WATER) return undefined;
         return (async () => {
           if (!more) await new Promise<void>((resolve, reject) => {
