@@ -15,7 +15,7 @@ function* rows(): Generator<AuditEvent> {
   const reading = rowReading(eventCodec, eventSortKey, compareEvents);
   for (const b of task.buckets) {
     if (b.sorted) {
-      for (const r of readRecords(b.file, CHUNK)) yield reading.row(r, null);
+      for (const r of readRecords(b.file, CHUNK, true)) yield reading.row(r, null);
       continue;
     }
     // Said as soon as the file is in order, so the Events sheet's read of it need not wait for these rows.
