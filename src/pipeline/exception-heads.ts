@@ -1,4 +1,5 @@
 import { compareExceptionRows, SEVERITY_ORDER, type ExceptionRow } from '../model/exception.js';
+import { createBinaryHeap, type BinaryHeap } from '../util/binary-heap.js';
 
 const DAY = 86_400_000;
 
@@ -37,49 +38,22 @@ const later = (a: Held, b: Held): boolean => {
  * exceptions decoded for 500 rows in a month of a million events.
  */
 export function createExceptionHeads(perRule: number): ExceptionHeads {
-  const heaps = new Map<string, Held[]>();
+  const heaps = new Map<string, BinaryHeap<Held>>();
   let seq = 0;
   return {
     add(row) {
       if (perRule <= 0) return;
       const held: Held = { row, seq: seq++ };
       let heap = heaps.get(row.ruleId);
-      if (!heap) heaps.set(row.ruleId, (heap = []));
-      if (heap.length < perRule) {
-        heap.push(held);
-        siftUp(heap, heap.length - 1);
-      } else if (later(heap[0], held)) {
-        heap[0] = held;
-        siftDown(heap, 0);
-      }
+      // The latest row held on top: the one a row earlier in the stream replaces.
+      if (!heap) heaps.set(row.ruleId, (heap = createBinaryHeap(later)));
+      if (heap.size < perRule) heap.push(held);
+      else if (later(heap.peek()!, held)) heap.replaceTop(held);
     },
     rows() {
-      const all = [...heaps.values()].flat();
+      const all = [...heaps.values()].flatMap((h) => h.items());
       all.sort((a, b) => (later(a, b) ? 1 : later(b, a) ? -1 : 0));
       return all.map((h) => h.row);
     },
   };
-}
-
-/** The heap's top is its latest row: the one a row earlier in the stream replaces. */
-function siftUp(heap: Held[], i: number): void {
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!later(heap[i], heap[p])) return;
-    [heap[i], heap[p]] = [heap[p], heap[i]];
-    i = p;
-  }
-}
-
-function siftDown(heap: Held[], i: number): void {
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let m = i;
-    if (l < heap.length && later(heap[l], heap[m])) m = l;
-    if (r < heap.length && later(heap[r], heap[m])) m = r;
-    if (m === i) return;
-    [heap[i], heap[m]] = [heap[m], heap[i]];
-    i = m;
-  }
 }

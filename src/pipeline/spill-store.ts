@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createBinaryHeap } from '../util/binary-heap.js';
 import { join } from 'node:path';
 import type { RowStream, SpillBucket } from '../model/report-model.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec, type SortKey } from './record-codec.js';
@@ -271,45 +272,17 @@ function* mergeRuns<T, K>(runs: string[], out: string, reading: RowReading<T, K>
     const c = reading.compare(x.key, y.key);
     return c < 0 || (c === 0 && x.run < y.run);
   };
-  // A binary min-heap of each run's next row.
-  const heap: Head[] = [];
-  const push = (h: Head) => {
-    let i = heap.push(h) - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(heap[i], heap[p])) break;
-      [heap[i], heap[p]] = [heap[p], heap[i]];
-      i = p;
-    }
-  };
-  const pop = (): Head => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l], heap[m])) m = l;
-        if (r < heap.length && before(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
-      }
-    }
-    return top;
-  };
+  // Each run's next row, the first of them on top.
+  const heap = createBinaryHeap<Head>(before);
   const next = (run: number, rest: Iterator<RecordSpan>) => {
     const n = rest.next();
-    if (!n.done) push({ key: reading.key(n.value), buf: n.value.buf, start: n.value.start, end: n.value.end, run, rest });
+    if (!n.done) heap.push({ key: reading.key(n.value), buf: n.value.buf, start: n.value.start, end: n.value.end, run, rest });
   };
   const readers = runs.map((file) => readRecords(file, RUN_CHUNK));
   const writer = recordWriter(out);
   try {
     readers.forEach((rest, run) => next(run, rest));
-    while (heap.length > 0) {
-      const h = pop();
+    for (let h = heap.pop(); h; h = heap.pop()) {
       writer.add(h);
       yield reading.row(h, h.key);
       next(h.run, h.rest);
