@@ -25,10 +25,8 @@ interface Held {
   seq: number;
 }
 
-const later = (a: Held, b: Held): boolean => {
-  const c = compareInExceptionStream(a.row, b.row);
-  return c > 0 || (c === 0 && a.seq > b.seq);
-};
+const order = (a: Held, b: Held): number => compareInExceptionStream(a.row, b.row) || a.seq - b.seq;
+const later = (a: Held, b: Held): boolean => order(a, b) > 0;
 
 /**
  * Each rule's first rows of the exceptions stream, kept as the rows are added (a max-heap per
@@ -52,7 +50,7 @@ export function createExceptionHeads(perRule: number): ExceptionHeads {
     },
     rows() {
       const all = [...heaps.values()].flatMap((h) => h.items());
-      all.sort((a, b) => (later(a, b) ? 1 : later(b, a) ? -1 : 0));
+      all.sort(order);
       return all.map((h) => h.row);
     },
   };

@@ -352,14 +352,9 @@ export function* readRecords(file: string, chunk: number, reuse = false): Genera
     for (;;) {
       const keep: number = carry?.length ?? 0;
       const size = Math.max(chunk, need);
-      let buf: Buffer;
-      if (reuse && last && last.length >= size) {
-        buf = last;
-        if (carry) buf.copy(buf, 0, carry.byteOffset - buf.byteOffset, carry.byteOffset - buf.byteOffset + keep);
-      } else {
-        buf = Buffer.allocUnsafeSlow(size);
-        if (carry) carry.copy(buf, 0);
-      }
+      const buf: Buffer = reuse && last && last.length >= size ? last : Buffer.allocUnsafeSlow(size);
+      // Into the same buffer the carry is a view of, too: copy moves overlapping bytes correctly.
+      if (carry) carry.copy(buf, 0);
       last = buf;
       const n = readSync(fd, buf, keep, buf.length - keep, null);
       if (n === 0) {

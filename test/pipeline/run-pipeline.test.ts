@@ -36,13 +36,14 @@ function deliverySource(pages: Record<number, { id: string; t: number }[]>): Sou
   };
 }
 
-async function run(source: Source) {
+async function run(source: Source, extra: Partial<Parameters<typeof runPipeline>[0]> = {}) {
   const plan: TimeWindow[] = [{ index: 0, start: T, end: T + DAY / 2 }, { index: 1, start: T + DAY / 2, end: T + DAY }];
   const dir = mkdtempSync(join(tmpdir(), 'ap-run-'));
   return runPipeline({
     sources: [source], period, plans: new Map([['files', plan]]), packDir: dir, stateDir: join(dir, '.state'),
     httpFor: () => ({}) as HttpClient, directory: null, rules: createRuleEngine([], { timeZone: 'UTC', directory: null, businessHours: null }), sampler: null,
     log: silentLogger, clock: systemClock, signal: new AbortController().signal, progress: { windowStarted() {}, windowDone() {}, update() {} },
+    ...extra,
   });
 }
 
@@ -61,5 +62,23 @@ describe('runPipeline', () => {
     const ids: string[] = [];
     for await (const e of r.events.open()) ids.push(e.id);
     expect(ids).toEqual(['a', 'late', 'b']);
+  });
+
+  it("keeps each rule's first exceptions in the stream's order when asked, and none when not", async () => {
+    const header = { title: 'T', control: 'CC6.1', reason: 'Because.' } as const;
+    const rules = createRuleEngine(
+      [{ ...header, id: 'every', severity: 'low', type: 'match', match: {} }, { ...header, id: 'some', severity: 'critical', type: 'match', match: { operation: 'GetObject' } }],
+      { timeZone: 'UTC', directory: null, businessHours: null },
+    );
+    const pages = { 0: [{ id: 'c', t: T + 3000 }, { id: 'a', t: T + 1000 }], 1: [{ id: 'd', t: T + DAY / 2 + 9 }, { id: 'b', t: T + DAY / 2 + 1 }] };
+    const asked = await run(deliverySource(pages), { rules, exceptionHeadRows: 3 });
+    const stream: string[] = [];
+    for await (const x of asked.exceptions.open()) stream.push(`${x.ruleId}:${x.eventId}`);
+    const firstThree = (rule: string) => stream.filter((k) => k.startsWith(`${rule}:`)).slice(0, 3);
+    expect(asked.exceptionHeads?.perRule).toBe(3);
+    expect(asked.exceptionHeads?.rows.map((x) => `${x.ruleId}:${x.eventId}`)).toEqual(stream.filter((k) => [...firstThree('some'), ...firstThree('every')].includes(k)));
+    expect(asked.exceptionHeads?.rows).toHaveLength(6);
+    const notAsked = await run(deliverySource(pages), { rules });
+    expect(notAsked.exceptionHeads).toBeUndefined();
   });
 });

@@ -21,3 +21,32 @@ describe('text buffer', () => {
     expect(buf.size).toBe(0);
   });
 });
+
+describe('text buffer recycling', () => {
+  it('fills a recycled buffer again, and never one still out', () => {
+    const buf = createTextBuffer(64);
+    buf.put('first');
+    const first = buf.take();
+    buf.put('second');
+    const second = buf.take();
+    // `first` is still out (not recycled): taking again must not write over it.
+    buf.put('third!');
+    const third = buf.take();
+    expect([first.toString(), second.toString(), third.toString()]).toEqual(['first', 'second', 'third!']);
+    expect(third.buffer).not.toBe(first.buffer);
+    buf.recycle(second);
+    buf.put('fourth');
+    buf.take();
+    buf.put('fifth');
+    expect(buf.take().buffer).toBe(second.buffer);
+    expect(first.toString()).toBe('first');
+    // A buffer grown past the capacity by a long string is not kept for reuse.
+    buf.put('x'.repeat(500));
+    const long = buf.take();
+    buf.recycle(long);
+    buf.put('y');
+    buf.take();
+    buf.put('z');
+    expect(buf.take().buffer).not.toBe(long.buffer);
+  });
+});
