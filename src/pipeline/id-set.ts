@@ -21,55 +21,69 @@ const SEGMENT_BITS = 8;
 const SEGMENTS = 1 << SEGMENT_BITS;
 /** Slots per table at first; a table grows by half when four fifths full, so it is 53-80% full. */
 const FIRST_CAPACITY = 64;
+/**
+ * A slot is 24 bytes of one buffer: the UUID as four 32-bit words, then the first content's
+ * fingerprint as a float64 (NaN in a free slot). One buffer, not a table per field: a probe of a
+ * set far larger than the caches touches one cache line instead of three.
+ */
+const SLOT_WORDS = 6;
+const SLOT_FLOATS = 3;
 
-/** One open-addressing table: per slot a UUID as four words, the first content's fingerprint, a used flag. */
 interface Segment {
   capacity: number;
   count: number;
   words: Int32Array;
-  contents: Float64Array;
-  used: Uint8Array;
+  floats: Float64Array;
 }
 
-const newSegment = (capacity: number): Segment => ({
-  capacity,
-  count: 0,
-  words: new Int32Array(capacity * 4),
-  contents: new Float64Array(capacity),
-  used: new Uint8Array(capacity),
-});
+function newSegment(capacity: number): Segment {
+  const buffer = new ArrayBuffer(capacity * SLOT_WORDS * 4);
+  const floats = new Float64Array(buffer);
+  for (let s = 0; s < capacity; s++) floats[s * SLOT_FLOATS + 2] = NaN;
+  return { capacity, count: 0, words: new Int32Array(buffer), floats };
+}
 
-/** The slot of UUID `k` in `seg` (hash `h`): where it is, or the free slot where it would go. */
-function slotOf(seg: Segment, k: Int32Array, h: number): number {
-  const { words: w, used: u } = seg;
+/** The slot of the UUID `k0..k3` in `seg` (hash `h`): where it is, or the free slot where it would go. */
+function slotOf(seg: Segment, k0: number, k1: number, k2: number, k3: number, h: number): number {
+  const { words: w, floats: f } = seg;
   const cap = seg.capacity;
   // The hash's high bits scaled to the capacity (which is not a power of two).
   let i = Math.floor(((h >>> 0) / 4294967296) * cap);
-  while (u[i] && !(w[i * 4] === k[0] && w[i * 4 + 1] === k[1] && w[i * 4 + 2] === k[2] && w[i * 4 + 3] === k[3])) if (++i === cap) i = 0;
-  return i;
+  for (;;) {
+    const c = f[i * SLOT_FLOATS + 2];
+    if (c !== c) return i;
+    const o = i * SLOT_WORDS;
+    if (w[o] === k0 && w[o + 1] === k1 && w[o + 2] === k2 && w[o + 3] === k3) return i;
+    if (++i === cap) i = 0;
+  }
 }
 
-function hashOf(k: Int32Array): number {
-  const h = Math.imul(k[0] ^ Math.imul(k[1], 0x9e3779b1) ^ Math.imul(k[2], 0x85ebca6b) ^ Math.imul(k[3], 0xc2b2ae35), 0x27d4eb2f);
+function hashOf(k0: number, k1: number, k2: number, k3: number): number {
+  const h = Math.imul(k0 ^ Math.imul(k1, 0x9e3779b1) ^ Math.imul(k2, 0x85ebca6b) ^ Math.imul(k3, 0xc2b2ae35), 0x27d4eb2f);
   return h ^ (h >>> 15);
+}
+
+/** Puts a UUID and its content in slot `s`. */
+function fill(seg: Segment, s: number, k0: number, k1: number, k2: number, k3: number, content: number): void {
+  const o = s * SLOT_WORDS;
+  seg.words[o] = k0;
+  seg.words[o + 1] = k1;
+  seg.words[o + 2] = k2;
+  seg.words[o + 3] = k3;
+  seg.floats[s * SLOT_FLOATS + 2] = content;
 }
 
 /** The segment half as large again, with every id of `old` in it. */
 function grown(old: Segment): Segment {
   const seg = newSegment(Math.ceil(old.capacity * 1.5));
   seg.count = old.count;
-  const k = new Int32Array(4);
-  // Word by word: a typed-array view per id (subarray) cost more than the rehash itself.
+  const { words: w, floats: f } = old;
   for (let i = 0; i < old.capacity; i++) {
-    if (!old.used[i]) continue;
-    k[0] = old.words[i * 4];
-    k[1] = old.words[i * 4 + 1];
-    k[2] = old.words[i * 4 + 2];
-    k[3] = old.words[i * 4 + 3];
-    const s = slotOf(seg, k, hashOf(k) << SEGMENT_BITS);
-    seg.words.set(k, s * 4);
-    seg.contents[s] = old.contents[i];
-    seg.used[s] = 1;
+    const content = f[i * SLOT_FLOATS + 2];
+    if (content !== content) continue;
+    const o = i * SLOT_WORDS;
+    const k0 = w[o], k1 = w[o + 1], k2 = w[o + 2], k3 = w[o + 3];
+    fill(seg, slotOf(seg, k0, k1, k2, k3, hashOf(k0, k1, k2, k3) << SEGMENT_BITS), k0, k1, k2, k3, content);
   }
   return seg;
 }
@@ -105,11 +119,15 @@ export function createIdSet(): IdSet {
   return {
     has(id) {
       if (!packUuid(id, key)) return others.has(id);
-      const h = hashOf(key);
+      const k0 = key[0], k1 = key[1], k2 = key[2], k3 = key[3];
+      const h = hashOf(k0, k1, k2, k3);
       const seg = segments[h & (SEGMENTS - 1)];
-      return seg.used[slotOf(seg, key, h << SEGMENT_BITS)] === 1;
+      const c = seg.floats[slotOf(seg, k0, k1, k2, k3, h << SEGMENT_BITS) * SLOT_FLOATS + 2];
+      return c === c;
     },
-    check(id, content) {
+    check(id, fingerprint) {
+      // A free slot holds NaN; fingerprints are never NaN (content-fingerprint.ts), any other caller's is 0.
+      const content = fingerprint === fingerprint ? fingerprint : 0;
       if (!packUuid(id, key)) {
         const first = others.get(id);
         if (first === undefined) {
@@ -118,14 +136,14 @@ export function createIdSet(): IdSet {
         }
         return again(id, first, content);
       }
-      const h = hashOf(key);
+      const k0 = key[0], k1 = key[1], k2 = key[2], k3 = key[3];
+      const h = hashOf(k0, k1, k2, k3);
       const at = h & (SEGMENTS - 1);
       const seg = segments[at];
-      const s = slotOf(seg, key, h << SEGMENT_BITS);
-      if (seg.used[s]) return again(id, seg.contents[s], content);
-      seg.words.set(key, s * 4);
-      seg.contents[s] = content;
-      seg.used[s] = 1;
+      const s = slotOf(seg, k0, k1, k2, k3, h << SEGMENT_BITS);
+      const first = seg.floats[s * SLOT_FLOATS + 2];
+      if (first === first) return again(id, first, content);
+      fill(seg, s, k0, k1, k2, k3, content);
       if (++seg.count * 5 > seg.capacity * 4) segments[at] = grown(seg);
       return 'new';
     },
@@ -135,26 +153,36 @@ export function createIdSet(): IdSet {
   };
 }
 
+/** Each character code's hex digit value (lower-case only), -1 for anything else. */
+const HEX = (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let c = 48; c <= 57; c++) t[c] = c - 48;
+  for (let c = 97; c <= 102; c++) t[c] = c - 87;
+  return t;
+})();
+
+/** Eight hex digits of `id` at `from` (four, then four more at `second` where the UUID's dash cuts them) as one word; -1 in `bad[0]` for a non-digit. */
+function word(id: string, from: number, second: number, bad: Int32Array): number {
+  let w = 0;
+  for (let i = 0; i < 8; i++) {
+    const c = id.charCodeAt(i < 4 ? from + i : second + i - 4);
+    const v = c < 128 ? HEX[c] : -1;
+    bad[0] |= v;
+    w = (w << 4) | (v & 15);
+  }
+  return w;
+}
+
+const badDigit = new Int32Array(1);
+
 /** `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lower-case hex into four 32-bit words; false for anything else. */
 function packUuid(id: string, out: Int32Array): boolean {
   if (id.length !== UUID_LENGTH) return false;
   if (id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
-  let word = 0;
-  let nibbles = 0;
-  let w = 0;
-  for (let i = 0; i < UUID_LENGTH; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = id.charCodeAt(i);
-    let v: number;
-    if (c >= 48 && c <= 57) v = c - 48;
-    else if (c >= 97 && c <= 102) v = c - 87;
-    else return false;
-    word = (word << 4) | v;
-    if (++nibbles === 8) {
-      out[w++] = word;
-      word = 0;
-      nibbles = 0;
-    }
-  }
-  return true;
+  badDigit[0] = 0;
+  out[0] = word(id, 0, 4, badDigit);
+  out[1] = word(id, 9, 14, badDigit);
+  out[2] = word(id, 19, 24, badDigit);
+  out[3] = word(id, 28, 32, badDigit);
+  return badDigit[0] >= 0;
 }
