@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { createGunzipInto } from '../../util/gunzip-into.js';
 import type { AuditEvent } from '../../model/audit-event.js';
 import { encodeEvent } from '../../pipeline/event-codec.js';
 import { createRecordBuilder } from '../../pipeline/record-codec.js';
@@ -47,12 +48,10 @@ export type ParseResult =
 const MiB = 1024 * 1024;
 
 /**
- * Output chunk size for a file's inflate: the size its gzip trailer states (ISIZE, the last
+ * How large a buffer a file's content needs: the size its gzip trailer states (ISIZE, the last
  * member's size mod 2^32: https://www.rfc-editor.org/rfc/rfc1952#section-2.3.1) and a little room,
- * so a usual file inflates into one buffer that is the content itself, neither chunks nor their
- * concatenation left for the GC (several MiB a file, which held tens of MiB per worker until a
- * full collection); 1 MiB chunks where the trailer cannot be trusted (several members, a size past
- * the cap): a fraction of the inflate calls of the 16 KiB default.
+ * so a usual file inflates in one call; 1 MiB where the trailer cannot be trusted (several members,
+ * a size past the cap), from which the buffer grows.
  */
 export function inflateChunkSize(compressed: Uint8Array, maxBytes: number): number {
   if (compressed.length < 18) return MiB;
@@ -61,8 +60,11 @@ export function inflateChunkSize(compressed: Uint8Array, maxBytes: number): numb
   return stated + 64 <= maxBytes ? Math.max(64 * 1024, stated + 64) : MiB;
 }
 
+/** This thread's gunzipper: each file inflated into the same buffer. */
+const gunzipper = createGunzipInto();
+
 /**
- * Gunzips (into one buffer: inflateChunkSize), parses and
+ * Gunzips (into one buffer, the thread's: inflateChunkSize), parses and
  * normalizes one log file. Runs in a worker thread (parse-worker.ts); never throws: a file that is
  * not a CloudTrail log, or decompresses past the cap, is a failed result naming it.
  */
@@ -70,7 +72,7 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
   const compressed = Buffer.from(task.compressed.buffer, task.compressed.byteOffset, task.compressed.byteLength);
   let content: Buffer;
   try {
-    content = gunzipSync(compressed, { chunkSize: inflateChunkSize(compressed, task.maxBytes), maxOutputLength: task.maxBytes });
+    content = gunzipper.gunzip(compressed, task.maxBytes, inflateChunkSize(compressed, task.maxBytes));
   } catch (e) {
     if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       return {
