@@ -44,6 +44,24 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/**
+ * Inside a string, from byte `i`: past the aligned 4-byte words that hold neither a quote nor a
+ * backslash (a zero-byte test on the word XOR each, four bytes per step: most of a log file's
+ * bytes are in strings, and byte by byte the scan took a parse worker's time for a tenth of its
+ * files). Where the next such word starts, or `i` itself when it is not aligned; the caller goes on
+ * byte by byte.
+ */
+function skipPlainWords(words: Uint32Array, i: number, len: number): number {
+  while ((i & 3) === 0 && i + 4 <= len) {
+    const w = words[i >> 2];
+    const q = w ^ 0x22222222;
+    const b = w ^ 0x5c5c5c5c;
+    if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080) return i;
+    i += 4;
+  }
+  return i;
+}
+
 /** `arrayKey`: the top-level key whose array holds the records. */
 export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans | null {
   const key = Buffer.from(JSON.stringify(arrayKey), 'utf8');
@@ -73,12 +91,14 @@ export function recordSpans(buf: Uint8Array, arrayKey = 'Records'): RecordSpans 
     afterComma = false;
     spaced = false;
   };
+  const words = buf.byteOffset % 4 === 0 ? new Uint32Array(buf.buffer, buf.byteOffset, len >> 2) : null;
   let i = 0;
   while (i < len) {
     const c = buf[i];
     if (c === QUOTE) {
       const s = i++;
       for (;;) {
+        if (words !== null) i = skipPlainWords(words, i, len);
         if (i >= len) return null;
         const x = buf[i++];
         if (x === QUOTE) break;
