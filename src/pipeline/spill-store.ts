@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createBinaryHeap } from '../util/binary-heap.js';
 import { join } from 'node:path';
-import type { RowStream, SpillBucket } from '../model/report-model.js';
+import type { RowStream, SpillBucket, SpillFiles } from '../model/report-model.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec, type SortKey } from './record-codec.js';
 
 /**
@@ -15,9 +15,21 @@ export interface SpillStore<T> {
   add(row: T, encoded?: Uint8Array): void;
   readonly count: number;
   /** Flushes and returns a re-readable stream of all rows in bucket order, sorted within each, with its files. */
-  seal(): RowStream<T> & Required<Pick<RowStream<T>, 'files'>>;
+  seal(): SealedRows<T>;
   /** Closes the bucket files held open, for a store given up before its seal (a failed run). */
   close(): void;
+}
+
+/** A sealed store's rows: the whole stream, or only the rows at some of its positions. */
+export interface SealedRows<T> extends RowStream<T> {
+  files: SpillFiles;
+  /**
+   * The rows at `positions` (1-based, in the stream's order), in that order, each with its
+   * position: a bucket that holds none of them is not read, and the other rows of a bucket are
+   * not decoded (a sample of a few dozen rows from a population of a million read the whole
+   * population, each row decoded, at the end of the pull).
+   */
+  pick(positions: readonly number[]): AsyncIterable<{ position: number; row: T }>;
 }
 
 export interface SpillOptions<T> {
@@ -156,6 +168,39 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
           sortedElsewhere(ready) {
             elsewhere = ready;
           },
+        },
+        async *pick(positions) {
+          const wanted = [...new Set(positions)].filter((p) => p >= 1 && p <= total).sort((a, b) => a - b);
+          const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);
+          const spans: RowReading<RecordSpan, unknown> = { key: reading.key, row: (r) => r, compare: reading.compare };
+          let before = 0;
+          let next = 0;
+          for (const b of buckets) {
+            if (next >= wanted.length) return;
+            const rows = rowsIn.get(b) ?? 0;
+            if (wanted[next] > before + rows) {
+              before += rows;
+              continue;
+            }
+            if (!sorted.has(b) && elsewhere) {
+              await elsewhere(fileOf(b));
+              sorted.add(b);
+            }
+            const inOrder = sorted.has(b);
+            const records = inOrder ? readRecords(fileOf(b), CHUNK, true) : sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, spans, runRowsOf(b));
+            let position = before;
+            let whole = true;
+            for (const r of records) {
+              if (++position !== wanted[next]) continue;
+              yield { position, row: reading.row(r, null) };
+              if (++next >= wanted.length && position < before + rows) {
+                whole = false;
+                break;
+              }
+            }
+            if (!inOrder && whole) sorted.add(b);
+            before += rows;
+          }
         },
         async *open() {
           const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);

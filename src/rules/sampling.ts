@@ -32,7 +32,10 @@ export interface SamplerOptions {
 export interface MemberStore {
   /** `encoded`: the event's spill bytes, when the caller has them. */
   add(event: AuditEvent, encoded?: Uint8Array): void;
-  seal(): RowStream<AuditEvent>;
+  seal(): RowStream<AuditEvent> & {
+    /** The members at these positions (1-based, canonical order), in that order, each with its position. */
+    pick(positions: readonly number[]): AsyncIterable<{ position: number; row: AuditEvent }>;
+  };
 }
 
 export interface Sampler {
@@ -105,18 +108,9 @@ function createPositionSampler(specs: SampleSpec[], opts: SamplerOptions, member
         const byPosition = new Map(picks.map((pick) => [pick.position ?? 0, pick]));
         const rows: AuditEvent[] = [];
         const selection: SamplePick[] = [];
-        let position = 0;
-        if (picks.length > 0) {
-          const last = Math.max(...picks.map((x) => x.position ?? 0));
-          // Stops after the last chosen position: the rest of the population need not be read.
-          for await (const e of sealed.open()) {
-            const pick = byPosition.get(++position);
-            if (pick) {
-              rows.push(e);
-              selection.push(pick);
-            }
-            if (position >= last) break;
-          }
+        for await (const { position, row } of sealed.pick([...byPosition.keys()])) {
+          rows.push(row);
+          selection.push(byPosition.get(position)!);
         }
         out.push({
           population: p.spec.population,

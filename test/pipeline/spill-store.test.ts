@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,29 @@ const tsCodec = numbers<{ t: number; s: string }>(['t'], 's');
 const openFiles = () => (process.platform === 'linux' ? readdirSync('/proc/self/fd').length : null);
 
 describe('spill store', () => {
+  it('picks the rows at given positions of the sorted stream, sorting only buckets that hold one and decoding only those rows', async () => {
+    for (const runRows of [1000, 7]) {
+      let decoded = 0;
+      const codec: RecordCodec<{ t: number }> = { encode: tCodec.encode, decode: (r) => (decoded++, tCodec.decode(r)) };
+      const dir = mkdtempSync(join(tmpdir(), 'ap-spill-'));
+      const store = createSpillStore<{ t: number }>({ dir, name: 'x', codec, bucketOf: (r) => Math.floor(r.t / 100), compare: (a, b) => a.t - b.t, flushBytes: 64, runRows, sortKey: { decode: (r) => r.f64(), compare: (a, b) => (a as number) - (b as number) } });
+      // Buckets 0-4, 100 rows each, arriving shuffled.
+      const times = Array.from({ length: 500 }, (_, i) => (i * 7919) % 500);
+      for (const t of times) store.add({ t });
+      const sealed = store.seal();
+      // Nothing asked of bucket 2 (positions 201-300): its file may as well be gone.
+      rmSync(join(dir, 'x-2.rec'));
+      const picks: { position: number; t: number }[] = [];
+      for await (const { position, row } of sealed.pick([450, 1, 100, 101, 450, 0, 501, 37, 500])) picks.push({ position, t: row.t });
+      expect(picks).toEqual([1, 37, 100, 101, 450, 500].map((position) => ({ position, t: position - 1 })));
+      expect(decoded).toBe(6);
+      // A pick that ends inside a bucket stops there; the stream is whole for the next reader.
+      const first: number[] = [];
+      for await (const { row } of sealed.pick([3])) first.push(row.t);
+      expect(first).toEqual([2]);
+    }
+  });
+
   it('keeps every row when more buckets take rows in turn than it holds files open, and closes them at the seal or on close()', async () => {
     const before = openFiles();
     const make = () => createSpillStore<{ t: number }>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec: tCodec, bucketOf: (r) => r.t % 40, compare: (a, b) => a.t - b.t, flushBytes: 16 });

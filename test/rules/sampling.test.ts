@@ -26,7 +26,13 @@ function memoryMembers(): MemberStore {
     add: (e) => rows.push(e),
     seal: () => {
       const sorted = [...rows].sort(compareEvents);
-      return { count: sorted.length, open: async function* () { yield* sorted; } };
+      return {
+        count: sorted.length,
+        open: async function* () { yield* sorted; },
+        pick: async function* (positions: readonly number[]) {
+          for (const position of [...new Set(positions)].sort((a, b) => a - b)) if (position >= 1 && position <= sorted.length) yield { position, row: sorted[position - 1] };
+        },
+      };
     },
   };
 }
