@@ -23,8 +23,10 @@ const SEGMENTS = 1 << SEGMENT_BITS;
 const FIRST_CAPACITY = 64;
 /**
  * A slot is 24 bytes of one buffer: the UUID as four 32-bit words, then the first content's
- * fingerprint as a float64 (NaN in a free slot). One buffer, not a table per field: a probe of a
- * set far larger than the caches touches one cache line instead of three.
+ * fingerprint as a float64. A free slot is all zeros, as the buffer is made (a fill per table cost
+ * a tenth of the set's time): the nil UUID, whose words are zeros, is kept in the Map with the
+ * ids that are not UUIDs. One buffer, not a table per field: a probe of a set far larger than the
+ * caches touches one cache line instead of three.
  */
 const SLOT_WORDS = 6;
 const SLOT_FLOATS = 3;
@@ -38,22 +40,26 @@ interface Segment {
 
 function newSegment(capacity: number): Segment {
   const buffer = new ArrayBuffer(capacity * SLOT_WORDS * 4);
-  const floats = new Float64Array(buffer);
-  for (let s = 0; s < capacity; s++) floats[s * SLOT_FLOATS + 2] = NaN;
-  return { capacity, count: 0, words: new Int32Array(buffer), floats };
+  return { capacity, count: 0, words: new Int32Array(buffer), floats: new Float64Array(buffer) };
 }
 
-/** The slot of the UUID `k0..k3` in `seg` (hash `h`): where it is, or the free slot where it would go. */
+/**
+ * The slot of the UUID `k0..k3` (not all zeros) in `seg` (hash `h`): its index where it is, or
+ * -1 - the index of the free slot where it would go.
+ */
 function slotOf(seg: Segment, k0: number, k1: number, k2: number, k3: number, h: number): number {
-  const { words: w, floats: f } = seg;
+  const w = seg.words;
   const cap = seg.capacity;
   // The hash's high bits scaled to the capacity (which is not a power of two).
   let i = Math.floor(((h >>> 0) / 4294967296) * cap);
   for (;;) {
-    const c = f[i * SLOT_FLOATS + 2];
-    if (c !== c) return i;
     const o = i * SLOT_WORDS;
-    if (w[o] === k0 && w[o + 1] === k1 && w[o + 2] === k2 && w[o + 3] === k3) return i;
+    const a = w[o];
+    const b = w[o + 1];
+    const c = w[o + 2];
+    const d = w[o + 3];
+    if (a === k0 && b === k1 && c === k2 && d === k3) return i;
+    if ((a | b | c | d) === 0) return -1 - i;
     if (++i === cap) i = 0;
   }
 }
@@ -79,11 +85,10 @@ function grown(old: Segment): Segment {
   seg.count = old.count;
   const { words: w, floats: f } = old;
   for (let i = 0; i < old.capacity; i++) {
-    const content = f[i * SLOT_FLOATS + 2];
-    if (content !== content) continue;
     const o = i * SLOT_WORDS;
     const k0 = w[o], k1 = w[o + 1], k2 = w[o + 2], k3 = w[o + 3];
-    fill(seg, slotOf(seg, k0, k1, k2, k3, hashOf(k0, k1, k2, k3) << SEGMENT_BITS), k0, k1, k2, k3, content);
+    if ((k0 | k1 | k2 | k3) === 0) continue;
+    fill(seg, -1 - slotOf(seg, k0, k1, k2, k3, hashOf(k0, k1, k2, k3) << SEGMENT_BITS), k0, k1, k2, k3, f[i * SLOT_FLOATS + 2]);
   }
   return seg;
 }
@@ -91,8 +96,8 @@ function grown(old: Segment): Segment {
 /**
  * Event ids of a source, compactly. A million ids are most of what a run keeps in memory, and
  * CloudTrail's are UUIDs: those are held as 16 bytes in open-addressing tables, beside the
- * fingerprint of the first content kept (8 bytes) and a used flag: 31-47 MB per million ids (25 bytes
- * a slot, tables 53-80% full) instead of about 120 MB as strings in a Map; other ids go to a plain
+ * fingerprint of the first content kept (8 bytes): 30-45 MB per million ids (24 bytes a slot,
+ * tables 53-80% full) instead of about 120 MB as strings in a Map; other ids go to a plain
  * Map. The ids are spread over 256 tables that grow one at a time, so memory follows the count of
  * ids in small steps: one table growing in place of the whole set, which held the old and the new
  * table at once at each doubling (78 MB at 524,288 ids) and was half empty after it. Exact on
@@ -121,13 +126,9 @@ export function createIdSet(): IdSet {
       if (!packUuid(id, key)) return others.has(id);
       const k0 = key[0], k1 = key[1], k2 = key[2], k3 = key[3];
       const h = hashOf(k0, k1, k2, k3);
-      const seg = segments[h & (SEGMENTS - 1)];
-      const c = seg.floats[slotOf(seg, k0, k1, k2, k3, h << SEGMENT_BITS) * SLOT_FLOATS + 2];
-      return c === c;
+      return slotOf(segments[h & (SEGMENTS - 1)], k0, k1, k2, k3, h << SEGMENT_BITS) >= 0;
     },
-    check(id, fingerprint) {
-      // A free slot holds NaN; fingerprints are never NaN (content-fingerprint.ts), any other caller's is 0.
-      const content = fingerprint === fingerprint ? fingerprint : 0;
+    check(id, content) {
       if (!packUuid(id, key)) {
         const first = others.get(id);
         if (first === undefined) {
@@ -141,9 +142,8 @@ export function createIdSet(): IdSet {
       const at = h & (SEGMENTS - 1);
       const seg = segments[at];
       const s = slotOf(seg, k0, k1, k2, k3, h << SEGMENT_BITS);
-      const first = seg.floats[s * SLOT_FLOATS + 2];
-      if (first === first) return again(id, first, content);
-      fill(seg, s, k0, k1, k2, k3, content);
+      if (s >= 0) return again(id, seg.floats[s * SLOT_FLOATS + 2], content);
+      fill(seg, -1 - s, k0, k1, k2, k3, content);
       if (++seg.count * 5 > seg.capacity * 4) segments[at] = grown(seg);
       return 'new';
     },
@@ -175,7 +175,7 @@ function word(id: string, from: number, second: number, bad: Int32Array): number
 
 const badDigit = new Int32Array(1);
 
-/** `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lower-case hex into four 32-bit words; false for anything else. */
+/** `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lower-case hex into four 32-bit words; false for anything else, and for the nil UUID. */
 function packUuid(id: string, out: Int32Array): boolean {
   if (id.length !== UUID_LENGTH) return false;
   if (id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
@@ -184,5 +184,6 @@ function packUuid(id: string, out: Int32Array): boolean {
   out[1] = word(id, 9, 14, badDigit);
   out[2] = word(id, 19, 24, badDigit);
   out[3] = word(id, 28, 32, badDigit);
-  return badDigit[0] >= 0;
+  // The nil UUID's words are a free slot's: it goes to the Map.
+  return badDigit[0] >= 0 && (out[0] | out[1] | out[2] | out[3]) !== 0;
 }

@@ -20,4 +20,17 @@ describe('createIdSet', () => {
     expect(set.check('not-a-uuid', 1)).toBe('duplicate');
     expect(set.collisions().size).toBe(Math.ceil((n - 3) / 1001));
   });
+
+  it('tells the nil UUID (whose words are those of a free slot) and contents of 0 apart like any other', () => {
+    const set = createIdSet();
+    const nil = '00000000-0000-0000-0000-000000000000';
+    expect(set.has(nil)).toBe(false);
+    expect(set.check(nil, 0)).toBe('new');
+    expect(set.has(nil)).toBe(true);
+    expect(set.check(nil, 0)).toBe('duplicate');
+    expect(set.check(nil, 1)).toBe('collision');
+    expect(set.check(uuid(1), 0)).toBe('new');
+    expect(set.check(uuid(1), 0)).toBe('duplicate');
+    expect(set.has(uuid(2))).toBe(false);
+  });
 });
