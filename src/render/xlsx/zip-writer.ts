@@ -119,7 +119,9 @@ export async function createZipWriter(path: string, opts: { date: Date; level: n
     const inFlight: Promise<void>[] = [];
     const deflated = (buf: Buffer, consumed?: () => void): Promise<Buffer> =>
       new Promise<Buffer>((resolve, reject) => {
-        deflateRaw(buf, { level: opts.level, finishFlush: constants.Z_SYNC_FLUSH }, (e, out) => {
+        // Output room for the whole piece (deflate grows incompressible input by a few bytes a block):
+        // with zlib's 16 KiB default each piece came back in several trips to the thread pool.
+        deflateRaw(buf, { level: opts.level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize: buf.length + (buf.length >> 7) + 1024 }, (e, out) => {
           if (e) reject(e);
           else {
             consumed?.();
