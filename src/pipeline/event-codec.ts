@@ -107,4 +107,12 @@ export function decodeEventKey(r: RecordReader): EventOrderKey {
 export const eventCodec: RecordCodec<AuditEvent> = { encode: encodeEvent, decode: decodeEvent };
 
 /** How the spill sorts events: by the canonical order, holding only its fields. */
-export const eventSortKey: SortKey<EventOrderKey> = { decode: decodeEventKey, compare: compareEvents };
+export const eventSortKey: SortKey<EventOrderKey> = {
+  decode: decodeEventKey,
+  compare: compareEvents,
+  // The time, the canonical order's first field, is the record's second (after the id).
+  primary(r) {
+    r.skipStr();
+    return r.f64();
+  },
+};

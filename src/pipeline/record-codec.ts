@@ -20,6 +20,8 @@ export interface RecordReader {
   str(): string;
   /** A string that rarely repeats (an event id): read without the reader's cache, whose slots it would only take from the strings that do repeat. */
   uniqueStr(): string;
+  /** Moves past a string written by `str`, unread. */
+  skipStr(): void;
   optStr(): string | null;
   /**
    * A map written by `strMap`; null when absent. Maps repeat from record to record (an event's
@@ -226,6 +228,9 @@ export function createRecordReader(): RecordCursor {
       const start = skip(uint());
       return buf.utf8Slice(start, pos);
     },
+    skipStr() {
+      skip(uint());
+    },
     optStr() {
       const n = uint();
       return n === 0 ? null : slice(n - 1);
@@ -255,6 +260,12 @@ export function createRecordReader(): RecordCursor {
 export interface SortKey<K> {
   decode(r: RecordReader): K;
   compare(a: K, b: K): number;
+  /**
+   * A number read alone that orders records as `compare` does before its ties (compare(a, b) < 0
+   * implies primary(a) <= primary(b)): a sort orders by it and decodes the keys of only the records
+   * it cannot tell apart.
+   */
+  primary?(r: RecordReader): number;
 }
 
 export interface RecordCodec<T> {

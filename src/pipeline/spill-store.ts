@@ -172,7 +172,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
         async *pick(positions) {
           const wanted = [...new Set(positions)].filter((p) => p >= 1 && p <= total).sort((a, b) => a - b);
           const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);
-          const spans: RowReading<RecordSpan, unknown> = { key: reading.key, row: (r) => r, compare: reading.compare };
+          const spans: RowReading<RecordSpan, unknown> = { key: reading.key, primary: reading.primary, row: (r) => r, compare: reading.compare };
           let before = 0;
           let next = 0;
           for (const b of buckets) {
@@ -241,6 +241,8 @@ interface Held<K> extends RecordSpan {
  */
 export interface RowReading<T, K> {
   key(r: RecordSpan): K;
+  /** SortKey.primary of a record: 0 for all when the key has none (every pair then compares keys). */
+  primary(r: RecordSpan): number;
   /** The row of a record; `key` is its key when the caller holds it (null when not). */
   row(r: RecordSpan, key: K | null): T;
   compare(a: K, b: K): number;
@@ -252,12 +254,20 @@ export function rowReading<T>(codec: RecordCodec<T>, sortKey: SortKey<unknown> |
     reader.load(r.buf, r.start + HEADER);
     return codec.decode(reader);
   };
-  if (!sortKey) return { key: decode, row: (r, key) => (key === null ? decode(r) : (key as T)), compare: compare as (a: unknown, b: unknown) => number };
+  const none = () => 0;
+  if (!sortKey) return { key: decode, primary: none, row: (r, key) => (key === null ? decode(r) : (key as T)), compare: compare as (a: unknown, b: unknown) => number };
+  const primary = sortKey.primary;
   return {
     key(r) {
       reader.load(r.buf, r.start + HEADER);
       return sortKey.decode(reader);
     },
+    primary: primary
+      ? (r) => {
+          reader.load(r.buf, r.start + HEADER);
+          return primary(reader);
+        }
+      : none,
     row: decode,
     compare: sortKey.compare,
   };
@@ -275,31 +285,30 @@ export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReadin
   const out = `${tmp}.sorted`;
   let complete = false;
   try {
-    let held: Held<K>[] = [];
-    const byKey = (x: Held<K>, y: Held<K>) => reading.compare(x.key, y.key);
+    let run = createRun(reading);
     for (const r of readRecords(file, CHUNK)) {
-      held.push({ key: reading.key(r), buf: r.buf, start: r.start, end: r.end });
-      if (held.length >= runRows) {
+      run.add(r);
+      if (run.size >= runRows) {
         runs.push(`${tmp}.run-${runs.length}`);
-        writeRecords(runs[runs.length - 1], held.sort(byKey));
-        held = [];
+        run.write(runs[runs.length - 1], run.order());
+        run = createRun(reading);
       }
     }
     if (runs.length === 0) {
       // One run: sorted in memory, in place on disk at once (a reader elsewhere may go on), then
       // read from memory this once.
-      held.sort(byKey);
-      writeRecords(out, held);
+      const order = run.order();
+      run.write(out, order);
       renameSync(out, file);
       complete = true;
       onSorted?.();
-      for (const h of held) yield reading.row(h, h.key);
+      yield* run.rows(order);
     } else {
-      if (held.length > 0) {
+      if (run.size > 0) {
         runs.push(`${tmp}.run-${runs.length}`);
-        writeRecords(runs[runs.length - 1], held.sort(byKey));
+        run.write(runs[runs.length - 1], run.order());
       }
-      held = [];
+      run = createRun(reading);
       yield* mergeRuns(runs, out, reading);
       renameSync(out, file);
       complete = true;
@@ -309,6 +318,65 @@ export function* sortingRead<T, K>(file: string, tmp: string, reading: RowReadin
     for (const r of runs) rmSync(r, { force: true });
     if (!complete) rmSync(out, { force: true });
   }
+}
+
+/**
+ * The records of one run, held as where their bytes are and their primary numbers, not as an
+ * object each: a run of a day's events lived long enough to be copied by young-generation
+ * collections and promoted, and its keys were decoded in full though the time alone orders nearly
+ * every pair. A record's key is decoded only when its primary ties with another's, once.
+ */
+function createRun<T, K>(reading: RowReading<T, K>) {
+  const bufs: Buffer[] = [];
+  const chunkOf: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const primaries: number[] = [];
+  const keys: (K | undefined)[] = [];
+  const span: RecordSpan = { buf: Buffer.alloc(0), start: 0, end: 0 };
+  const at = (i: number): RecordSpan => {
+    span.buf = bufs[chunkOf[i]];
+    span.start = starts[i];
+    span.end = ends[i];
+    return span;
+  };
+  const keyOf = (i: number): K => {
+    let k = keys[i];
+    if (k === undefined) {
+      k = reading.key(at(i));
+      keys[i] = k;
+    }
+    return k;
+  };
+  return {
+    get size() {
+      return starts.length;
+    },
+    add(r: RecordSpan) {
+      if (bufs.length === 0 || bufs[bufs.length - 1] !== r.buf) bufs.push(r.buf);
+      chunkOf.push(bufs.length - 1);
+      starts.push(r.start);
+      ends.push(r.end);
+      primaries.push(reading.primary(r));
+      keys.push(undefined);
+    },
+    /** The records' indexes in row order; ties keep arrival order, as a stable sort of the rows would. */
+    order(): number[] {
+      const order = Array.from({ length: starts.length }, (_, i) => i);
+      return order.sort((a, b) => primaries[a] - primaries[b] || reading.compare(keyOf(a), keyOf(b)) || a - b);
+    },
+    write(file: string, order: readonly number[]) {
+      const writer = recordWriter(file);
+      try {
+        for (const i of order) writer.add(at(i));
+      } finally {
+        writer.close();
+      }
+    },
+    *rows(order: readonly number[]): Generator<T> {
+      for (const i of order) yield reading.row(at(i), keys[i] ?? null);
+    },
+  };
 }
 
 function* mergeRuns<T, K>(runs: string[], out: string, reading: RowReading<T, K>): Generator<T> {
@@ -364,14 +432,6 @@ function recordWriter(file: string): { add(r: RecordSpan): void; close(): void }
   };
 }
 
-function writeRecords(file: string, records: readonly RecordSpan[]): void {
-  const writer = recordWriter(file);
-  try {
-    for (const r of records) writer.add(r);
-  } finally {
-    writer.close();
-  }
-}
 
 export const HEADER = 4;
 export const CHUNK = 1 << 20;
