@@ -1,5 +1,5 @@
-import type { ExceptionRow, ExceptionTrend } from '../model/exception.js';
-import type { Covers, RecordCodec } from './record-codec.js';
+import { compareExceptionRows, type ExceptionRow, type ExceptionTrend } from '../model/exception.js';
+import type { Covers, RecordCodec, SortKey } from './record-codec.js';
 
 const TRENDS: readonly (ExceptionTrend | undefined)[] = [undefined, 'new', 'recurring', 'resolved'];
 
@@ -59,6 +59,23 @@ export function createExceptionCodec(): RecordCodec<ExceptionRow> {
       const trend = TRENDS[r.uint()];
       if (trend) row.trend = trend;
       return row;
+    },
+  };
+}
+
+/**
+ * How the spill sorts exceptions: in exception order, by the time alone (the record's third field)
+ * where it differs, so only rows whose times tie are decoded to be compared; the others are decoded
+ * once, as they are read out, and die young.
+ */
+export function exceptionSortKey(codec: RecordCodec<ExceptionRow>): SortKey<ExceptionRow> {
+  return {
+    decode: (r) => codec.decode(r),
+    compare: compareExceptionRows,
+    primary(r) {
+      r.uint();
+      r.skipStr();
+      return r.f64();
     },
   };
 }

@@ -17,7 +17,7 @@ import { createExceptionHeads, exceptionBucket, type ExceptionHeads } from './ex
 import { pullSources, type EventSink, type PullProgress } from './pull-sources.js';
 import { compareEvents } from '../model/event-order.js';
 import { eventCodec, eventSortKey } from './event-codec.js';
-import { createExceptionCodec } from './exception-codec.js';
+import { createExceptionCodec, exceptionSortKey } from './exception-codec.js';
 import type { AggregateSink } from './query-window.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
 
@@ -173,10 +173,12 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     sampleStores.push(store);
     return store;
   }) ?? null;
+  const exceptionCodec = createExceptionCodec();
   const exceptions = createSpillStore<ExceptionRow>({
     dir: spillDir,
     name: 'exceptions',
-    codec: createExceptionCodec(),
+    codec: exceptionCodec,
+    sortKey: exceptionSortKey(exceptionCodec),
     bucketOf: exceptionBucket,
     compare: compareExceptionRows,
   });

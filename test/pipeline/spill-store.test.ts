@@ -6,7 +6,8 @@ import { createSpillStore, readRecords } from '../../src/pipeline/spill-store.js
 import { createRecordBuilder, createRecordReader, type RecordCodec } from '../../src/pipeline/record-codec.js';
 import { eventCodec, eventSortKey } from '../../src/pipeline/event-codec.js';
 import { compareEvents } from '../../src/model/event-order.js';
-import { createExceptionCodec } from '../../src/pipeline/exception-codec.js';
+import { createExceptionCodec, exceptionSortKey } from '../../src/pipeline/exception-codec.js';
+import { compareExceptionRows } from '../../src/model/exception.js';
 import type { AuditEvent } from '../../src/model/audit-event.js';
 import type { ExceptionRow } from '../../src/model/exception.js';
 
@@ -253,6 +254,22 @@ describe('record reader maps', () => {
 });
 
 describe('exception codec', () => {
+  it('sorted by time first and whole rows only where times tie (exceptionSortKey), rows come out as a sort of whole rows puts them, in one run and merged', async () => {
+    const rows: ExceptionRow[] = Array.from({ length: 600 }, (_, i) => ({
+      ruleId: `r${(i * 7) % 5}`, title: 'T', severity: 'high', control: 'CC6.1', reason: `why ${(i * 13) % 3}`, time: ((i * 7919) % 40) * 1000, source: 'ct', eventId: i % 9 === 0 ? null : `e${(i * 31) % 50}`,
+      service: 's', operation: `op${i % 4}`, responseCode: '200', requesterId: `u${(i * 3) % 7}`, requesterName: null, requesterEmail: null, resource: null, client: null, details: null, subject: `x${(i * 11) % 6}`,
+    }));
+    const expected = [...rows].sort(compareExceptionRows);
+    for (const runRows of [10_000, 64]) {
+      const codec = createExceptionCodec();
+      const store = createSpillStore<ExceptionRow>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec, sortKey: exceptionSortKey(codec), bucketOf: () => 0, compare: compareExceptionRows, runRows });
+      for (const r of rows) store.add(r);
+      const out: ExceptionRow[] = [];
+      for await (const r of store.seal().open()) out.push(r);
+      expect(out).toEqual(expected);
+    }
+  });
+
   it('round-trips every field, and the rule texts of several rules', () => {
     const codec = createExceptionCodec();
     const row: ExceptionRow = {
