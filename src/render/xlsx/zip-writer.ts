@@ -50,6 +50,7 @@ const DEFLATES_AT_ONCE = 4;
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 /** Deflate output queued for the file before the writer waits for the disk. */
 const WRITE_HIGH_WATER = 16 * 1024 * 1024;
+const PIECE_OUTPUT = 64 * 1024;
 
 interface Entry {
   name: Buffer;
@@ -119,9 +120,11 @@ export async function createZipWriter(path: string, opts: { date: Date; level: n
     const inFlight: Promise<void>[] = [];
     const deflated = (buf: Buffer, consumed?: () => void): Promise<Buffer> =>
       new Promise<Buffer>((resolve, reject) => {
-        // Output room for the whole piece (deflate grows incompressible input by a few bytes a block):
-        // with zlib's 16 KiB default each piece came back in several trips to the thread pool.
-        deflateRaw(buf, { level: opts.level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize: buf.length + (buf.length >> 7) + 1024 }, (e, out) => {
+        // 64 KiB of output room, which holds a 256 KiB piece of sheet XML deflated: with zlib's
+        // 16 KiB default each piece came back in several trips to the thread pool. Not room for
+        // any piece whole: the piece is a view of its output buffer, which waits with it in the
+        // write queue.
+        deflateRaw(buf, { level: opts.level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize: PIECE_OUTPUT }, (e, out) => {
           if (e) reject(e);
           else {
             consumed?.();
