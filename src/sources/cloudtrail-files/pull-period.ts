@@ -4,7 +4,7 @@ import type { TimeWindow } from '../../model/window.js';
 import type { AuditEvent } from '../../model/audit-event.js';
 import { decodeEvent } from '../../pipeline/event-codec.js';
 import { createRecordReader, type RecordCursor } from '../../pipeline/record-codec.js';
-import type { WorkerPool } from '../../util/worker-pool.js';
+import { ownedWhole, type WorkerPool } from '../../util/worker-pool.js';
 import type { PeriodFile, PeriodPullContext } from '../source.js';
 import type { RegionFolder } from './discover.js';
 import { dayFolders, parseLogFileName } from './key-layout.js';
@@ -189,6 +189,8 @@ async function readWithRetry(key: string, ctx: PeriodPullContext, deps: FilesPer
 
 async function readBytes(store: LogStore, key: string, rec: AttemptRecorder, signal: AbortSignal): Promise<Uint8Array> {
   const { chunks, size } = await readObjectChunks(store, key, rec, signal);
+  // A file read whole (a local copy) comes as one buffer of its own: moved as it is, not copied.
+  if (chunks.length === 1) return ownedWhole(chunks[0]);
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {
