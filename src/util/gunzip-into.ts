@@ -45,6 +45,13 @@ function nativeOf(): Native | null {
   return { engine: engine as Native['engine'], handle: handle as NativeInflater, state };
 }
 
+/** Whether this Node's inflater is the one `createGunzipInto` drives (else it calls gunzipSync). */
+export function nativeGunzipAvailable(): boolean {
+  const native = nativeOf();
+  native?.engine.close();
+  return native !== null;
+}
+
 /**
  * A gunzipper that inflates file after file into one buffer it keeps (grown to the largest file).
  * gunzipSync returns a new buffer the size of each file's content; a parse worker holds it while
@@ -53,13 +60,6 @@ function nativeOf(): Native | null {
  * of RSS per worker, more as a run grew long enough to reach the limit. Where this Node's
  * inflater is not the one expected, each call is gunzipSync, as before.
  */
-/** Whether this Node's inflater is the one `createGunzipInto` drives (else it calls gunzipSync). */
-export function nativeGunzipAvailable(): boolean {
-  const native = nativeOf();
-  native?.engine.close();
-  return native !== null;
-}
-
 export function createGunzipInto(): GunzipInto {
   let out = Buffer.allocUnsafeSlow(1 << 20);
   let native: Native | null | undefined;
