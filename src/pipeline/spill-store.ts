@@ -161,6 +161,22 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
       const total = count;
       const runRowsOf = (b: number) => Math.max(runRows, Math.ceil((rowsIn.get(b) ?? 0) / MAX_RUNS));
       let elsewhere: ((file: string) => Promise<void>) | null = null;
+      /** Waits for the thread that sorts bucket `b` elsewhere, when there is one. */
+      const ready = async (b: number) => {
+        if (!sorted.has(b) && elsewhere) {
+          await elsewhere(fileOf(b));
+          sorted.add(b);
+        }
+      };
+      /** Bucket `b`'s rows in order: its file as it is once sorted, else sorted as it is read (and marked sorted once read to its end). */
+      function* inOrder<R>(b: number, reading: RowReading<R, unknown>): Generator<R> {
+        if (sorted.has(b)) {
+          for (const r of readRecords(fileOf(b), CHUNK, true)) yield reading.row(r, null);
+          return;
+        }
+        yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, reading, runRowsOf(b));
+        sorted.add(b);
+      }
       return {
         count: total,
         files: {
@@ -172,33 +188,21 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
         async *pick(positions) {
           const wanted = [...new Set(positions)].filter((p) => p >= 1 && p <= total).sort((a, b) => a - b);
           const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);
-          const spans: RowReading<RecordSpan, unknown> = { key: reading.key, primary: reading.primary, row: (r) => r, compare: reading.compare };
+          const spans: RowReading<RecordSpan, unknown> = { ...reading, row: (r) => r };
           let before = 0;
           let next = 0;
           for (const b of buckets) {
             if (next >= wanted.length) return;
             const rows = rowsIn.get(b) ?? 0;
-            if (wanted[next] > before + rows) {
-              before += rows;
-              continue;
-            }
-            if (!sorted.has(b) && elsewhere) {
-              await elsewhere(fileOf(b));
-              sorted.add(b);
-            }
-            const inOrder = sorted.has(b);
-            const records = inOrder ? readRecords(fileOf(b), CHUNK, true) : sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, spans, runRowsOf(b));
-            let position = before;
-            let whole = true;
-            for (const r of records) {
-              if (++position !== wanted[next]) continue;
-              yield { position, row: reading.row(r, null) };
-              if (++next >= wanted.length && position < before + rows) {
-                whole = false;
-                break;
+            if (wanted[next] <= before + rows) {
+              await ready(b);
+              let position = before;
+              for (const r of inOrder(b, spans)) {
+                if (++position !== wanted[next]) continue;
+                yield { position, row: reading.row(r, null) };
+                if (++next >= wanted.length) break;
               }
             }
-            if (!inOrder && whole) sorted.add(b);
             before += rows;
           }
         },
@@ -207,16 +211,8 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
           for (const b of buckets) {
             // Streamed, not read whole: rows die young instead of a day's rows being held (and
             // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
-            if (!sorted.has(b) && elsewhere) {
-              await elsewhere(fileOf(b));
-              sorted.add(b);
-            }
-            if (sorted.has(b)) {
-              for (const r of readRecords(fileOf(b), CHUNK, true)) yield reading.row(r, null);
-              continue;
-            }
-            yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, reading, runRowsOf(b));
-            sorted.add(b);
+            await ready(b);
+            yield* inOrder(b, reading);
           }
         },
       };
