@@ -161,29 +161,28 @@ const HEX = (() => {
   return t;
 })();
 
-/** Eight hex digits of `id` at `from` (four, then four more at `second` where the UUID's dash cuts them) as one word; -1 in `bad[0]` for a non-digit. */
-function word(id: string, from: number, second: number, bad: Int32Array): number {
+/**
+ * Eight hex digits of `id` at `from` (four, then four more at `second` where the UUID's dash cuts
+ * them) into `out[at]` as one word; false for a character that is not a lower-case hex digit.
+ */
+function word(id: string, from: number, second: number, out: Int32Array, at: number): boolean {
   let w = 0;
+  let bad = 0;
   for (let i = 0; i < 8; i++) {
     const c = id.charCodeAt(i < 4 ? from + i : second + i - 4);
     const v = c < 128 ? HEX[c] : -1;
-    bad[0] |= v;
+    bad |= v;
     w = (w << 4) | (v & 15);
   }
-  return w;
+  out[at] = w;
+  return bad >= 0;
 }
-
-const badDigit = new Int32Array(1);
 
 /** `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in lower-case hex into four 32-bit words; false for anything else, and for the nil UUID. */
 function packUuid(id: string, out: Int32Array): boolean {
   if (id.length !== UUID_LENGTH) return false;
   if (id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
-  badDigit[0] = 0;
-  out[0] = word(id, 0, 4, badDigit);
-  out[1] = word(id, 9, 14, badDigit);
-  out[2] = word(id, 19, 24, badDigit);
-  out[3] = word(id, 28, 32, badDigit);
+  if (!(word(id, 0, 4, out, 0) && word(id, 9, 14, out, 1) && word(id, 19, 24, out, 2) && word(id, 28, 32, out, 3))) return false;
   // The nil UUID's words are a free slot's: it goes to the Map.
-  return badDigit[0] >= 0 && (out[0] | out[1] | out[2] | out[3]) !== 0;
+  return (out[0] | out[1] | out[2] | out[3]) !== 0;
 }

@@ -21,6 +21,16 @@ describe('createIdSet', () => {
     expect(set.collisions().size).toBe(Math.ceil((n - 3) / 1001));
   });
 
+  it('keeps ids apart that differ only in spelling: upper-case hex, or a character that is no hex digit, never shares a UUID\'s slot', () => {
+    const set = createIdSet();
+    const lower = 'abcdef0f-0000-4000-8000-000000000001';
+    expect(set.check(lower, 1)).toBe('new');
+    expect(set.check(lower.toUpperCase(), 2)).toBe('new');
+    expect(set.check('abcdef0g-0000-4000-8000-000000000001', 3)).toBe('new');
+    expect(set.check(lower, 1)).toBe('duplicate');
+    expect(set.collisions().size).toBe(0);
+  });
+
   it('tells the nil UUID (whose words are those of a free slot) and contents of 0 apart like any other', () => {
     const set = createIdSet();
     const nil = '00000000-0000-0000-0000-000000000000';

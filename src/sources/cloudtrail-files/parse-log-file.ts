@@ -53,7 +53,7 @@ const MiB = 1024 * 1024;
  * so a usual file inflates in one call; 1 MiB where the trailer cannot be trusted (several members,
  * a size past the cap), from which the buffer grows.
  */
-export function inflateChunkSize(compressed: Uint8Array, maxBytes: number): number {
+export function contentSizeHint(compressed: Uint8Array, maxBytes: number): number {
   if (compressed.length < 18) return MiB;
   const at = compressed.length - 4;
   const stated = (compressed[at] | (compressed[at + 1] << 8) | (compressed[at + 2] << 16)) + compressed[at + 3] * 2 ** 24;
@@ -64,7 +64,7 @@ export function inflateChunkSize(compressed: Uint8Array, maxBytes: number): numb
 const gunzipper = createGunzipInto();
 
 /**
- * Gunzips (into one buffer, the thread's: inflateChunkSize), parses and
+ * Gunzips (into one buffer, the thread's: contentSizeHint), parses and
  * normalizes one log file. Runs in a worker thread (parse-worker.ts); never throws: a file that is
  * not a CloudTrail log, or decompresses past the cap, is a failed result naming it.
  */
@@ -72,7 +72,7 @@ export function parseLogFileBytes(task: ParseTask): ParseResult {
   const compressed = Buffer.from(task.compressed.buffer, task.compressed.byteOffset, task.compressed.byteLength);
   let content: Buffer;
   try {
-    content = gunzipper.gunzip(compressed, task.maxBytes, inflateChunkSize(compressed, task.maxBytes));
+    content = gunzipper.gunzip(compressed, task.maxBytes, contentSizeHint(compressed, task.maxBytes));
   } catch (e) {
     if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       return {

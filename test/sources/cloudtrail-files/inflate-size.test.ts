@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { inflateChunkSize, parseLogFileBytes, type ParseResult } from '../../../src/sources/cloudtrail-files/parse-log-file.js';
+import { contentSizeHint, parseLogFileBytes, type ParseResult } from '../../../src/sources/cloudtrail-files/parse-log-file.js';
 
 const record = (i: number, pad = 0) =>
   `{"eventVersion":"1.08","eventID":"id-${i}","eventTime":"2026-07-01T00:00:0${i % 10}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject",` +
@@ -16,10 +16,10 @@ describe('a log file inflated into one buffer sized by its gzip trailer', () => 
   it('sizes the buffer from the trailer, and falls back to chunks where the trailer cannot be used', () => {
     const text = file(50);
     const gz = gzipSync(text);
-    expect(inflateChunkSize(gz, 1 << 26)).toBe(Math.max(64 * 1024, Buffer.byteLength(text) + 64));
+    expect(contentSizeHint(gz, 1 << 26)).toBe(Math.max(64 * 1024, Buffer.byteLength(text) + 64));
     // A stated size past the cap: chunks (the cap itself is enforced by the inflate).
-    expect(inflateChunkSize(gz, 1000)).toBe(1024 * 1024);
-    expect(inflateChunkSize(gz.subarray(0, 10), 1 << 26)).toBe(1024 * 1024);
+    expect(contentSizeHint(gz, 1000)).toBe(1024 * 1024);
+    expect(contentSizeHint(gz.subarray(0, 10), 1 << 26)).toBe(1024 * 1024);
   });
 
   it('reads every record whatever the trailer says: two gzip members, a trailer that lies, a file past the stated size', () => {
