@@ -12,6 +12,12 @@ import { createIsoText, createLocalTime } from './xlsx/wall-clock.js';
 import type { Column } from './xlsx/table-sheet.js';
 
 const FLUSH_BYTES = 256 * 1024;
+/**
+ * zlib's level 3, the last of its fast levels: on the 1M-event bench's 324 MB of CSV, 1.4 s of
+ * compression against 2.5 s at the default 6, for 51 MB instead of 46 MB (level 1: the same time,
+ * 55 MB). The CSV is written beside the workbook, on the same two cores.
+ */
+const CSV_GZIP_LEVEL = 3;
 
 /**
  * A CSV field (RFC 4180 §2): quoted when it holds a comma, a quote, CR or LF, quotes doubled.
@@ -56,7 +62,7 @@ export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<
   const localText = createIsoText(' ', '');
   const times: CsvTimes = { utc: createIsoText('T', 'Z'), local: (t) => localText(localTime(t)) };
   // A deep input buffer: the thread pool compresses while this thread builds the next lines.
-  const gzip = createGzip({ level: 6, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
+  const gzip = createGzip({ level: CSV_GZIP_LEVEL, writableHighWaterMark: 4 * 1024 * 1024 } as ZlibOptions);
   const done = pipeline(gzip, createWriteStream(path));
   done.catch(() => undefined);
   const text = createTextBuffer(FLUSH_BYTES + 64 * 1024);
