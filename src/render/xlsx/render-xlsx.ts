@@ -16,12 +16,15 @@ import { createStylePalette } from './styles.js';
 import { continuationNames, writeTable, type TableSpec } from './table-sheet.js';
 import { createWallClock } from './wall-clock.js';
 import { createWorkbookWriter } from './workbook-writer.js';
+import type { SharedStringLimits } from './shared-strings.js';
 
 /** Excel's rows per sheet (Excel specifications and limits: 1,048,576 rows). */
 
 export interface RenderXlsxOptions {
   /** Rows per sheet, header included; tests pass a small one to see the continuation sheets. */
   rowLimit?: number;
+  /** The shared string table's caps; tests pass small ones to see texts stay in their cells. */
+  sharedStrings?: SharedStringLimits;
 }
 
 export interface RenderXlsxResult {
@@ -141,7 +144,7 @@ export async function renderXlsx(model: ReportModel, outPath: string, options: R
   const creator = `auditpack ${model.meta.toolVersion}`;
   let workbook;
   try {
-    workbook = await createWorkbookWriter(outPath, generatedAt);
+    workbook = await createWorkbookWriter(outPath, generatedAt, options.sharedStrings);
   } catch (e) {
     throw new AuditpackError('INTERNAL', `cannot write ${outPath}: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,

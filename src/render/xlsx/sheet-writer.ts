@@ -4,6 +4,7 @@ import type { Style } from './styles.js';
 import { escapeXml } from './xml-text.js';
 import { createTextBuffer } from '../../util/text-buffer.js';
 import type { PartStream } from './zip-writer.js';
+import { createColumnSharing, type SharedStrings } from './shared-strings.js';
 
 /**
  * One worksheet part (ECMA-376 Part 1, §18.3.1.99), written as XML text straight into its zip
@@ -71,6 +72,8 @@ interface CellAttributes {
   number: string;
   /** Up to the value of a text (`t="str"`). */
   text: string;
+  /** Up to the index of a shared text (`t="s"`). */
+  shared: string;
 }
 const attributesByStyle: CellAttributes[] = [];
 /** What follows a cell's reference for style id s (0: none), up to its value. */
@@ -78,14 +81,15 @@ function cellAttributes(s: number): CellAttributes {
   let a = attributesByStyle[s];
   if (!a) {
     const style = s ? `" s="${s}"` : '"';
-    a = { empty: `${style}/>`, number: `${style}><v>`, text: `${style} t="str"><v>` };
+    a = { empty: `${style}/>`, number: `${style}><v>`, text: `${style} t="str"><v>`, shared: `${style} t="s"><v>` };
     attributesByStyle[s] = a;
   }
   return a;
 }
 
-export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: SheetSetup): SheetWriter {
+export function createSheetWriter(part: PartStream, styles: StyleSheet, strings: SharedStrings, setup: SheetSetup): SheetWriter {
   const frozen = setup.frozenRows ?? 0;
+  const share = createColumnSharing(strings);
   const out = createTextBuffer(FLUSH_BYTES + 64 * 1024);
   let rows = 0;
   const merges: string[] = [];
@@ -143,7 +147,10 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, setup: S
         const opening = cellOpening(c + 1) + rowText;
         if (v === undefined) cells += opening + a.empty;
         else if (typeof v === 'number') cells += opening + a.number + String(v) + '</v></c>';
-        else if (typeof v === 'string') cells += opening + a.text + escapeXml(v) + '</v></c>';
+        else if (typeof v === 'string') {
+          const id = share(c, v);
+          cells += id >= 0 ? opening + a.shared + id + '</v></c>' : opening + a.text + escapeXml(v) + '</v></c>';
+        }
         else cells += opening + a.number + String(EXCEL_EPOCH_DAYS + v.getTime() / DAY_MS) + '</v></c>';
       }
       out.put(cells);

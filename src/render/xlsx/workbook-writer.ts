@@ -1,13 +1,15 @@
 import { createRequire } from 'node:module';
 import { createSheetWriter, type SheetSetup, type SheetWriter } from './sheet-writer.js';
 import { createStyleSheet, type StyleSheet } from './style-sheet.js';
+import { createSharedStrings, type SharedStringLimits } from './shared-strings.js';
 import { escapeXml } from './xml-text.js';
 import { createZipWriter, type ZipPartDigest } from './zip-writer.js';
 
 /**
  * An XLSX package (ECMA-376 Part 2, Open Packaging Conventions; Part 1 §18 SpreadsheetML) written
- * in one pass: each sheet streams into the zip as it is written; the parts that list the sheets
- * and styles (workbook, styles, content types, relationships, properties) follow the last sheet.
+ * in one pass: each sheet streams into the zip as it is written; the parts that list the sheets,
+ * texts and styles (shared strings, workbook, styles, content types, relationships, properties)
+ * follow the last sheet.
  */
 export interface WorkbookProperties {
   creator: string;
@@ -50,9 +52,10 @@ const CT = 'application/vnd.openxmlformats-officedocument';
 /** Deflate level for every part: 1 is ~3× faster than the default 6 on sheet XML, for ~25% more bytes. */
 const LEVEL = 1;
 
-export async function createWorkbookWriter(path: string, date: Date): Promise<WorkbookWriter> {
+export async function createWorkbookWriter(path: string, date: Date, limits?: SharedStringLimits): Promise<WorkbookWriter> {
   const zip = await createZipWriter(path, { date, level: LEVEL });
   const styles = createStyleSheet();
+  const strings = createSharedStrings(limits);
   const names: string[] = [];
   const defined: SheetName[] = [];
   return {
@@ -60,7 +63,7 @@ export async function createWorkbookWriter(path: string, date: Date): Promise<Wo
     sheetNames: names,
     addSheet(setup) {
       names.push(setup.name);
-      return createSheetWriter(zip.part(`xl/worksheets/sheet${names.length}.xml`), styles, setup);
+      return createSheetWriter(zip.part(`xl/worksheets/sheet${names.length}.xml`), styles, strings, setup);
     },
     defineName(n) {
       defined.push(n);
@@ -69,6 +72,12 @@ export async function createWorkbookWriter(path: string, date: Date): Promise<Wo
       const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
       const quoted = (name: string) => `'${name.replace(/'/g, "''")}'`;
       // Excel lists sheet-local names grouped by name, in sheet order within each.
+      const shared = strings.size > 0;
+      if (shared) {
+        const part = zip.part('xl/sharedStrings.xml');
+        for (const piece of strings.xml()) await part.write(piece);
+        await part.end();
+      }
       const sortedNames = [...defined].sort((a, b) => (a.name === b.name ? a.sheetIndex - b.sheetIndex : a.name < b.name ? -1 : 1));
       await zip.add('xl/workbook.xml',
         XML_HEAD +
@@ -86,6 +95,7 @@ export async function createWorkbookWriter(path: string, date: Date): Promise<Wo
         `<Relationship Id="rId1" Type="${REL}/styles" Target="styles.xml"/>` +
         `<Relationship Id="rId2" Type="${REL}/theme" Target="theme/theme1.xml"/>` +
         names.map((_, i) => `<Relationship Id="rId${i + 3}" Type="${REL}/worksheet" Target="worksheets/sheet${i + 1}.xml"/>`).join('') +
+        (shared ? `<Relationship Id="rId${names.length + 3}" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/>` : '') +
         '</Relationships>');
       await zip.add('xl/styles.xml', styles.xml());
       await zip.add('xl/theme/theme1.xml', THEME);
@@ -118,6 +128,7 @@ export async function createWorkbookWriter(path: string, date: Date): Promise<Wo
         names.map((_, i) => `<Override PartName="/xl/worksheets/sheet${i + 1}.xml" ContentType="${CT}.spreadsheetml.worksheet+xml"/>`).join('') +
         `<Override PartName="/xl/theme/theme1.xml" ContentType="${CT}.theme+xml"/>` +
         `<Override PartName="/xl/styles.xml" ContentType="${CT}.spreadsheetml.styles+xml"/>` +
+        (shared ? `<Override PartName="/xl/sharedStrings.xml" ContentType="${CT}.spreadsheetml.sharedStrings+xml"/>` : '') +
         '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>' +
         `<Override PartName="/docProps/app.xml" ContentType="${CT}.extended-properties+xml"/>` +
         '</Types>');

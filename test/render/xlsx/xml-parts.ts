@@ -10,6 +10,7 @@ export interface RawCell {
   /** The t attribute: str, s, inlineStr, n (absent), b, e. */
   type: string | undefined;
   style: number;
+  /** The cell's value as it reads: a shared text (t="s") is its text in the shared string table, not its index. */
   value: string | undefined;
   /** True when the cell holds an <f> element. */
   formula: boolean;
@@ -49,6 +50,9 @@ export function readRawWorkbook(path: string): RawWorkbook {
   for (const m of parts['xl/_rels/workbook.xml.rels'].matchAll(/<Relationship\b[^>]*>/g)) {
     rels.set(attr(m[0], 'Id')!, attr(m[0], 'Target')!);
   }
+  // The shared string table (§18.4.9): each <si> is a text, of one <t> or of rich-text runs' <t>s.
+  const shared = [...(parts['xl/sharedStrings.xml'] ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)].map((si) =>
+    [...si[1].matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)].map((t) => decode(t[1])).join(''));
   const sheets: RawSheet[] = [];
   for (const m of parts['xl/workbook.xml'].matchAll(/<sheet\b[^>]*>/g)) {
     const part = `xl/${rels.get(attr(m[0], 'r:id')!)!.replace(/^\/?xl\//, '')}`;
@@ -59,7 +63,9 @@ export function readRawWorkbook(path: string): RawWorkbook {
       const inner = c[3] ?? '';
       const v = /<v>([\s\S]*?)<\/v>/.exec(inner) ?? /<t\b[^>]*>([\s\S]*?)<\/t>/.exec(inner);
       const ref = attr(tag, 'r')!;
-      cells.set(ref, { ref, type: attr(tag, 't'), style: Number(attr(tag, 's') ?? 0), value: v ? decode(v[1]) : undefined, formula: /<f[\s>/]/.test(inner) });
+      const type = attr(tag, 't');
+      const value = v ? decode(v[1]) : undefined;
+      cells.set(ref, { ref, type, style: Number(attr(tag, 's') ?? 0), value: type === 's' && value !== undefined ? shared[Number(value)] : value, formula: /<f[\s>/]/.test(inner) });
     }
     sheets.push({ name: attr(m[0], 'name')!, part, xml, cells });
   }
