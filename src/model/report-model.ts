@@ -102,6 +102,8 @@ export type SectionId =
 export interface RowStream<T> {
   count: number;
   open(): AsyncIterable<T>;
+  /** The same rows in the same order, a batch at a time (src/model/row-batches.ts says why). */
+  openBatches?(): AsyncIterable<readonly T[]>;
   /** Where the rows are on disk, when they were spilled: lets a reader in another thread read them too. */
   files?: SpillFiles;
 }

@@ -15,6 +15,7 @@ import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE, m
 import type { SigningKey } from './sign-manifest.js';
 import { writePackIndex } from './pack-index.js';
 import { collectGarbage } from '../util/collect-garbage.js';
+import { rowBatches } from '../model/row-batches.js';
 
 export interface CreatePackInput {
   /** Final folder of the pack. */
@@ -168,20 +169,19 @@ function throwIfAborted(signal: AbortSignal): void {
 
 /** Rows read by the renderers stop at Ctrl-C (rendering a large pack takes a while) and are counted for the progress line. */
 function abortable<T>(stream: RowStream<T>, signal: AbortSignal, counter: { rows(n: number): void }): RowStream<T> {
+  async function* openBatches(): AsyncGenerator<readonly T[]> {
+    for await (const batch of rowBatches(stream)) {
+      throwIfAborted(signal);
+      counter.rows(batch.length);
+      yield batch;
+    }
+  }
   return {
     count: stream.count,
     files: stream.files,
+    openBatches,
     async *open() {
-      let n = 0;
-      for await (const row of stream.open()) {
-        throwIfAborted(signal);
-        if (++n === 256) {
-          counter.rows(n);
-          n = 0;
-        }
-        yield row;
-      }
-      if (n) counter.rows(n);
+      for await (const batch of openBatches()) yield* batch;
     },
   };
 }

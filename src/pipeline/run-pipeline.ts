@@ -20,6 +20,7 @@ import { eventCodec, eventSortKey } from './event-codec.js';
 import { createExceptionCodec, exceptionSortKey } from './exception-codec.js';
 import type { AggregateSink } from './query-window.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
+import { rowBatches } from '../model/row-batches.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
 export interface EventRules {
@@ -307,10 +308,14 @@ function countExceptions(subjects: readonly ExceptionSubjectCount[], controls: r
 /** With a previous pack, each exception row read back carries its trend (new, recurring…). */
 function withTrends(sealed: RowStream<ExceptionRow>, comparison: PreviousComparison | undefined): RowStream<ExceptionRow> {
   if (!comparison) return sealed;
+  async function* openBatches(): AsyncGenerator<readonly ExceptionRow[]> {
+    for await (const batch of rowBatches(sealed)) yield batch.map((row) => withTrend(row, comparison));
+  }
   return {
     count: sealed.count,
+    openBatches,
     async *open() {
-      for await (const row of sealed.open()) yield withTrend(row, comparison);
+      for await (const batch of openBatches()) yield* batch;
     },
   };
 }

@@ -23,6 +23,7 @@ export interface SpillStore<T> {
 /** A sealed store's rows: the whole stream, or only the rows at some of its positions. */
 export interface SealedRows<T> extends RowStream<T> {
   files: SpillFiles;
+  openBatches(): AsyncIterable<readonly T[]>;
   /**
    * The rows at `positions` (1-based, in the stream's order), in that order, each with its
    * position: a bucket that holds none of them is not read, and the other rows of a bucket are
@@ -56,6 +57,8 @@ export interface SpillOptions<T> {
 
 /** Bucket files a spill holds open for appends at once. */
 const OPEN_FILES = 16;
+/** Rows a sealed store hands over at a time (`openBatches`): few enough that they still die young. */
+const BATCH_ROWS = 256;
 
 /**
  * On disk a bucket is a sequence of records: a 4-byte little-endian length, then the codec's
@@ -177,6 +180,24 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
         yield* sortingRead(fileOf(b), `${fileOf(b)}.${++reads}`, reading, runRowsOf(b));
         sorted.add(b);
       }
+      /** Every row in order, a batch at a time. */
+      async function* openBatches(): AsyncGenerator<readonly T[]> {
+        const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);
+        for (const b of buckets) {
+          // Streamed, not read whole: rows die young instead of a day's rows being held (and
+          // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
+          await ready(b);
+          let batch: T[] = [];
+          for (const row of inOrder(b, reading)) {
+            batch.push(row);
+            if (batch.length === BATCH_ROWS) {
+              yield batch;
+              batch = [];
+            }
+          }
+          if (batch.length) yield batch;
+        }
+      }
       return {
         count: total,
         files: {
@@ -206,14 +227,9 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
             before += rows;
           }
         },
+        openBatches,
         async *open() {
-          const reading = rowReading(opts.codec, opts.sortKey ?? null, opts.compare);
-          for (const b of buckets) {
-            // Streamed, not read whole: rows die young instead of a day's rows being held (and
-            // promoted to old space) while the renderers write them (bench/cloudtrail-files-run.ts).
-            await ready(b);
-            yield* inOrder(b, reading);
-          }
+          for await (const batch of openBatches()) yield* batch;
         },
       };
     },

@@ -7,6 +7,7 @@ import type { ReportModel } from '../model/report-model.js';
 import type { Renderer } from './renderer.js';
 import { renderEventsCsvInWorker } from './events-csv-thread.js';
 import { createTextBuffer } from '../util/text-buffer.js';
+import { forEachRow, rowBatches, type Rows } from '../model/row-batches.js';
 import { eventColumns } from './xlsx/sheets/event-table.js';
 import { createIsoText, createLocalTime } from './xlsx/wall-clock.js';
 import type { Column } from './xlsx/table-sheet.js';
@@ -52,11 +53,11 @@ interface CsvTimes {
 export async function renderEventsCsv(model: ReportModel, path: string, opts: { signal?: AbortSignal } = {}): Promise<{ rows: number }> {
   // Spilled events are written by a thread of their own, beside the workbook and the PDF.
   if (model.events.files) return renderEventsCsvInWorker(model.events.files, model.period.timeZone, path, opts.signal);
-  return writeEventsCsv(model.events.open(), model.period.timeZone, path);
+  return writeEventsCsv(rowBatches(model.events), model.period.timeZone, path);
 }
 
 /** The rows, in the order given, as events.csv.gz at path. */
-export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<AuditEvent>, timeZone: string, path: string): Promise<{ rows: number }> {
+export async function writeEventsCsv(rows: Rows<AuditEvent>, timeZone: string, path: string): Promise<{ rows: number }> {
   const columns = eventColumns(timeZone);
   const localTime = createLocalTime(timeZone);
   const localText = createIsoText(' ', '');
@@ -69,21 +70,20 @@ export async function writeEventsCsv(rows: AsyncIterable<AuditEvent> | Iterable<
   text.put(columns.map((c) => csvField(c.header)).join(',') + '\r\n');
   let n = 0;
   try {
-    for await (const e of rows) {
+    await forEachRow(rows, (e) => {
       for (let c = 0; c < columns.length; c++) {
         if (c) text.put(',');
         text.put(csvField(textOf(columns[c], e, times)));
       }
       text.put('\r\n');
       n++;
-      if (text.size >= FLUSH_BYTES) {
-        const chunk = text.take();
-        const more = gzip.write(chunk, (e) => {
-          if (!e) text.recycle(chunk);
-        });
-        if (!more) await Promise.race([once(gzip, 'drain'), done]);
-      }
-    }
+      if (text.size < FLUSH_BYTES) return undefined;
+      const chunk = text.take();
+      const more = gzip.write(chunk, (err) => {
+        if (!err) text.recycle(chunk);
+      });
+      return more ? undefined : Promise.race([once(gzip, 'drain'), done]).then(() => undefined);
+    });
     gzip.end(text.take());
     await done;
   } catch (e) {

@@ -88,6 +88,18 @@ describe('spill store', () => {
     expect(await read()).toEqual(sorted);
     expect(sealed.count).toBe(times.length);
   });
+
+  it('hands the same rows over in batches, none empty, none past a bucket, none larger than 256 rows', async () => {
+    const store = createSpillStore<{ t: number }>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec: tCodec, bucketOf: (r) => Math.floor(r.t / 1000), compare: (a, b) => a.t - b.t, flushBytes: 64 });
+    const times = Array.from({ length: 2600 }, (_, i) => (i * 7919) % 2600);
+    for (const t of times) store.add({ t });
+    const sealed = store.seal();
+    const batches: number[][] = [];
+    for await (const batch of sealed.openBatches()) batches.push(batch.map((r) => r.t));
+    expect(batches.flat()).toEqual([...times].sort((a, b) => a - b));
+    expect(batches.map((b) => b.length)).toEqual([256, 256, 256, 232, 256, 256, 256, 232, 256, 256, 88]);
+    for (const b of batches) expect(new Set(b.map((t) => Math.floor(t / 1000))).size).toBe(1);
+  });
 });
 
 describe('spill store bytes', () => {

@@ -17,6 +17,7 @@ import { continuationNames, writeTable, type TableSpec } from './table-sheet.js'
 import { createWallClock } from './wall-clock.js';
 import { createWorkbookWriter } from './workbook-writer.js';
 import type { SharedStringLimits } from './shared-strings.js';
+import { rowBatches, type Rows } from '../../model/row-batches.js';
 
 /** Excel's rows per sheet (Excel specifications and limits: 1,048,576 rows). */
 
@@ -40,7 +41,7 @@ interface Step {
   write(ctx: RenderContext): Promise<void>;
 }
 
-function tableStep<R>(ctx: { rowLimit: number }, contents: string, spec: TableSpec<R>, rows: number, source: () => AsyncIterable<R> | Iterable<R>): Step {
+function tableStep<R>(ctx: { rowLimit: number }, contents: string, spec: TableSpec<R>, rows: number, source: () => Rows<R>): Step {
   const headerRow = (spec.preamble?.length ?? 0) + 1;
   return {
     plan: { base: spec.name, names: continuationNames(spec.name, rows, ctx.rowLimit, headerRow), rows, contents },
@@ -61,14 +62,14 @@ function planSheets(model: ReportModel, rowLimit: number): Step[] {
   if (has('requesters')) steps.push(tableStep(o, 'Events and failures per requester', requesterTable(model.requesters, tz), model.requesters.length, () => model.requesters));
   if (has('clients')) steps.push(tableStep(o, 'Events and failures per client', countTable('Clients', 'Client', 'Client id', model.clients, tz), model.clients.length, () => model.clients));
   if (has('daily')) steps.push(tableStep(o, `Events per day (${tz})`, dailyTable(model.daily, tz), model.daily.length, () => model.daily));
-  if (has('exceptions')) steps.push(tableStep(o, 'Every exception, with columns for the reviewer', exceptionTable(tz, model.exceptions.count), model.exceptions.count, () => model.exceptions.open()));
+  if (has('exceptions')) steps.push(tableStep(o, 'Every exception, with columns for the reviewer', exceptionTable(tz, model.exceptions.count), model.exceptions.count, () => rowBatches(model.exceptions)));
   if (has('failureClusters')) {
     steps.push(tableStep(o, 'Repeated failures by requester, operation and code', failureClusterTable(model.failureClusters, tz), model.failureClusters.length, () => model.failureClusters));
   }
   if (has('events')) {
     const elsewhere = populationElsewhereRows(model);
     const contents = elsewhere ? 'The normalized event population in time order, and where the events counted where they live are' : 'The whole normalized event population, in time order';
-    steps.push(tableStep(o, contents, eventTable('Events', tz, model.events.count, elsewhere), model.events.count, () => model.events.open()));
+    steps.push(tableStep(o, contents, eventTable('Events', tz, model.events.count, elsewhere), model.events.count, () => rowBatches(model.events)));
   }
   const sampleNames = sampleSheetNames(model.samples.map((s) => s.population));
   model.samples.forEach((sample, i) => {

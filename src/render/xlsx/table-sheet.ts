@@ -3,6 +3,7 @@ import { displayWidth } from './cell-text.js';
 import { shownLength, toCellValue, type CellValue, type Clock, type RawValue } from './cell-values.js';
 import { writePlainRows, type PlainRow } from './plain-rows.js';
 import { addSheet, type RenderContext } from './render-context.js';
+import { forEachRow, type Rows } from '../../model/row-batches.js';
 import { columnLetters, type SheetWriter } from './sheet-writer.js';
 import type { CellKind, Mark, Style } from './styles.js';
 
@@ -84,7 +85,7 @@ function estimateWidths<R>(columns: Column<R>[], sample: CellValue[][]): number[
  * estimated from the first rows, number and date formats, marked rows coloured; past the row
  * limit the table continues on a new sheet with the same header.
  */
-export async function writeTable<R>(ctx: RenderContext, spec: TableSpec<R>, source: AsyncIterable<R> | Iterable<R>): Promise<TableResult> {
+export async function writeTable<R>(ctx: RenderContext, spec: TableSpec<R>, source: Rows<R>): Promise<TableResult> {
   const { columns, preamble = [] } = spec;
   const headerRow = preamble.length + 1;
   const perSheet = ctx.rowLimit - headerRow;
@@ -105,22 +106,16 @@ export async function writeTable<R>(ctx: RenderContext, spec: TableSpec<R>, sour
   const skipEmpty = columns.map((col, c) => (col.input ? undefined : plain[c]));
   const toValues = (row: R): CellValue[] => columns.map((col) => (col.input ? undefined : toCellValue(col.kind, col.value(row), col.clock, ctx.wallClock)));
 
-  const iterator = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<R>)[Symbol.iterator]()) as AsyncIterator<R> | Iterator<R>;
+  // Widths come from the first SAMPLE_ROWS rows, held until then.
   const pending: R[] = [];
   const sample: CellValue[][] = [];
-  let done = false;
-  while (pending.length < SAMPLE_ROWS) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    pending.push(next.value);
-    sample.push(toValues(next.value));
-  }
-  const widths = estimateWidths(columns, sample);
-  const headerLines = Math.max(...columns.map((col, c) => Math.ceil((displayWidth(col.header) + 2) / Math.max(1, widths[c] - 2))));
-  const headerHeight = headerLines > 1 ? 15 * headerLines : undefined;
+  let widths: number[] = [];
+  let headerHeight: number | undefined;
+  const measure = () => {
+    widths = estimateWidths(columns, sample);
+    const headerLines = Math.max(...columns.map((col, c) => Math.ceil((displayWidth(col.header) + 2) / Math.max(1, widths[c] - 2))));
+    headerHeight = headerLines > 1 ? 15 * headerLines : undefined;
+  };
 
   const sheets: string[] = [];
   let ws: SheetWriter | null = null;
@@ -170,18 +165,25 @@ export async function writeTable<R>(ctx: RenderContext, spec: TableSpec<R>, sour
     })();
   };
 
-  for (let i = 0; i < pending.length; i++) {
-    const wait = writeRow(pending[i], sample[i]);
-    if (wait) await wait;
-  }
-  pending.length = 0;
-  sample.length = 0;
-  while (!done) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const wait = writeRow(next.value, toValues(next.value));
-    if (wait) await wait;
-  }
+  let measured = false;
+  /** The held rows, once the widths are known. */
+  const writePending = async () => {
+    measured = true;
+    measure();
+    for (let i = 0; i < pending.length; i++) {
+      const wait = writeRow(pending[i], sample[i]);
+      if (wait) await wait;
+    }
+    pending.length = 0;
+    sample.length = 0;
+  };
+  await forEachRow(source, (row) => {
+    if (measured) return writeRow(row, toValues(row));
+    pending.push(row);
+    sample.push(toValues(row));
+    return pending.length < SAMPLE_ROWS ? undefined : writePending();
+  });
+  if (!measured) await writePending();
   if (!ws) ws = await openSheet();
   const lastSheet: SheetWriter = ws;
   closeSheet(lastSheet);
