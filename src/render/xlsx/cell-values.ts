@@ -1,4 +1,3 @@
-import { cellText } from './cell-text.js';
 import type { CellKind } from './styles.js';
 import type { WallClock } from './wall-clock.js';
 
@@ -10,26 +9,30 @@ export type Clock = 'local' | 'utc';
 
 export type CellValue = string | number | Date | undefined;
 
-/** Turns a model value into what exceljs writes: text stays text, times become real dates. */
+/**
+ * Turns a model value into a cell's: text stays text, times become real dates. Text is made fit
+ * for a cell (cellText) by the sheet writer, only when it is written out: a text that repeats is
+ * a shared string's index after its first time (sheet-writer.ts).
+ */
 export function toCellValue(kind: CellKind, raw: RawValue, clock: Clock | undefined, wallClock: WallClock): CellValue {
   if (raw === null || raw === undefined || raw === '') return undefined;
   switch (kind) {
     case 'time': {
       const t = typeof raw === 'number' ? raw : Date.parse(String(raw));
-      if (!Number.isFinite(t)) return cellText(String(raw));
+      if (!Number.isFinite(t)) return String(raw);
       return clock === 'utc' ? new Date(t) : wallClock(t);
     }
     case 'day': {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(raw));
-      return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : cellText(String(raw));
+      return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : String(raw);
     }
     case 'count':
     case 'rate':
     case 'number':
     case 'seconds':
-      return typeof raw === 'number' && Number.isFinite(raw) ? raw : cellText(String(raw));
+      return typeof raw === 'number' && Number.isFinite(raw) ? raw : String(raw);
     case 'text':
-      return cellText(typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : String(raw));
+      return typeof raw === 'boolean' ? (raw ? 'yes' : 'no') : String(raw);
   }
 }
 

@@ -1,3 +1,4 @@
+import { cellText } from './cell-text.js';
 import { escapeXml } from './xml-text.js';
 
 /**
@@ -9,7 +10,11 @@ import { escapeXml } from './xml-text.js';
  * (`createColumnSharing`), and the table has a cap, so its memory stays bounded whatever the rows.
  */
 export interface SharedStrings {
-  /** The text's index in the table, added when there is room; -1 when it is not in it and cannot be. */
+  /**
+   * The text's index in the table, added when there is room; -1 when it is not in it and cannot
+   * be. Texts are kept as given and made fit for a cell (cellText) as the table is written, so a
+   * text that repeats is checked once.
+   */
   indexOf(text: string): number;
   /** Whether the text is already in the table (the last `indexOf` found it rather than added it). */
   readonly found: boolean;
@@ -66,7 +71,8 @@ export function createSharedStrings(limits: SharedStringLimits = DEFAULT_SHARED_
       if (texts.length === 0) return;
       yield `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${SST_OPEN} count="${references}" uniqueCount="${texts.length}">`;
       let piece = '';
-      for (const t of texts) {
+      for (const raw of texts) {
+        const t = cellText(raw);
         piece += EDGE_SPACE.test(t) ? `<si><t xml:space="preserve">${escapeXml(t)}</t></si>` : `<si><t>${escapeXml(t)}</t></si>`;
         if (piece.length >= 64 * 1024) {
           yield piece;

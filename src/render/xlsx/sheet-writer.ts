@@ -2,6 +2,7 @@ import type { CellValue } from './cell-values.js';
 import type { StyleSheet } from './style-sheet.js';
 import type { Style } from './styles.js';
 import { escapeXml } from './xml-text.js';
+import { cellText } from './cell-text.js';
 import { createTextBuffer } from '../../util/text-buffer.js';
 import type { PartStream } from './zip-writer.js';
 import { createColumnSharing, type SharedStrings } from './shared-strings.js';
@@ -149,7 +150,7 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, strings:
         else if (typeof v === 'number') cells += opening + a.number + String(v) + '</v></c>';
         else if (typeof v === 'string') {
           const id = share(c, v);
-          cells += id >= 0 ? opening + a.shared + id + '</v></c>' : opening + a.text + escapeXml(v) + '</v></c>';
+          cells += id >= 0 ? opening + a.shared + id + '</v></c>' : opening + a.text + escapeXml(cellText(v)) + '</v></c>';
         }
         else cells += opening + a.number + String(EXCEL_EPOCH_DAYS + v.getTime() / DAY_MS) + '</v></c>';
       }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../src/model/audit-event.js';
 import { syntheticModel } from '../../../src/model/synthetic-model.js';
 import { renderXlsx } from '../../../src/render/xlsx/render-xlsx.js';
 import { createColumnSharing, createSharedStrings } from '../../../src/render/xlsx/shared-strings.js';
@@ -82,6 +83,12 @@ describe('renderXlsx with shared strings', () => {
 
   it('reads back exactly as a workbook with every text in its cell, in exceljs and in the raw XML', async () => {
     const model = syntheticModel({ events: 1500, exceptions: 300, complete: true });
+    // Texts a cell cannot hold as they are, shared (a repeated operation) and in their cells (an
+    // over-long user agent): both come out made fit for a cell (cellText), as before sharing.
+    const base: AuditEvent[] = [];
+    for await (const e of model.events.open()) base.push(e);
+    const odd = base.map((e, i) => (i % 3 === 0 ? { ...e, operation: 'Get\u0000Object', requester: { ...e.requester, name: ' lead & <tag> ' } } : i === 1 ? { ...e, userAgent: 'u'.repeat(40_000) } : e));
+    model.events = { count: odd.length, open: async function* () { yield* odd; } };
     const shared = join(dir, 'shared.xlsx');
     const inCells = join(dir, 'in-cells.xlsx');
     await renderXlsx(model, shared);
@@ -110,5 +117,9 @@ describe('renderXlsx with shared strings', () => {
       expect(other.cells.size, sheet.name).toBe(sheet.cells.size);
     }
     expect(await cellsOf(shared)).toEqual(await cellsOf(inCells));
+    const values = [...(await cellsOf(shared)).values()].map(([, v]) => v);
+    expect(values).toContain('Get\uFFFDObject');
+    expect(values).toContain(' lead & <tag> ');
+    expect(values.some((v) => typeof v === 'string' && v.startsWith('uuu') && v.length === 32_767 && v.includes('[cut: the value has 40000 characters'))).toBe(true);
   });
 });
