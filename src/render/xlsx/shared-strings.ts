@@ -16,8 +16,6 @@ export interface SharedStrings {
    * text that repeats is checked once.
    */
   indexOf(text: string): number;
-  /** Whether the text is already in the table (the last `indexOf` found it rather than added it). */
-  readonly found: boolean;
   /** Texts in the table. */
   readonly size: number;
   /** sharedStrings.xml, in pieces; nothing when the table is empty. */
@@ -44,14 +42,12 @@ export function createSharedStrings(limits: SharedStringLimits = DEFAULT_SHARED_
   const texts: string[] = [];
   let chars = 0;
   let references = 0;
-  let found = false;
   return {
     indexOf(text) {
       const known = index.get(text);
-      found = known !== undefined;
-      if (found) {
+      if (known !== undefined) {
         references++;
-        return known!;
+        return known;
       }
       if (text.length > limits.maxLength || texts.length >= limits.maxEntries || chars + text.length > limits.maxChars) return -1;
       const id = texts.length;
@@ -60,9 +56,6 @@ export function createSharedStrings(limits: SharedStringLimits = DEFAULT_SHARED_
       chars += text.length;
       references++;
       return id;
-    },
-    get found() {
-      return found;
     },
     get size() {
       return texts.length;
@@ -99,9 +92,11 @@ export function createColumnSharing(strings: SharedStrings): (column: number, te
   return (column, text) => {
     const c = (columns[column] ??= { seen: 0, fresh: 0, off: false });
     if (c.off) return -1;
+    const before = strings.size;
     const id = strings.indexOf(text);
     c.seen++;
-    if (!strings.found) c.fresh++;
+    // New to the table, or kept out of it: either way the text was not there already.
+    if (id < 0 || strings.size > before) c.fresh++;
     if (c.seen === JUDGE_EVERY) {
       c.off = c.fresh > JUDGE_EVERY * MAX_NEW_SHARE;
       c.seen = 0;
