@@ -60,7 +60,10 @@ export function createAggregator(days: DayIndex): Aggregator {
   const requesters = new Map<string, Counter & { name?: string; email?: string; type?: string }>();
   const clients = new Map<string, Counter>();
   const sources = new Map<string, SourceCounter>();
-  const clusters = new Map<string, FailureCluster>();
+  // Failure clusters by operation and code, then by requester (one map per operation and code,
+  // found once per call: no key string made per failed event), in the order they were made.
+  const clusterMaps = new Map<string, Map<string, FailureCluster>>();
+  const clusters: FailureCluster[] = [];
   const daily = days.days.map(() => ({ events: 0, failures: 0 }));
 
   /** What a counter needs of one event or of a group of alike events. */
@@ -92,6 +95,9 @@ export function createAggregator(days: DayIndex): Aggregator {
     return c;
   };
   const counter = (label?: string): Counter => ({ label, events: 0, failures: 0, firstTime: Infinity, lastTime: -Infinity });
+  // Made once, not as a closure per event.
+  const newCounter = (): Counter => counter();
+  const newRequesterCounter = (): Counter & { name?: string; email?: string; type?: string } => counter();
   const sourceCounter = (type: string): SourceCounter => ({
     ...counter(), sourceType: type, requesters: new Set(), operations: new Set(), ledger: noLedger(),
   });
@@ -102,22 +108,27 @@ export function createAggregator(days: DayIndex): Aggregator {
     const operation = counterOf(operations, op, (): Counter & { service?: string; operation?: string } => ({ ...counter(), service: e.service, operation: e.operation }));
     const source = counterOf(sources, e.source, () => sourceCounter(e.sourceType));
     source.operations.add(op);
-    return { op, operation, code: counterOf(codes, e.responseCode, () => counter()), class: counterOf(classes, responseClass(e), () => counter()), source };
+    const clusterKey = `${op}\u0000${e.responseCode}`;
+    let clustersOfCall = clusterMaps.get(clusterKey);
+    if (!clustersOfCall) {
+      clustersOfCall = new Map<string, FailureCluster>();
+      clusterMaps.set(clusterKey, clustersOfCall);
+    }
+    return { op, operation, code: counterOf(codes, e.responseCode, newCounter), class: counterOf(classes, responseClass(e), newCounter), source, clusters: clustersOfCall };
   });
 
   /** The one place an event, or a group of alike events, is counted. */
   const count = (e: Counted, t: Tally, dayIndex: number) => {
     const call = callCounters(e);
-    const op = call.op;
     tally(call.operation, t);
     tally(call.code, t);
     tally(call.class, t);
-    const r = bump(requesters, e.requester.id, t, (): Counter & { name?: string; email?: string; type?: string } => counter());
+    const r = bump(requesters, e.requester.id, t, newRequesterCounter);
     r.name ??= e.requester.name;
     r.email ??= e.requester.email;
     r.type ??= e.requester.type;
     const clientKey = e.client?.name ?? e.client?.id ?? e.userAgent ?? '(none)';
-    const c = bump(clients, clientKey, t, () => counter());
+    const c = bump(clients, clientKey, t, newCounter);
     // The label is the smallest full client id of the key, not the first seen: the figures must not
     // depend on the order events or groups arrive in (windows in parallel, or an engine's group order).
     const id = e.client?.id && e.client.name ? e.client.id : undefined;
@@ -129,25 +140,31 @@ export function createAggregator(days: DayIndex): Aggregator {
       daily[dayIndex].failures += t.failures;
     }
     if (t.failures > 0) {
-      const key = `${e.requester.id}\u0000${op}\u0000${e.responseCode}`;
-      const c = clusters.get(key);
+      const c = call.clusters.get(e.requester.id);
       if (c) {
         c.requesterName ??= e.requester.name ?? null;
         c.failures += t.failures;
         c.firstTime = Math.min(c.firstTime, t.firstTime);
         c.lastTime = Math.max(c.lastTime, t.lastTime);
       } else {
-        clusters.set(key, {
+        const made: FailureCluster = {
           requesterId: e.requester.id, requesterName: e.requester.name ?? null, service: e.service, operation: e.operation,
           responseCode: e.responseCode, failures: t.failures, firstTime: t.firstTime, lastTime: t.lastTime,
-        });
+        };
+        call.clusters.set(e.requester.id, made);
+        clusters.push(made);
       }
     }
   };
 
+  // One event's tally, filled anew for each event: `count` reads it and keeps nothing of it.
+  const one: Tally = { events: 1, failures: 0, firstTime: 0, lastTime: 0 };
   return {
     add(e) {
-      count(e, { events: 1, failures: e.outcome === 'failure' ? 1 : 0, firstTime: e.time, lastTime: e.time }, days.indexOf(e.time));
+      one.failures = e.outcome === 'failure' ? 1 : 0;
+      one.firstTime = e.time;
+      one.lastTime = e.time;
+      count(e, one, days.indexOf(e.time));
     },
     addGroup(g) {
       const tally = { events: g.events, failures: g.outcome === 'failure' ? g.events : 0, firstTime: g.firstTime, lastTime: g.lastTime };
@@ -204,7 +221,7 @@ export function createAggregator(days: DayIndex): Aggregator {
         }),
         clients: rowsOf(clients),
         daily: days.days.map((day, i) => ({ day, ...daily[i] })),
-        failureClusters: [...clusters.values()]
+        failureClusters: [...clusters]
           .sort((a, b) => b.failures - a.failures || compareCodePoints(a.requesterId, b.requesterId) || compareCodePoints(a.operation, b.operation) || compareCodePoints(a.responseCode, b.responseCode))
           .slice(0, opts.maxClusters ?? Infinity),
       };

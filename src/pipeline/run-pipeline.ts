@@ -24,7 +24,7 @@ import { rowBatches } from '../model/row-batches.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
 export interface EventRules {
-  evaluate(event: AuditEvent): { rows: ExceptionRow[]; matchedRuleIds: string[] };
+  evaluate(event: AuditEvent): { readonly rows: readonly ExceptionRow[]; readonly matchedRuleIds: readonly string[] };
   /** An hour (epoch ms / 3,600,000) with events, from a source that counted them itself. */
   addActivity?(source: string, sourceType: string, hour: number): void;
   finish(coverage: CoverageLedger): ExceptionRow[];

@@ -18,11 +18,17 @@ export interface RuleContext {
   businessHours: BusinessHours | null;
 }
 
+/** What one event gives: its exception rows, and the ids of the event rules it matched (both read-only: often one shared empty answer). */
+export interface Evaluation {
+  readonly rows: readonly ExceptionRow[];
+  readonly matchedRuleIds: readonly string[];
+}
+
 export interface RuleEngine {
   /** Rows for one kept, de-duplicated event. Call in any order. */
-  onEvent(event: AuditEvent): ExceptionRow[];
+  onEvent(event: AuditEvent): readonly ExceptionRow[];
   /** The same, plus the ids of every event rule the event matched (for sample populations). */
-  evaluate(event: AuditEvent): { rows: ExceptionRow[]; matchedRuleIds: string[] };
+  evaluate(event: AuditEvent): Evaluation;
   /** An hour (epoch ms / 3,600,000) with events, from a source that counted its events itself (quiet periods). */
   addActivity(source: string, sourceType: string, hour: number): void;
   /** Rows only known at the end: bursts, one-per-subject rows, coverage and integrity findings. */
@@ -58,6 +64,11 @@ interface EventRule {
 
 
 /** The row that stands for its subject: the first in exception order, whichever event arrived first. */
+const NO_ROWS: readonly ExceptionRow[] = Object.freeze([]);
+const NO_IDS: readonly string[] = Object.freeze([]);
+/** What an event no rule matched gives: one shared, frozen answer. */
+const NOTHING: Evaluation = Object.freeze({ rows: NO_ROWS, matchedRuleIds: NO_IDS });
+
 function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
   return compareExceptionRows(a, b) < 0;
 }
@@ -138,15 +149,16 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
   const callRules = createCallMemo((e: AuditEvent) => ({ rules: eventRules.filter((rule) => rule.call(e)), bursts: burstFilters.filter((b) => b.call(e)) }));
 
   const evaluate = (event: AuditEvent) => {
-    const rows: ExceptionRow[] = [];
-    const matchedRuleIds: string[] = [];
     const call = callRules(event);
+    // Arrays only for an event that matched: most events match no rule.
+    let rows: ExceptionRow[] | null = null;
+    let matchedRuleIds: string[] | null = null;
     for (const rule of call.rules) {
       if (rule.rest && !rule.rest(event)) continue;
-      matchedRuleIds.push(rule.spec.id);
+      (matchedRuleIds ??= []).push(rule.spec.id);
       const row = rowFromEvent(rule.spec, event, subjectOf(rule.subject, event), rule.detail?.(event));
       if (!rule.aggregates) {
-        rows.push(row);
+        (rows ??= []).push(row);
         continue;
       }
       const a = rule.aggregates.get(row.subject);
@@ -159,7 +171,7 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
     }
     for (const b of call.bursts) if (!b.rest || b.rest(event)) b.tracker.add(event);
     for (const q of quietTrackers) q.add(event);
-    return { rows, matchedRuleIds };
+    return rows === null && matchedRuleIds === null ? NOTHING : { rows: rows ?? NO_ROWS, matchedRuleIds: matchedRuleIds ?? NO_IDS };
   };
 
   const inactiveIds = new Set(inactive.map((r) => r.ruleId));

@@ -6,7 +6,7 @@ import { builtinRules, ct, ev } from './fixtures.js';
 
 const ctx = { timeZone: 'UTC', directory: null, businessHours: null };
 
-function matchedIds(rules: RuleSpec[], e: AuditEvent): string[] {
+function matchedIds(rules: RuleSpec[], e: AuditEvent): readonly string[] {
   const engine = createRuleEngine(rules, ctx);
   return engine.evaluate(e).matchedRuleIds;
 }

@@ -77,7 +77,7 @@ describe('rules decided once per call', () => {
     const engine = createRuleEngine(rules, { timeZone: 'UTC', directory: null, businessHours: null });
     const events = universe();
     const perEvent = new Set(rules.filter((r) => r.type === 'match' && !r.onePerSubject).map((r) => r.id));
-    const got: string[][] = [];
+    const got: (readonly string[])[] = [];
     const want: string[][] = [];
     for (let pass = 0; pass < 2; pass++) {
       for (const e of events) {
