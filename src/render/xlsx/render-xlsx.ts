@@ -14,7 +14,7 @@ import { manifestRows } from './sheets/manifest-sheet.js';
 import { summaryRows, type PlannedTable } from './sheets/summary-sheet.js';
 import { createStylePalette } from './styles.js';
 import { continuationNames, writeTable, type TableSpec } from './table-sheet.js';
-import { createWallClock } from './wall-clock.js';
+import { createLocalTime } from './wall-clock.js';
 import { createWorkbookWriter } from './workbook-writer.js';
 import type { SharedStringLimits } from './shared-strings.js';
 import { rowBatches, type Rows } from '../../model/row-batches.js';
@@ -155,7 +155,7 @@ export async function renderXlsx(model: ReportModel, outPath: string, options: R
   const ctx: RenderContext = {
     workbook,
     palette: createStylePalette(),
-    wallClock: createWallClock(model.period.timeZone),
+    wallClock: createLocalTime(model.period.timeZone),
     timeZone: model.period.timeZone,
     rowLimit,
     sheets: [],

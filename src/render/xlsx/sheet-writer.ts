@@ -44,9 +44,6 @@ export interface SheetWriter {
   end(): Promise<void>;
 }
 
-/** Excel stores times as days since 1899-12-30 (the 1900 date system, §18.17.4.1). */
-const EXCEL_EPOCH_DAYS = 25569;
-const DAY_MS = 86_400_000;
 const FLUSH_BYTES = 256 * 1024;
 
 const letters: string[] = [''];
@@ -148,11 +145,10 @@ export function createSheetWriter(part: PartStream, styles: StyleSheet, strings:
         const opening = cellOpening(c + 1) + rowText;
         if (v === undefined) cells += opening + a.empty;
         else if (typeof v === 'number') cells += opening + a.number + String(v) + '</v></c>';
-        else if (typeof v === 'string') {
+        else {
           const id = share(c, v);
           cells += id >= 0 ? opening + a.shared + id + '</v></c>' : opening + a.text + escapeXml(cellText(v)) + '</v></c>';
         }
-        else cells += opening + a.number + String(EXCEL_EPOCH_DAYS + v.getTime() / DAY_MS) + '</v></c>';
       }
       out.put(cells);
       out.put('</row>');

@@ -1,23 +1,17 @@
 /**
  * Excel date cells carry no zone: a cell shows the wall-clock time it is given. To show a time in
- * the report's zone we hand exceljs a Date whose UTC fields ARE the local wall-clock time.
+ * the report's zone a cell is given the epoch ms whose UTC fields ARE the local wall-clock time.
  */
-export type WallClock = (epochMs: number) => Date;
+export type WallClock = (epochMs: number) => number;
 
 const BUCKET_MS = 15 * 60_000;
 
 /**
- * Returns a converter epoch ms → Date holding the local wall-clock of `zone` in its UTC fields.
- * Offsets are cached per 15-minute bucket (zone transitions fall on quarter hours in the tz
+ * Epoch ms → epoch ms whose UTC fields are the local wall clock of `zone`, without a Date per
+ * value. Offsets are cached per 15-minute bucket (zone transitions fall on quarter hours in the tz
  * database since 1970); a bucket whose two ends disagree is computed exactly, every time.
  */
-export function createWallClock(zone: string): WallClock {
-  const local = createLocalTime(zone);
-  return (t: number): Date => new Date(local(t));
-}
-
-/** The same, as epoch ms whose UTC fields are the wall clock: for text written without a Date per value. */
-export function createLocalTime(zone: string): (epochMs: number) => number {
+export function createLocalTime(zone: string): WallClock {
   const fmt = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',

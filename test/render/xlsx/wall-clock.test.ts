@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createIsoText, createLocalTime, createWallClock } from '../../../src/render/xlsx/wall-clock.js';
+import { createIsoText, createLocalTime } from '../../../src/render/xlsx/wall-clock.js';
+
+/** The local wall clock as a Date whose UTC fields hold it, for reading it back. */
+function createWallClock(zone: string): (t: number) => Date {
+  const local = createLocalTime(zone);
+  return (t) => new Date(local(t));
+}
 
 /** The wall clock Intl shows for an instant, as "YYYY-MM-DD HH:MM:SS". */
 function intlWallClock(zone: string): (t: number) => string {
@@ -12,7 +18,7 @@ function intlWallClock(zone: string): (t: number) => string {
 
 const shown = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
 
-describe('createWallClock', () => {
+describe('createLocalTime', () => {
   it('shows New York wall-clock time in the UTC fields, across both DST changes of 2026', () => {
     const clock = createWallClock('America/New_York');
     expect(shown(clock(Date.UTC(2026, 9, 1, 4)))).toBe('2026-10-01 00:00:00');
