@@ -65,17 +65,14 @@ export function createExceptionCodec(): RecordCodec<ExceptionRow> {
 
 /**
  * How the spill sorts exceptions: in exception order, by the time alone (the record's third field)
- * where it differs, so only rows whose times tie are decoded to be compared; the others are decoded
- * once, as they are read out, and die young.
+ * where it differs, so only rows whose times tie are decoded to be compared (and not again to be
+ * read out); the others are decoded once, as they are read out, and die young.
  */
-export function exceptionSortKey(codec: RecordCodec<ExceptionRow>): SortKey<ExceptionRow> {
-  return {
-    decode: (r) => codec.decode(r),
-    compare: compareExceptionRows,
-    primary(r) {
-      r.uint();
-      r.skipStr();
-      return r.f64();
-    },
-  };
-}
+export const exceptionSortKey: SortKey<ExceptionRow> = {
+  compare: compareExceptionRows,
+  primary(r) {
+    r.uint();
+    r.skipStr();
+    return r.f64();
+  },
+};

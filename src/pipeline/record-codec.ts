@@ -256,9 +256,13 @@ export function createRecordReader(): RecordCursor {
 }
 
 /** How rows of one kind are stored: written field by field, read back in the same order. */
-/** What a sort reads of each record and how it orders them: a key smaller than the row, decoded alone. */
+/** What a sort reads of each record and how it orders them. */
 export interface SortKey<K> {
-  decode(r: RecordReader): K;
+  /**
+   * A key smaller than the row, decoded alone. Absent: the key is the row itself, decoded by the
+   * codec, and a record a sort decoded to compare it is not decoded again to be read out.
+   */
+  decode?(r: RecordReader): K;
   compare(a: K, b: K): number;
   /**
    * A number read alone that orders records as `compare` does before its ties (compare(a, b) < 0

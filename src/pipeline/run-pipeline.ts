@@ -174,12 +174,11 @@ async function createStores(input: PipelineInput): Promise<Stores> {
     sampleStores.push(store);
     return store;
   }) ?? null;
-  const exceptionCodec = createExceptionCodec();
   const exceptions = createSpillStore<ExceptionRow>({
     dir: spillDir,
     name: 'exceptions',
-    codec: exceptionCodec,
-    sortKey: exceptionSortKey(exceptionCodec),
+    codec: createExceptionCodec(),
+    sortKey: exceptionSortKey,
     bucketOf: exceptionBucket,
     compare: compareExceptionRows,
   });

@@ -262,26 +262,19 @@ export interface RowReading<T, K> {
 
 export function rowReading<T>(codec: RecordCodec<T>, sortKey: SortKey<unknown> | null, compare: (a: T, b: T) => number): RowReading<T, unknown> {
   const reader = createRecordReader();
-  const decode = (r: RecordSpan): T => {
+  const at = (r: RecordSpan) => {
     reader.load(r.buf, r.start + HEADER);
-    return codec.decode(reader);
+    return reader;
   };
-  const none = () => 0;
-  if (!sortKey) return { key: decode, primary: none, row: (r, key) => (key === null ? decode(r) : (key as T)), compare: compare as (a: unknown, b: unknown) => number };
-  const primary = sortKey.primary;
+  const decode = (r: RecordSpan): T => codec.decode(at(r));
+  const keyOf = sortKey?.decode;
+  const primary = sortKey?.primary;
   return {
-    key(r) {
-      reader.load(r.buf, r.start + HEADER);
-      return sortKey.decode(reader);
-    },
-    primary: primary
-      ? (r) => {
-          reader.load(r.buf, r.start + HEADER);
-          return primary(reader);
-        }
-      : none,
-    row: decode,
-    compare: sortKey.compare,
+    key: keyOf ? (r) => keyOf(at(r)) : decode,
+    primary: primary ? (r) => primary(at(r)) : () => 0,
+    // Where the key is the row, a row decoded as a key is not decoded again.
+    row: keyOf ? decode : (r, key) => (key === null ? decode(r) : (key as T)),
+    compare: (sortKey?.compare ?? compare) as (a: unknown, b: unknown) => number,
   };
 }
 
@@ -443,7 +436,6 @@ function recordWriter(file: string): { add(r: RecordSpan): void; close(): void }
     },
   };
 }
-
 
 export const HEADER = 4;
 export const CHUNK = 1 << 20;

@@ -63,12 +63,11 @@ interface EventRule {
 }
 
 
-/** The row that stands for its subject: the first in exception order, whichever event arrived first. */
 const NO_ROWS: readonly ExceptionRow[] = Object.freeze([]);
-const NO_IDS: readonly string[] = Object.freeze([]);
 /** What an event no rule matched gives: one shared, frozen answer. */
-const NOTHING: Evaluation = Object.freeze({ rows: NO_ROWS, matchedRuleIds: NO_IDS });
+const NOTHING: Evaluation = Object.freeze({ rows: NO_ROWS, matchedRuleIds: Object.freeze([]) });
 
+/** The row that stands for its subject: the first in exception order, whichever event arrived first. */
 function earlier(a: ExceptionRow, b: ExceptionRow): boolean {
   return compareExceptionRows(a, b) < 0;
 }
@@ -171,7 +170,8 @@ export function createRuleEngine(rules: RuleSpec[], ctx: RuleContext): RuleEngin
     }
     for (const b of call.bursts) if (!b.rest || b.rest(event)) b.tracker.add(event);
     for (const q of quietTrackers) q.add(event);
-    return rows === null && matchedRuleIds === null ? NOTHING : { rows: rows ?? NO_ROWS, matchedRuleIds: matchedRuleIds ?? NO_IDS };
+    // A row comes only from a matched rule: no match, no rows.
+    return matchedRuleIds === null ? NOTHING : { rows: rows ?? NO_ROWS, matchedRuleIds };
   };
 
   const inactiveIds = new Set(inactive.map((r) => r.ruleId));

@@ -178,7 +178,7 @@ function subjectValue(field: SubjectField, e: AuditEvent): string {
 }
 
 export function subjectOf(fields: readonly SubjectField[], e: AuditEvent): string {
-  // Joined by hand: an array and a join per exception row were most of what a row cost to make.
+  // Joined by hand: not an array and a join per exception row.
   let s = fields.length ? subjectValue(fields[0], e) : '';
   for (let i = 1; i < fields.length; i++) s += ' | ' + subjectValue(fields[i], e);
   return s;

@@ -5,6 +5,7 @@ import { responseClass, type AuditEvent } from '../../src/model/audit-event.js';
 import { CALL_FIELDS } from '../../src/model/event-call.js';
 
 const START = Date.UTC(2026, 9, 1);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const END = Date.UTC(2026, 10, 1);
 
 /** Events whose calls differ in one field at a time, and calls that share an operation, a code, a class or a source. */
@@ -76,6 +77,28 @@ describe('aggregator', () => {
     for (const f of CALL_FIELDS) expect(new Set(list.map((e) => e[f])).size).toBeGreaterThan(1);
   });
 
+  it('clusters failures by requester, service and operation, and code, across sources, ties in first-seen order', () => {
+    const list = events();
+    const agg = createAggregator(createDayIndex('UTC', START, END));
+    for (const e of list) agg.add(e);
+    const expected = new Map<string, { requesterId: string; requesterName: string | null; service: string; operation: string; responseCode: string; failures: number; firstTime: number; lastTime: number }>();
+    for (const e of list) {
+      if (e.outcome !== 'failure') continue;
+      const key = JSON.stringify([e.requester.id, e.service, e.operation, e.responseCode]);
+      const c = expected.get(key) ?? { requesterId: e.requester.id, requesterName: null, service: e.service, operation: e.operation, responseCode: e.responseCode, failures: 0, firstTime: Infinity, lastTime: -Infinity };
+      c.requesterName ??= e.requester.name ?? null;
+      c.failures++;
+      c.firstTime = Math.min(c.firstTime, e.time);
+      c.lastTime = Math.max(c.lastTime, e.time);
+      expected.set(key, c);
+    }
+    const ordered = [...expected.values()].sort((a, b) => b.failures - a.failures || cmp(a.requesterId, b.requesterId) || cmp(a.operation, b.operation) || cmp(a.responseCode, b.responseCode));
+    expect(agg.result().failureClusters).toEqual(ordered);
+    // The same operation name in two services is two clusters; one operation from two sources is one.
+    expect(ordered.some((c) => c.operation === 'DeleteBucket' && c.service === 'lambda.amazonaws.com')).toBe(true);
+    expect(new Set(list.filter((e) => e.operation === 'DeleteBucket' && e.service === 's3.amazonaws.com').map((e) => e.source)).size).toBe(2);
+  });
+
   it('counts a group as it counts each of its events', () => {
     const list = events();
     const days = createDayIndex('UTC', START, END);
@@ -95,5 +118,6 @@ describe('aggregator', () => {
     expect(b.responseClasses).toEqual(a.responseClasses);
     expect(b.bySource).toEqual(a.bySource);
     expect(b.daily).toEqual(a.daily);
+    expect(b.failureClusters).toEqual(a.failureClusters);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSpillStore, readRecords } from '../../src/pipeline/spill-store.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec } from '../../src/pipeline/record-codec.js';
-import { eventCodec, eventSortKey } from '../../src/pipeline/event-codec.js';
+import { decodeEventKey, eventCodec, eventSortKey } from '../../src/pipeline/event-codec.js';
 import { compareEvents } from '../../src/model/event-order.js';
 import { createExceptionCodec, exceptionSortKey } from '../../src/pipeline/exception-codec.js';
 import { compareExceptionRows } from '../../src/model/exception.js';
@@ -205,7 +205,8 @@ describe('event codec', () => {
       expect(JSON.parse(JSON.stringify(roundTrip(eventCodec, { ...bare, client })))).toEqual({ ...bare, client });
     }
     // The sort key is the canonical order's fields of the same record.
-    const key = roundTrip({ encode: eventCodec.encode, decode: eventSortKey.decode }, full);
+    expect(eventSortKey.decode).toBe(decodeEventKey);
+    const key = roundTrip({ encode: eventCodec.encode, decode: decodeEventKey }, full);
     expect(key).toEqual({ id: full.id, time: full.time, source: full.source, service: full.service, operation: full.operation, responseCode: full.responseCode, requester: { id: full.requester.id } });
   });
 
@@ -273,12 +274,17 @@ describe('exception codec', () => {
     }));
     const expected = [...rows].sort(compareExceptionRows);
     for (const runRows of [10_000, 64]) {
-      const codec = createExceptionCodec();
-      const store = createSpillStore<ExceptionRow>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec, sortKey: exceptionSortKey(codec), bucketOf: () => 0, compare: compareExceptionRows, runRows });
+      const inner = createExceptionCodec();
+      let decodes = 0;
+      const codec: RecordCodec<ExceptionRow> = { encode: inner.encode, decode: (r) => (decodes++, inner.decode(r)) };
+      const store = createSpillStore<ExceptionRow>({ dir: mkdtempSync(join(tmpdir(), 'ap-spill-')), name: 'x', codec, sortKey: exceptionSortKey, bucketOf: () => 0, compare: compareExceptionRows, runRows });
       for (const r of rows) store.add(r);
       const out: ExceptionRow[] = [];
       for await (const r of store.seal().open()) out.push(r);
       expect(out).toEqual(expected);
+      // Every time here is shared by several rows, so every row is decoded to be compared, and once
+      // only: the row read out is the one decoded as the key.
+      if (runRows === 10_000) expect(decodes).toBe(rows.length);
     }
   });
 

@@ -11,7 +11,8 @@ export type Clock = 'local' | 'utc';
 export type CellValue = string | number | undefined;
 
 /**
- * Turns a model value into a cell's: text stays text, times become real dates. Text is made fit
+ * Turns a model value into a cell's: text stays text, a time or a day becomes its Excel serial
+ * number (the column's style shows it as a date). Text is made fit
  * for a cell (cellText) by the sheet writer, only when it is written out: a text that repeats is
  * a shared string's index after its first time (sheet-writer.ts).
  */
