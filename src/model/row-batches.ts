@@ -12,6 +12,16 @@ export type Rows<T> = Iterable<T> | AsyncIterable<readonly T[]>;
 /** Rows per batch of a stream read without batches of its own. */
 const BATCH = 256;
 
+/** A stream's two ways in from its batches: `open()` hands out their rows one by one. */
+export function fromBatches<T>(openBatches: () => AsyncIterable<readonly T[]>): Pick<RowStream<T>, 'open'> & { openBatches: () => AsyncIterable<readonly T[]> } {
+  return {
+    openBatches,
+    async *open() {
+      for await (const batch of openBatches()) yield* batch;
+    },
+  };
+}
+
 /** The stream's rows in batches: its own when it has them, else its rows gathered. */
 export function rowBatches<T>(stream: RowStream<T>): AsyncIterable<readonly T[]> {
   return stream.openBatches?.() ?? gather(stream.open());

@@ -15,7 +15,7 @@ import { hashPackFiles, MANIFEST_FILE, MANIFEST_SEAL_FILE, MANIFEST_SIGNATURE, m
 import type { SigningKey } from './sign-manifest.js';
 import { writePackIndex } from './pack-index.js';
 import { collectGarbage } from '../util/collect-garbage.js';
-import { rowBatches } from '../model/row-batches.js';
+import { fromBatches, rowBatches } from '../model/row-batches.js';
 
 export interface CreatePackInput {
   /** Final folder of the pack. */
@@ -179,10 +179,7 @@ function abortable<T>(stream: RowStream<T>, signal: AbortSignal, counter: { rows
   return {
     count: stream.count,
     files: stream.files,
-    openBatches,
-    async *open() {
-      for await (const batch of openBatches()) yield* batch;
-    },
+    ...fromBatches(openBatches),
   };
 }
 

@@ -20,7 +20,7 @@ import { eventCodec, eventSortKey } from './event-codec.js';
 import { createExceptionCodec, exceptionSortKey } from './exception-codec.js';
 import type { AggregateSink } from './query-window.js';
 import { createSubjectCounter } from '../rules/month-over-month.js';
-import { rowBatches } from '../model/row-batches.js';
+import { fromBatches, rowBatches } from '../model/row-batches.js';
 
 /** The parts of the rule engine the pipeline needs (src/rules/engine.ts implements it). */
 export interface EventRules {
@@ -312,10 +312,7 @@ function withTrends(sealed: RowStream<ExceptionRow>, comparison: PreviousCompari
   }
   return {
     count: sealed.count,
-    openBatches,
-    async *open() {
-      for await (const batch of openBatches()) yield* batch;
-    },
+    ...fromBatches(openBatches),
   };
 }
 

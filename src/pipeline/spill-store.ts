@@ -3,6 +3,7 @@ import { createBinaryHeap } from '../util/binary-heap.js';
 import { join } from 'node:path';
 import type { RowStream, SpillBucket, SpillFiles } from '../model/report-model.js';
 import { createRecordBuilder, createRecordReader, type RecordCodec, type SortKey } from './record-codec.js';
+import { fromBatches } from '../model/row-batches.js';
 
 /**
  * Rows that may not fit in memory (every event, every exception) go to disk in ordered buckets
@@ -227,10 +228,7 @@ export function createSpillStore<T>(opts: SpillOptions<T>): SpillStore<T> {
             before += rows;
           }
         },
-        openBatches,
-        async *open() {
-          for await (const batch of openBatches()) yield* batch;
-        },
+        ...fromBatches(openBatches),
       };
     },
   };

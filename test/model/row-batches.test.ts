@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachRow, rowBatches } from '../../src/model/row-batches.js';
+import { forEachRow, fromBatches, rowBatches } from '../../src/model/row-batches.js';
 
 describe('row batches', () => {
   it("takes a stream's own batches when it has them, else gathers its rows 256 at a time", async () => {
@@ -19,6 +19,20 @@ describe('row batches', () => {
     }
     expect(sizes).toEqual([256, 256, 88]);
     expect(back).toEqual(rows);
+  });
+
+  it('hands a stream made from batches out row by row too, in order', async () => {
+    const stream = fromBatches(async function* () {
+      yield [1, 2];
+      yield [];
+      yield [3];
+    });
+    const rows: number[] = [];
+    for await (const r of stream.open()) rows.push(r);
+    expect(rows).toEqual([1, 2, 3]);
+    const batches: (readonly number[])[] = [];
+    for await (const b of stream.openBatches()) batches.push(b);
+    expect(batches).toEqual([[1, 2], [], [3]]);
   });
 
   it('calls back for every row in order, awaiting what a call returns before the next row', async () => {
