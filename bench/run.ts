@@ -8,6 +8,7 @@ import { join } from 'node:path';
 const BENCHES: Record<string, string> = {
   smapi: 'smapi-pull.js',
   'cloudtrail-files': 'cloudtrail-files-run.js',
+  'pull-stages': 'pull-stages.js',
   pdf: 'render-pdf.js',
   xlsx: 'render-xlsx.js',
   athena: 'athena-run.js',
