@@ -35,6 +35,18 @@ export interface RecordBuilder extends RecordWriter {
   reset(): void;
   readonly size: number;
   bytes(): Buffer;
+  /**
+   * Starts a record framed as the spill stores it (a 4-byte little-endian length, then its bytes),
+   * after those already written: what `endFrame` is then given.
+   */
+  beginFrame(): number;
+  endFrame(at: number): void;
+  /**
+   * The bytes written, in a buffer of their own that can be moved to another thread; the builder
+   * goes on in a new buffer, as large as this one was filled (so a run of similar batches, a log
+   * file's events each, grows none).
+   */
+  detach(): Uint8Array;
 }
 
 /** Buffer's own slice and write methods (Node's buffer.js), without `toString`/`write`'s argument checks. */
@@ -123,6 +135,20 @@ export function createRecordBuilder(initial = 4096): RecordBuilder {
       return pos;
     },
     bytes: () => buf.subarray(0, pos),
+    beginFrame() {
+      room(4);
+      pos += 4;
+      return pos - 4;
+    },
+    endFrame(at) {
+      buf.writeUInt32LE(pos - at - 4, at);
+    },
+    detach() {
+      const out = new Uint8Array(buf.buffer, buf.byteOffset, pos);
+      buf = Buffer.allocUnsafeSlow(Math.max(initial, pos + (pos >> 3)));
+      pos = 0;
+      return out;
+    },
   };
 }
 

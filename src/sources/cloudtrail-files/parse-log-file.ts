@@ -188,32 +188,21 @@ export function fileWithoutRecords(key: string, content: Buffer, spans: RecordSp
   }
 }
 
-const builder = createRecordBuilder();
-/** The events of the file being read, before their copy to transfer: one buffer for the thread's life, not a new one (and its doublings) per file. */
-let eventsBuf = Buffer.allocUnsafeSlow(1 << 20);
+/**
+ * Events appended as spill records, straight into the buffer that is moved to the main thread (one
+ * per file, sized from the last: no copy of an event's bytes, nor of the file's).
+ */
+const builder = createRecordBuilder(1 << 20);
 
-/** Events appended as spill records, then copied into one buffer of their own (to be transferred). */
 function eventsOut() {
-  let size = 0;
+  builder.reset();
   return {
     add(event: AuditEvent) {
-      builder.reset();
+      const at = builder.beginFrame();
       encodeEvent(event, builder);
-      const bytes = builder.bytes();
-      if (size + 4 + bytes.length > eventsBuf.length) {
-        const next = Buffer.allocUnsafeSlow(Math.max(eventsBuf.length * 2, size + 4 + bytes.length));
-        eventsBuf.copy(next, 0, 0, size);
-        eventsBuf = next;
-      }
-      eventsBuf.writeUInt32LE(bytes.length, size);
-      bytes.copy(eventsBuf, size + 4);
-      size += 4 + bytes.length;
+      builder.endFrame(at);
     },
-    /** A copy the exact size of the events (a buffer owned whole, so it can be transferred). */
-    bytes(): Uint8Array {
-      const own = new Uint8Array(size);
-      own.set(eventsBuf.subarray(0, size));
-      return own;
-    },
+    /** The events' bytes, in a buffer owned whole (to be transferred). */
+    bytes: (): Uint8Array => builder.detach(),
   };
 }
