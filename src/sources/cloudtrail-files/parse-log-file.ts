@@ -190,9 +190,10 @@ export function fileWithoutRecords(key: string, content: Buffer, spans: RecordSp
 
 /**
  * Events appended as spill records, straight into the buffer that is moved to the main thread (one
- * per file, sized from the last: no copy of an event's bytes, nor of the file's).
+ * per file, sized from the last one filled, so a small file moves a small buffer: no copy of an
+ * event's bytes, nor of the file's).
  */
-const builder = createRecordBuilder(1 << 20);
+const builder = createRecordBuilder(64 * 1024);
 
 function eventsOut() {
   builder.reset();
