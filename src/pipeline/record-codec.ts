@@ -42,9 +42,9 @@ export interface RecordBuilder extends RecordWriter {
   beginFrame(): number;
   endFrame(at: number): void;
   /**
-   * The bytes written, in a buffer of their own that can be moved to another thread; the builder
-   * goes on in a new buffer, as large as this one was filled (so a run of similar batches, a log
-   * file's events each, grows none).
+   * The bytes written, a view of the start of a buffer of their own that can be moved to another
+   * thread; the builder goes on in a new buffer an eighth larger than this one was filled (so a run
+   * of similar batches, a log file's events each, grows none), and at least `initial`.
    */
   detach(): Uint8Array;
 }

@@ -53,6 +53,23 @@ describe('framed records written in place (a parse worker\'s events)', () => {
     expect(frames(b.detach())).toHaveLength(1);
   });
 
+  it('each new buffer is sized from the last one filled: a batch like the last grows none, a small one stays small', () => {
+    const b = createRecordBuilder(64);
+    const fill = (bytes: number) => {
+      const at = b.beginFrame();
+      b.str('x'.repeat(bytes));
+      b.endFrame(at);
+      return b.detach();
+    };
+    const large = fill(9_000);
+    // The buffer after a batch holds as much again (an eighth more), whatever goes in it next.
+    const next = fill(10);
+    expect(next.buffer.byteLength).toBeGreaterThanOrEqual(large.byteLength);
+    expect(next.buffer.byteLength).toBeLessThan(1.5 * large.byteLength);
+    // After a small batch, the next buffer is back to the floor.
+    expect(fill(10).buffer.byteLength).toBe(64);
+  });
+
   it('a log file parsed after another leaves the first one\'s events as they were', () => {
     const file = (names: string[]) =>
       gzipSync(JSON.stringify({ Records: names.map((n, i) => ({ eventVersion: '1.08', eventTime: '2026-10-01T00:00:00Z', eventSource: 'iam.amazonaws.com', eventName: n, eventID: `00000000-0000-4000-8000-00000000000${i}`, awsRegion: 'us-east-1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/a' } })) }));
@@ -63,8 +80,11 @@ describe('framed records written in place (a parse worker\'s events)', () => {
     };
     const a = parse(file(['ListUsers', 'CreateUser']));
     const before = Buffer.from(a.events);
-    parse(file(['DeleteUser', 'GetUser', 'ListRoles']));
+    const b = parse(file(['DeleteUser', 'GetUser', 'ListRoles']));
     expect(Buffer.from(a.events)).toEqual(before);
     expect(frames(a.events)).toHaveLength(2);
+    expect(frames(b.events)).toHaveLength(3);
+    // A small file after a small one moves a small buffer (64 KiB), not one sized for a large file.
+    expect(b.events.buffer.byteLength).toBe(64 * 1024);
   });
 });

@@ -31,7 +31,7 @@ export interface ParseTask {
 export type ParseResult =
   | {
       ok: true;
-      /** The events, as spill records. */
+      /** The events, as spill records: a view of the start of a buffer that may be larger, which moves whole. */
       events: Uint8Array;
       /** Content fingerprint of each event's record, in the order of `events`. */
       contents: Float64Array;

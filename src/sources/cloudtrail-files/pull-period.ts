@@ -204,7 +204,7 @@ async function readBytes(store: LogStore, key: string, rec: AttemptRecorder, sig
  * The worker's events (spill records: a 4-byte length, then the event's bytes), each made as it is
  * asked for, with its bytes and fingerprint.
  */
-function* decodeEvents(bytes: Uint8Array, contents: Float64Array, reader: RecordCursor): Generator<{ event: AuditEvent; content: number; encoded: Buffer }> {
+export function* decodeEvents(bytes: Uint8Array, contents: Float64Array, reader: RecordCursor): Generator<{ event: AuditEvent; content: number; encoded: Buffer }> {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let i = 0;
   for (let at = 0; at < buf.length; i++) {
